@@ -1,0 +1,86 @@
+import { mkdtempSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../tests/support/test-database.js';
+import { createApp } from './app.js';
+import { loadConfig } from './config.js';
+import type { Database } from './db/index.js';
+import { createLogger } from './log.js';
+
+const log = createLogger('silent');
+
+function fakeClientDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fishlens-client-'));
+  mkdirSync(join(dir, 'assets'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><link rel="manifest" href="/manifest.webmanifest">');
+  writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
+  writeFileSync(join(dir, 'sw.js'), 'self.x = 1');
+  utimesSync(join(dir, 'sw.js'), new Date('2026-01-01'), new Date('2026-01-01'));
+  return dir;
+}
+
+describe('the HTTP app', () => {
+  let test: TestDatabase;
+  let app: ReturnType<typeof createApp>;
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    app = createApp({ config: loadConfig({}), db: test.db, log, clientDir: fakeClientDir() });
+  });
+  afterAll(() => test.drop());
+
+  it('answers /healthz with 200 JSON', async () => {
+    const res = await app.request('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers /readyz with 200 when the database answers', async () => {
+    const res = await app.request('/readyz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('answers /readyz with 503 and a reason when the database is down', async () => {
+    const down: Database = {
+      ...test.db,
+      query: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')),
+    };
+    const downApp = createApp({ config: loadConfig({}), db: down, log });
+    const res = await downApp.request('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const body = (await res.json()) as { detail: string };
+    expect(body.detail).toMatch(/database is not reachable.*ECONNREFUSED/);
+  });
+
+  it('serves hashed assets as immutable and the app shell and service worker as revalidated', async () => {
+    const asset = await app.request('/assets/index-abc123.js');
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const index = await app.request('/');
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(await index.text()).toContain('rel="manifest"');
+    const sw = await app.request('/sw.js');
+    expect(sw.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('answers a revalidation of an unchanged file with 304', async () => {
+    const first = await app.request('/sw.js');
+    const tag = first.headers.get('etag');
+    expect(tag).toBeTruthy();
+    const again = await app.request('/sw.js', { headers: { 'If-None-Match': tag! } });
+    expect(again.status).toBe(304);
+  });
+
+  it('gives client-side routes the app shell but keeps missing files and API paths 404', async () => {
+    const page = await app.request('/history', { headers: { Accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<!doctype html>');
+    const missing = await app.request('/assets/gone-123.js', { headers: { Accept: 'text/html' } });
+    expect(missing.status).toBe(404);
+    const api = await app.request('/api/v1/nothing', { headers: { Accept: 'text/html' } });
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toBe('application/problem+json');
+  });
+});

@@ -1,0 +1,8 @@
+-- Fishlens schema, first version. Later issues add their tables in later files.
+
+-- A small key/value table for facts about this installation (first start, demo packs published).
+CREATE TABLE app_settings (
+  key text PRIMARY KEY,
+  value jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);

@@ -1,0 +1,54 @@
+import pg from 'pg';
+import type { Database, Queryable, QueryResult } from './database.js';
+
+/** Opens a pool on a PostgreSQL server. Connections are made lazily, so a down server fails queries, not start-up. */
+export function openPostgres(url: string, options: { poolMax?: number } = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolMax ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    // A query that hangs (a lock, a dead server behind a proxy) must not hang the request forever.
+    query_timeout: 30_000,
+  });
+  // An idle client losing its connection emits 'error' on the pool; without a listener Node exits.
+  pool.on('error', () => {});
+
+  const run = async <Row>(
+    client: pg.Pool | pg.PoolClient,
+    text: string,
+    params?: unknown[],
+  ): Promise<QueryResult<Row>> => {
+    const result = await client.query(text, params);
+    return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+  };
+
+  return {
+    kind: 'postgres',
+    query: (text, params) => run(pool, text, params),
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: Queryable = {
+          query: (text, params) => run(client, text, params),
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        };
+        const result = await work(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The model pack format, shared by training (Node), the registry (server) and the app (browser).
+ * A pack is a folder: model.json + weight shards (TF.js), metadata.json, and manifest.json
+ * (size and sha256 of every other file). See ARCHITECTURE.md, "Model pack".
+ */
+import { z } from 'zod';
+
+export const PACK_FORMAT = 'fishlens-pack/1';
+export const METADATA_FILE = 'metadata.json';
+export const MANIFEST_FILE = 'manifest.json';
+export const MODEL_FILE = 'model.json';
+
+/** Registered model names and label ids: lowercase, digits, `-` and `_`, 1–64 characters. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** A relative file path inside a pack: no `..`, no leading `/`, no backslashes. */
+export const PACK_PATH_PATTERN = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+
+export const labelSchema = z.strictObject({
+  /** Stable id; the training folder name (`bream`, `fish_01`). */
+  id: z.string().regex(NAME_PATTERN),
+  /** Scientific name, always present (`Abramis brama`). */
+  latin: z.string().min(1).max(200),
+  /** Common names by locale (`en`, `ru`); any may be missing. */
+  names: z.record(z.string().regex(/^[a-z]{2}$/), z.string().min(1).max(200)),
+});
+export type Label = z.infer<typeof labelSchema>;
+
+export const preprocessingSchema = z.strictObject({
+  /** Channel order fed to the network. */
+  colorSpace: z.literal('RGB'),
+  /** How a photo becomes the input square: crop the centre, or stretch the whole photo. */
+  resize: z.enum(['center-crop', 'stretch']),
+  interpolation: z.literal('bilinear'),
+  /** value = pixel / scale + offset; MobileNetV2: /127.5 − 1 → [-1, 1]. */
+  scale: z.number().positive(),
+  offset: z.number(),
+  /** Apply the EXIF orientation before anything else. */
+  exifOrientation: z.boolean(),
+});
+export type Preprocessing = z.infer<typeof preprocessingSchema>;
+
+export const MOBILENET_V2_PREPROCESSING: Preprocessing = {
+  colorSpace: 'RGB',
+  resize: 'center-crop',
+  interpolation: 'bilinear',
+  scale: 127.5,
+  offset: -1,
+  exifOrientation: true,
+};
+
+const classMetricsSchema = z.object({ n: z.number().int().nonnegative(), top1: z.number().min(0).max(1) });
+
+export const evaluationSchema = z.object({
+  n: z.number().int().nonnegative(),
+  top1: z.number().min(0).max(1),
+  top3: z.number().min(0).max(1),
+  perClass: z.record(z.string(), classMetricsSchema),
+  /** confusion[i][j]: images of label i predicted as label j, labels in output order. */
+  confusion: z.array(z.array(z.number().int().nonnegative())),
+});
+export type Evaluation = z.infer<typeof evaluationSchema>;
+
+export const dataSourceSchema = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  source: z.string(),
+  licence: z.string(),
+  credit: z.string(),
+  images: z.number().int().nonnegative().optional(),
+});
+
+export const metadataSchema = z.object({
+  format: z.literal(PACK_FORMAT),
+  name: z.string().regex(NAME_PATTERN),
+  description: z.string().max(2000).default(''),
+  createdAt: z.iso.datetime({ offset: true }),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  architecture: z.string(),
+  modelFormat: z.enum(['tfjs-layers', 'tfjs-graph']),
+  input: z.object({
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    channels: z.literal(3),
+  }),
+  preprocessing: preprocessingSchema,
+  labels: z.array(labelSchema).min(2),
+  /** Below this top-1 probability the app says "not sure" instead of naming a species. */
+  notSureBelow: z.number().min(0).max(1).default(0.5),
+  quantization: z.enum(['float32', 'float16', 'uint8']).default('float32'),
+  metrics: z
+    .object({ validation: evaluationSchema.optional() })
+    .catchall(z.unknown())
+    .default({}),
+  training: z
+    .object({ data: z.array(dataSourceSchema) })
+    .catchall(z.unknown())
+    .optional(),
+});
+export type PackMetadata = z.infer<typeof metadataSchema>;
+
+export const manifestEntrySchema = z.strictObject({
+  path: z.string().regex(PACK_PATH_PATTERN).max(200),
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
+
+export const manifestSchema = z.object({
+  format: z.literal(PACK_FORMAT),
+  /** Every file of the pack except manifest.json itself. */
+  files: z.array(manifestEntrySchema).min(1),
+});
+export type PackManifest = z.infer<typeof manifestSchema>;
+
+/** Checks that a label id list from metadata has no duplicates; returns the duplicated ids. */
+export function duplicateLabelIds(labels: readonly Label[]): string[] {
+  const seen = new Set<string>();
+  const dupes = new Set<string>();
+  for (const { id } of labels) (seen.has(id) ? dupes : seen).add(id);
+  return [...dupes];
+}

@@ -1,0 +1,76 @@
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { useEffect, useState } from 'preact/hooks';
+import { I18nProvider } from './i18n';
+import { HistoryScreen } from './screens/HistoryScreen';
+import { IdentifyScreen } from './screens/IdentifyScreen';
+import { ModelsScreen } from './screens/ModelsScreen';
+import { NotFoundScreen } from './screens/NotFoundScreen';
+import { StatusScreen } from './screens/StatusScreen';
+import { registerServiceWorker, type ServiceWorkerHandle } from './sw-register';
+import { Layout } from './ui/Layout';
+import { UpdatePrompt } from './ui/UpdatePrompt';
+
+function useOnline(): boolean {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const update = () => setOnline(navigator.onLine);
+    window.addEventListener('online', update);
+    window.addEventListener('offline', update);
+    return () => {
+      window.removeEventListener('online', update);
+      window.removeEventListener('offline', update);
+    };
+  }, []);
+  return online;
+}
+
+function Shell() {
+  const { path } = useLocation();
+  const online = useOnline();
+  const [updateWaiting, setUpdateWaiting] = useState(false);
+  const [sw, setSw] = useState<ServiceWorkerHandle | null>(null);
+
+  useEffect(() => {
+    setSw(
+      registerServiceWorker({
+        onUpdateWaiting: () => setUpdateWaiting(true),
+        onOfflineReady: () => {},
+      }),
+    );
+  }, []);
+
+  // Move focus to the new screen so keyboard and screen-reader users land on its content.
+  useEffect(() => {
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
+
+  return (
+    <Layout
+      path={path}
+      online={online}
+      banner={
+        updateWaiting && sw ? (
+          <UpdatePrompt onReload={() => sw.applyUpdate()} onDismiss={() => setUpdateWaiting(false)} />
+        ) : undefined
+      }
+    >
+      <Router>
+        <Route path="/" component={IdentifyScreen} />
+        <Route path="/history" component={HistoryScreen} />
+        <Route path="/models" component={ModelsScreen} />
+        <Route path="/status" component={StatusScreen} />
+        <Route default component={NotFoundScreen} />
+      </Router>
+    </Layout>
+  );
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <LocationProvider>
+        <Shell />
+      </LocationProvider>
+    </I18nProvider>
+  );
+}

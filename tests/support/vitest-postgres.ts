@@ -1,0 +1,15 @@
+import type { TestProject } from 'vitest/node';
+import { acquirePostgres } from './postgres';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresAdminUrl: string | undefined;
+  }
+}
+
+/** Vitest global setup for the server project: one PostgreSQL for the whole run. */
+export default async function setup(project: TestProject) {
+  const handle = await acquirePostgres();
+  project.provide('postgresAdminUrl', handle.adminUrl);
+  return () => handle.stop();
+}
