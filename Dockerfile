@@ -1,0 +1,53 @@
+# syntax=docker/dockerfile:1.7
+# Fishlens container: the Hono server plus the built PWA, on Node 20 slim, as a non-root user.
+#
+# Build:  docker build -t registry.example.com/fishlens:0.1.0 .
+# Run:    docker run --read-only --tmpfs /tmp -v fishlens-data:/var/lib/fishlens -p 8080:8080 \
+#           registry.example.com/fishlens:0.1.0
+#
+# The server runs TypeScript through tsx (a production dependency) instead of a compiled copy:
+# `npm start`, `npm run migrate` and the container then execute the very same entry points, and
+# there is no second module layout to keep in step. tsx compiles each file once per process
+# (milliseconds) and keeps its cache under the OS temp folder, which is the writable /tmp volume.
+
+ARG NODE_IMAGE=node:20.19.5-bookworm-slim
+
+# ---- build: install everything, build the PWA, then drop dev dependencies -------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+ENV CI=true \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci
+COPY . .
+RUN npm run build \
+ && test -f dist/client/index.html \
+ && npm prune --omit=dev
+
+# ---- runtime: production dependencies, server sources and the built PWA only ----------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=8080 \
+    HOST=0.0.0.0 \
+    DATA_DIR=/var/lib/fishlens \
+    # npm (used by the migration Job's `npm run migrate`) must not write under the read-only root.
+    NPM_CONFIG_CACHE=/tmp/.npm \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    HOME=/tmp
+WORKDIR /app
+# The image's `node` user (uid 1000) owns nothing in /app: the code is read-only to the process.
+COPY --from=build --chown=root:root /app/package.json /app/package-lock.json ./
+COPY --from=build --chown=root:root /app/node_modules ./node_modules
+COPY --from=build --chown=root:root /app/dist/client ./dist/client
+COPY --from=build --chown=root:root /app/server ./server
+COPY --from=build --chown=root:root /app/shared ./shared
+COPY --from=build --chown=root:root /app/public ./public
+COPY --from=build --chown=root:root /app/tsconfig.base.json /app/tsconfig.json ./
+RUN mkdir -p /var/lib/fishlens && chown 1000:1000 /var/lib/fishlens
+USER 1000:1000
+VOLUME ["/var/lib/fishlens"]
+EXPOSE 8080
+# Started with node itself (not npm) so SIGTERM reaches the server, which then drains and exits.
+CMD ["node", "--import", "tsx", "server/main.ts"]
