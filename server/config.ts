@@ -1,15 +1,14 @@
 import { z } from 'zod';
+import { registryConfigShape } from './registry/config.js';
 
-const postgresUrl = z
-  .string()
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
-    } catch {
-      return false;
-    }
-  }, 'expected a PostgreSQL URL such as postgres://user:password@host:5432/fishlens');
+const postgresUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+  } catch {
+    return false;
+  }
+}, 'expected a PostgreSQL URL such as postgres://user:password@host:5432/fishlens');
 
 const port = z.coerce
   .number({ message: 'expected a TCP port number' })
@@ -26,6 +25,7 @@ export const configSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  ...registryConfigShape,
 });
 
 export type Config = z.infer<typeof configSchema>;
