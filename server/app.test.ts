@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../tests/support/test-dat
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import type { Database } from './db/index.js';
+import { ensureInstallation, type Installation } from './installation.js';
 import { createLogger } from './log.js';
 
 const log = createLogger('silent');
@@ -13,7 +14,10 @@ const log = createLogger('silent');
 function fakeClientDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'fishlens-client-'));
   mkdirSync(join(dir, 'assets'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><link rel="manifest" href="/manifest.webmanifest">');
+  writeFileSync(
+    join(dir, 'index.html'),
+    '<!doctype html><link rel="manifest" href="/manifest.webmanifest">',
+  );
   writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
   writeFileSync(join(dir, 'sw.js'), 'self.x = 1');
   utimesSync(join(dir, 'sw.js'), new Date('2026-01-01'), new Date('2026-01-01'));
@@ -23,9 +27,17 @@ function fakeClientDir(): string {
 describe('the HTTP app', () => {
   let test: TestDatabase;
   let app: ReturnType<typeof createApp>;
+  let installation: Installation;
   beforeAll(async () => {
     test = await createTestDatabase();
-    app = createApp({ config: loadConfig({}), db: test.db, log, clientDir: fakeClientDir() });
+    installation = await ensureInstallation(test.db);
+    app = createApp({
+      config: loadConfig({}),
+      db: test.db,
+      log,
+      installation,
+      clientDir: fakeClientDir(),
+    });
   });
   afterAll(() => test.drop());
 
@@ -46,12 +58,22 @@ describe('the HTTP app', () => {
       ...test.db,
       query: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')),
     };
-    const downApp = createApp({ config: loadConfig({}), db: down, log });
+    const downApp = createApp({ config: loadConfig({}), db: down, log, installation });
     const res = await downApp.request('/readyz');
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     const body = (await res.json()) as { detail: string };
     expect(body.detail).toMatch(/database is not reachable.*ECONNREFUSED/);
+  });
+
+  it('describes itself at /api/v1/info with the installation kept in the database', async () => {
+    const res = await app.request('/api/v1/info');
+    expect(res.status).toBe(200);
+    const info = (await res.json()) as Record<string, unknown>;
+    expect(info).toMatchObject({ name: 'fishlens', installationId: installation.id });
+    expect(info.database).toBe(test.db.kind);
+    // A second start on the same database keeps the first identity.
+    expect(await ensureInstallation(test.db)).toEqual(installation);
   });
 
   it('serves hashed assets as immutable and the app shell and service worker as revalidated', async () => {

@@ -4,14 +4,21 @@ import type { Config } from './config.js';
 import type { Database } from './db/index.js';
 import type { Logger } from './log.js';
 import { problemErrorHandler, problemNotFound } from './problem.js';
+import type { Installation } from './installation.js';
 import { healthRoutes } from './routes/health.js';
+import { infoRoutes } from './routes/info.js';
+import { APP_VERSION } from './version.js';
 import { staticRoutes } from './static.js';
+
+const STARTED_AT = new Date();
 
 /** What the HTTP app needs from the outside world; tests pass their own. */
 export interface AppDeps {
   config: Config;
   db: Database;
   log: Logger;
+  /** This installation's identity (see installation.ts). */
+  installation: Installation;
   /** Folder of the built PWA (dist/client); omitted in API-only tests. */
   clientDir?: string;
 }
@@ -26,6 +33,16 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', healthRoutes(deps.db));
 
   const api = new Hono();
+  api.route(
+    '/',
+    infoRoutes({
+      version: APP_VERSION,
+      db: deps.db,
+      installation: deps.installation,
+      startedAt: STARTED_AT,
+    }),
+  );
+  // Add API routes to `api` above this line: Hono copies a sub-app's routes when it is mounted.
   app.route('/api/v1', api);
   // Unknown API paths answer problem+json, never the app shell.
   app.all('/api/*', (c) => problemNotFound(c));

@@ -6,6 +6,7 @@ import { ensureClientBuild } from './client-build.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/index.js';
 import { migrate } from './db/migrate.js';
+import { ensureInstallation } from './installation.js';
 import { createLogger, type Logger } from './log.js';
 
 export interface RunningServer {
@@ -21,7 +22,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   if (applied.length > 0) log.info({ applied }, 'database migrations applied');
   log.info({ database: db.kind }, 'database ready');
 
-  const app = createApp({ config, db, log, clientDir });
+  const installation = await ensureInstallation(db);
+  const app = createApp({ config, db, log, clientDir, installation });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
       resolve(s),

@@ -81,7 +81,7 @@ export function problemErrorHandler(log: Logger): ErrorHandler {
     if (error instanceof HTTPException) {
       const res = error.getResponse();
       if (res.headers.get('Content-Type')?.includes('application/problem+json')) return res;
-      return problem(c, error.status as ContentfulStatusCode, error.message || undefined);
+      return problem(c, error.status, error.message || undefined);
     }
     log.error({ err: error, path: c.req.path, method: c.req.method }, 'unhandled error');
     return problem(c, 500, 'Something went wrong on the server. Try again later.');

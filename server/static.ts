@@ -54,7 +54,11 @@ export function staticRoutes(root: string): Hono {
   // (a missing hashed asset after a deploy) stay 404 so the service worker never caches HTML as JS.
   app.get('*', async (c, next) => {
     const accept = c.req.header('Accept') ?? '';
-    if (!accept.includes('text/html') || /\.[a-z0-9]+$/i.test(c.req.path) || !existsSync(indexPath)) {
+    if (
+      !accept.includes('text/html') ||
+      /\.[a-z0-9]+$/i.test(c.req.path) ||
+      !existsSync(indexPath)
+    ) {
       return next();
     }
     return serveStatic({ path: indexPath })(c, next);

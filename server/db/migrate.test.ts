@@ -23,7 +23,10 @@ describe('migrate', () => {
 
   it('applies a migration exactly once when two replicas migrate at the same time', async () => {
     const migrations = [
-      { version: '9001_counter', sql: 'CREATE TABLE race_counter (n int); INSERT INTO race_counter VALUES (1);' },
+      {
+        version: '9001_counter',
+        sql: 'CREATE TABLE race_counter (n int); INSERT INTO race_counter VALUES (1);',
+      },
     ];
     const results = await Promise.all([migrate(test.db, migrations), migrate(test.db, migrations)]);
     expect(results.flat()).toEqual(['9001_counter']);
@@ -38,7 +41,9 @@ describe('migrate', () => {
     await expect(migrate(test.db, broken)).rejects.toThrow(/no_such_function/);
     const table = await test.db.query("SELECT to_regclass('half_done') AS t");
     expect(table.rows[0]).toEqual({ t: null });
-    const recorded = await test.db.query("SELECT 1 FROM schema_migrations WHERE version = '9002_broken'");
+    const recorded = await test.db.query(
+      "SELECT 1 FROM schema_migrations WHERE version = '9002_broken'",
+    );
     expect(recorded.rows).toHaveLength(0);
   });
 

@@ -32,7 +32,7 @@ export function translate(
 
 interface I18n {
   locale: Locale;
-  setLocale(locale: Locale): void;
+  setLocale: (locale: Locale) => void;
   t: Translate;
 }
 
@@ -53,7 +53,7 @@ export function I18nProvider({ children }: { children: ComponentChildren }) {
   const value = useMemo<I18n>(
     () => ({
       locale,
-      setLocale(next) {
+      setLocale: (next) => {
         setLocaleState(next);
         document.documentElement.lang = next;
         try {

@@ -42,7 +42,7 @@ export function Layout(props: {
           <span class="visually-hidden">{t('language.label')}</span>
           <select
             value={locale}
-            onChange={(event) => setLocale((event.currentTarget as HTMLSelectElement).value as Locale)}
+            onChange={(event) => setLocale(event.currentTarget.value as Locale)}
           >
             {LOCALES.map((code) => (
               <option key={code} value={code}>

@@ -76,18 +76,21 @@ async function startThrowawayCluster(bin: string): Promise<PostgresHandle> {
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
     source: 'throw-away cluster',
-    async stop() {
+    stop() {
       try {
         runPg(bin, ['pg_ctl', '-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+      return Promise.resolve();
     },
   };
 }
 
 /** Gets real PostgreSQL for a test run, or says clearly that it could not. */
-export async function acquirePostgres(log: (line: string) => void = console.log): Promise<PostgresHandle> {
+export async function acquirePostgres(
+  log: (line: string) => void = console.log,
+): Promise<PostgresHandle> {
   const fromEnv = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
   if (fromEnv) {
     log('[fishlens tests] PostgreSQL from TEST_DATABASE_URL/DATABASE_URL');

@@ -1,11 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { acquirePostgres } from './postgres';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    postgresAdminUrl: string | undefined;
-  }
-}
+import type {} from './test-database.js'; // declares ProvidedContext.postgresAdminUrl
 
 /** Vitest global setup for the server project: one PostgreSQL for the whole run. */
 export default async function setup(project: TestProject) {
