@@ -1,0 +1,93 @@
+/** Backbone features (1280-d, pooled) per image and view, cached on disk between training runs. */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Preprocessing } from '../../shared/pack';
+import type { InputSize } from '../../shared/preprocess';
+import { AUGMENTATION_VERSION, augmentedView } from './augment';
+import { decodeImageFile } from './decode';
+import { FEATURE_SIZE } from './mobilenet-v2';
+import { loadLayersModel } from './model-files';
+
+export const FEATURE_CACHE_DIR = '.cache/features';
+
+/** The frozen feature extractor and an id that changes when its weights change. */
+export interface Backbone {
+  model: tf.LayersModel;
+  id: string;
+}
+
+/** Loads the committed backbone; its id is a hash of its files. */
+export async function loadBackbone(dir: string): Promise<Backbone> {
+  const modelJson = await readFile(path.join(dir, 'model.json'));
+  const hash = createHash('sha256').update(modelJson);
+  const manifest = JSON.parse(modelJson.toString('utf8')) as { weightsManifest: { paths: string[] }[] };
+  for (const group of manifest.weightsManifest) for (const p of group.paths) hash.update(await readFile(path.join(dir, p)));
+  return { model: await loadLayersModel(dir), id: hash.digest('hex').slice(0, 16) };
+}
+
+/** Runs the backbone on a batch of preprocessed inputs; returns one 1280-d feature row per input. */
+export function embed(model: tf.LayersModel, inputs: Float32Array[], size: InputSize): Float32Array {
+  return tf.tidy(() => {
+    const batch = tf.tensor4d(concat(inputs), [inputs.length, size.height, size.width, 3]);
+    return (model.predict(batch) as tf.Tensor).dataSync() as Float32Array;
+  });
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export interface FeatureOptions {
+  backbone: Backbone;
+  preprocessing: Preprocessing;
+  size: InputSize;
+  /** Views per image: 1 = only the canonical input, more = augmented variants too. */
+  views: number;
+  cacheDir?: string;
+  onImage?: () => void;
+}
+
+/** Features of every view of every file (views × 1280 floats per file), computed once and cached. */
+export async function imageFeatures(files: string[], options: FeatureOptions): Promise<Float32Array[]> {
+  const { backbone, preprocessing, size, views } = options;
+  const policy = createHash('sha256')
+    .update(JSON.stringify([backbone.id, preprocessing, size, AUGMENTATION_VERSION]))
+    .digest('hex')
+    .slice(0, 16);
+  const cacheDir = path.join(options.cacheDir ?? FEATURE_CACHE_DIR, policy);
+  await mkdir(cacheDir, { recursive: true });
+  const out: Float32Array[] = [];
+  for (const file of files) {
+    const bytes = await readFile(file);
+    const imageHash = createHash('sha256').update(bytes).digest('hex');
+    const cacheFile = path.join(cacheDir, `${imageHash.slice(0, 32)}.f32`);
+    let cached = new Float32Array(0);
+    try {
+      const raw = await readFile(cacheFile);
+      cached = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    } catch {
+      // not cached yet
+    }
+    const have = Math.floor(cached.length / FEATURE_SIZE);
+    if (have >= views) {
+      out.push(cached.subarray(0, views * FEATURE_SIZE));
+    } else {
+      const image = await decodeImageFile(file, preprocessing.exifOrientation);
+      const seed = parseInt(imageHash.slice(0, 8), 16);
+      const inputs = Array.from({ length: views - have }, (_, i) => augmentedView(image, preprocessing, size, have + i, seed));
+      const all = concat([cached.subarray(0, have * FEATURE_SIZE), embed(backbone.model, inputs, size)]);
+      await writeFile(cacheFile, new Uint8Array(all.buffer));
+      out.push(all);
+    }
+    options.onImage?.();
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { MOBILENET_V2_PREPROCESSING, type Preprocessing } from './pack';
+import { preprocess, preprocessRegion, resizeRegion, type RgbaImage } from './preprocess';
+
+const SIZE = { width: 8, height: 8 };
+const STRETCH: Preprocessing = { ...MOBILENET_V2_PREPROCESSING, resize: 'stretch' };
+
+function solid(width: number, height: number, rgb: [number, number, number]): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  for (let i = 0; i < width * height; i++) data.set([...rgb, 255], i * 4);
+  return { width, height, data };
+}
+
+function pixel(out: Float32Array, width: number, x: number, y: number): number[] {
+  return Array.from(out.subarray((y * width + x) * 3, (y * width + x) * 3 + 3));
+}
+
+describe('preprocess', () => {
+  it('returns width × height × 3 floats scaled from [0, 255] to [-1, 1]', () => {
+    const black = preprocess(solid(20, 10, [0, 0, 0]), MOBILENET_V2_PREPROCESSING, SIZE);
+    const white = preprocess(solid(20, 10, [255, 255, 255]), MOBILENET_V2_PREPROCESSING, SIZE);
+    expect(black).toHaveLength(8 * 8 * 3);
+    expect(Math.min(...black)).toBeCloseTo(-1, 6);
+    expect(Math.max(...white)).toBeCloseTo(1, 6);
+  });
+
+  it('keeps channel order RGB', () => {
+    const out = preprocess(solid(5, 5, [255, 0, 128]), STRETCH, SIZE);
+    const [r, g] = pixel(out, 8, 3, 3);
+    expect(r).toBeCloseTo(1, 6);
+    expect(g).toBeCloseTo(-1, 6);
+  });
+
+  it('center-crop takes the centred square of a wide photo; stretch takes all of it', () => {
+    expect(resizeRegion({ width: 400, height: 200 }, 'center-crop', { width: 224, height: 224 })).toEqual({ x: 100, y: 0, width: 200, height: 200 });
+    expect(resizeRegion({ width: 200, height: 400 }, 'center-crop', { width: 224, height: 224 })).toEqual({ x: 0, y: 100, width: 200, height: 200 });
+    expect(resizeRegion({ width: 400, height: 200 }, 'stretch', { width: 224, height: 224 })).toEqual({ x: 0, y: 0, width: 400, height: 200 });
+  });
+
+  it('center-crop drops the sides of a wide photo', () => {
+    // Left and right quarters red, centre half blue: the crop must be all blue.
+    const image = solid(16, 8, [0, 0, 255]);
+    for (let y = 0; y < 8; y++) for (const x of [0, 1, 2, 3, 12, 13, 14, 15]) image.data.set([255, 0, 0, 255], (y * 16 + x) * 4);
+    const out = preprocess(image, MOBILENET_V2_PREPROCESSING, SIZE);
+    for (let i = 0; i < out.length; i += 3) expect(out[i]).toBeCloseTo(-1, 6);
+  });
+
+  it('averages when shrinking, so a fine checkerboard becomes flat grey instead of aliasing', () => {
+    const size = 64;
+    const image = solid(size, size, [0, 0, 0]);
+    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if ((x + y) % 2 === 0) image.data.set([255, 255, 255, 255], (y * size + x) * 4);
+    const out = preprocess(image, STRETCH, { width: 7, height: 7 });
+    for (const v of out) expect(Math.abs(v)).toBeLessThan(0.05);
+  });
+
+  it('interpolates bilinearly when enlarging', () => {
+    // Two columns, black then white, enlarged ×4: values rise monotonically across the middle.
+    const image: RgbaImage = { width: 2, height: 1, data: new Uint8Array([0, 0, 0, 255, 255, 255, 255, 255]) };
+    const out = preprocess(image, STRETCH, { width: 8, height: 1 });
+    const reds = Array.from({ length: 8 }, (_, x) => out[x * 3]!);
+    expect(reds[0]).toBeCloseTo(-1, 6);
+    expect(reds[7]).toBeCloseTo(1, 6);
+    for (let x = 1; x < 8; x++) expect(reds[x]!).toBeGreaterThanOrEqual(reds[x - 1]!);
+    expect(reds[3]! + reds[4]!).toBeCloseTo(0, 6);
+  });
+
+  it('is the identity (up to scaling) when the image already has the input size', () => {
+    const image = solid(8, 8, [0, 0, 0]);
+    for (let i = 0; i < 64; i++) image.data.set([i * 4, 255 - i * 4, i, 255], i * 4);
+    const out = preprocess(image, STRETCH, SIZE);
+    for (let i = 0; i < 64; i++) expect(out[i * 3]).toBeCloseTo((i * 4) / 127.5 - 1, 5);
+  });
+
+  it('mirrors left-right on request', () => {
+    const image: RgbaImage = { width: 2, height: 1, data: new Uint8Array([0, 0, 0, 255, 255, 255, 255, 255]) };
+    const region = { x: 0, y: 0, width: 2, height: 1 };
+    const plain = preprocessRegion(image, region, { width: 2, height: 1 }, STRETCH);
+    const mirrored = preprocessRegion(image, region, { width: 2, height: 1 }, STRETCH, true);
+    expect(Array.from(mirrored)).toEqual([...plain.subarray(3, 6), ...plain.subarray(0, 3)]);
+  });
+
+  it('gives identical floats for identical pixels, from Uint8Array or Uint8ClampedArray', () => {
+    const image = solid(37, 23, [10, 200, 90]);
+    for (let i = 0; i < image.data.length; i += 7) image.data[i] = (i * 13) % 256;
+    const a = preprocess(image, MOBILENET_V2_PREPROCESSING, { width: 16, height: 16 });
+    const b = preprocess({ ...image, data: new Uint8ClampedArray(image.data) }, MOBILENET_V2_PREPROCESSING, { width: 16, height: 16 });
+    expect(Array.from(a)).toEqual(Array.from(b));
+  });
+
+  it('rejects pixel data shorter than width × height × 4', () => {
+    expect(() => preprocess({ width: 4, height: 4, data: new Uint8Array(10) }, STRETCH, SIZE)).toThrow(/pixels/);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * THE image preprocessing of Fishlens, shared by training, evaluation (Node) and the browser
+ * classifier. Pure TypeScript: decoded RGBA pixels in, the network's Float32 HWC input out.
+ * Decoding and EXIF orientation happen before this, per runtime; the same pixels give the same
+ * floats everywhere, so browser and Node predictions agree.
+ */
+import type { Preprocessing } from './pack';
+
+/** Decoded pixels, 4 bytes (RGBA) per pixel, rows top to bottom. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+/** A rectangle of the source image in pixel units; fractional edges are allowed. */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Target size of the network input. */
+export interface InputSize {
+  width: number;
+  height: number;
+}
+
+/** One output sample along an axis: source indices and their weights (summing to 1). */
+interface Taps {
+  index: Int32Array;
+  weight: Float64Array;
+  start: Int32Array;
+}
+
+/** The part of the photo that becomes the input: the centred square-ish crop, or the whole photo. */
+export function resizeRegion(image: { width: number; height: number }, resize: Preprocessing['resize'], size: InputSize): Region {
+  if (resize === 'stretch') return { x: 0, y: 0, width: image.width, height: image.height };
+  const targetAspect = size.width / size.height;
+  if (image.width / image.height > targetAspect) {
+    const width = image.height * targetAspect;
+    return { x: (image.width - width) / 2, y: 0, width, height: image.height };
+  }
+  const height = image.width / targetAspect;
+  return { x: 0, y: (image.height - height) / 2, width: image.width, height };
+}
+
+function clampIndex(i: number, n: number): number {
+  return i < 0 ? 0 : i >= n ? n - 1 : i;
+}
+
+/**
+ * Resampling taps for one axis: bilinear (half-pixel centres) when enlarging or keeping size,
+ * area averaging (box prefilter, exact pixel coverage) when shrinking, so big photos do not alias.
+ */
+function axisTaps(origin: number, extent: number, outN: number, sourceN: number): Taps {
+  const scale = extent / outN;
+  const indices: number[] = [];
+  const weights: number[] = [];
+  const start = new Int32Array(outN + 1);
+  for (let o = 0; o < outN; o++) {
+    start[o] = indices.length;
+    if (scale <= 1) {
+      const centre = origin + (o + 0.5) * scale - 0.5;
+      const left = Math.floor(centre);
+      const frac = centre - left;
+      indices.push(clampIndex(left, sourceN), clampIndex(left + 1, sourceN));
+      weights.push(1 - frac, frac);
+    } else {
+      const lo = origin + o * scale;
+      const hi = lo + scale;
+      for (let i = Math.floor(lo); i < hi; i++) {
+        const cover = Math.min(hi, i + 1) - Math.max(lo, i);
+        if (cover <= 0) continue;
+        indices.push(clampIndex(i, sourceN));
+        weights.push(cover / scale);
+      }
+    }
+  }
+  start[outN] = indices.length;
+  return { index: Int32Array.from(indices), weight: Float64Array.from(weights), start };
+}
+
+/**
+ * Resamples `region` of the image to `size` and scales RGB as the pack says
+ * (value = pixel / scale + offset). Returns Float32 HWC, RGB. `mirror` flips left-right.
+ */
+export function preprocessRegion(
+  image: RgbaImage,
+  region: Region,
+  size: InputSize,
+  preprocessing: Pick<Preprocessing, 'scale' | 'offset'>,
+  mirror = false,
+): Float32Array {
+  const { width: W, height: H, data } = image;
+  if (W <= 0 || H <= 0 || data.length < W * H * 4) throw new Error('image pixels do not match its size');
+  if (!(region.width > 0 && region.height > 0)) throw new Error('empty image region');
+  const xs = axisTaps(region.x, region.width, size.width, W);
+  const ys = axisTaps(region.y, region.height, size.height, H);
+  // Horizontal pass over only the source rows the vertical pass reads.
+  let rowLo = H;
+  let rowHi = -1;
+  for (const r of ys.index) {
+    if (r < rowLo) rowLo = r;
+    if (r > rowHi) rowHi = r;
+  }
+  const rows = rowHi - rowLo + 1;
+  const horizontal = new Float64Array(rows * size.width * 3);
+  for (let r = 0; r < rows; r++) {
+    const srcRow = (r + rowLo) * W * 4;
+    for (let o = 0; o < size.width; o++) {
+      let red = 0;
+      let green = 0;
+      let blue = 0;
+      for (let t = xs.start[o]!; t < xs.start[o + 1]!; t++) {
+        const p = srcRow + xs.index[t]! * 4;
+        const w = xs.weight[t]!;
+        red += data[p]! * w;
+        green += data[p + 1]! * w;
+        blue += data[p + 2]! * w;
+      }
+      const q = (r * size.width + (mirror ? size.width - 1 - o : o)) * 3;
+      horizontal[q] = red;
+      horizontal[q + 1] = green;
+      horizontal[q + 2] = blue;
+    }
+  }
+  const out = new Float32Array(size.width * size.height * 3);
+  const rowLength = size.width * 3;
+  const sum = new Float64Array(rowLength);
+  for (let o = 0; o < size.height; o++) {
+    sum.fill(0);
+    for (let t = ys.start[o]!; t < ys.start[o + 1]!; t++) {
+      const source = (ys.index[t]! - rowLo) * rowLength;
+      const w = ys.weight[t]!;
+      for (let k = 0; k < rowLength; k++) sum[k]! += horizontal[source + k]! * w;
+    }
+    const target = o * rowLength;
+    for (let k = 0; k < rowLength; k++) out[target + k] = sum[k]! / preprocessing.scale + preprocessing.offset;
+  }
+  return out;
+}
+
+/** Turns decoded pixels into the network input: crop/stretch per the pack, resample, scale to [-1, 1]. */
+export function preprocess(image: RgbaImage, preprocessing: Preprocessing, size: InputSize): Float32Array {
+  return preprocessRegion(image, resizeRegion(image, preprocessing.resize, size), size, preprocessing);
+}
