@@ -7,6 +7,9 @@ import { problemErrorHandler, problemNotFound } from './problem.js';
 import type { Installation } from './installation.js';
 import { healthRoutes } from './routes/health.js';
 import { infoRoutes } from './routes/info.js';
+import { mountIngestRoutes } from './routes/ingest.js';
+import { modelRoutes } from './routes/models.js';
+import type { ModelRegistry } from './registry/types.js';
 import { APP_VERSION } from './version.js';
 import { staticRoutes } from './static.js';
 
@@ -21,6 +24,8 @@ export interface AppDeps {
   installation: Installation;
   /** Folder of the built PWA (dist/client); omitted in API-only tests. */
   clientDir?: string;
+  /** The model registry (built-in or MLflow); the /api/v1/models routes exist only with one. */
+  registry?: ModelRegistry;
 }
 
 /** The whole HTTP surface: health, the API under /api/v1, and the PWA's static files. */
@@ -42,6 +47,13 @@ export function createApp(deps: AppDeps): Hono {
       startedAt: STARTED_AT,
     }),
   );
+  if (deps.registry) {
+    api.route(
+      '/',
+      modelRoutes({ registry: deps.registry, adminToken: deps.config.ADMIN_TOKEN, log: deps.log }),
+    );
+  }
+  mountIngestRoutes(api, deps);
   // Add API routes to `api` above this line: Hono copies a sub-app's routes when it is mounted.
   app.route('/api/v1', api);
   // Unknown API paths answer problem+json, never the app shell.

@@ -8,6 +8,12 @@ import { openDatabase } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { ensureInstallation } from './installation.js';
 import { createLogger, type Logger } from './log.js';
+import {
+  createModelRegistry,
+  DEFAULT_DEMO_MODELS_DIR,
+  publishDemoPacks,
+  shouldPublishDemoModels,
+} from './registry/index.js';
 
 export interface RunningServer {
   url: string;
@@ -23,7 +29,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   log.info({ database: db.kind }, 'database ready');
 
   const installation = await ensureInstallation(db);
-  const app = createApp({ config, db, log, clientDir, installation });
+  const registry = createModelRegistry(config, db);
+  log.info({ registry: registry.description }, 'model registry ready');
+  if (shouldPublishDemoModels(config)) {
+    await publishDemoPacks(registry, config.DEMO_MODELS_DIR ?? DEFAULT_DEMO_MODELS_DIR, log);
+  }
+  const app = createApp({ config, db, log, clientDir, installation, registry });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
       resolve(s),

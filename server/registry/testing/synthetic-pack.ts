@@ -1,0 +1,81 @@
+/**
+ * Small, valid model packs for tests: a model.json, one or two random weight shards, a
+ * metadata.json that passes the pack schema, and a manifest.json that hashes them. They are not
+ * real networks; the registry only moves bytes and checks them.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MOBILENET_V2_PREPROCESSING, PACK_FORMAT } from '../../../shared/pack.js';
+
+export interface SyntheticPackOptions {
+  name: string;
+  /** Bytes of the weight shard; the default makes a shard big enough to exercise streaming. */
+  shardBytes?: number;
+  description?: string;
+  labels?: string[];
+  /** Also write a file in a subfolder (`extra/notes.txt`) to exercise nested paths. */
+  nested?: boolean;
+}
+
+/** Writes the pack into `dir` (created) and returns `dir`. */
+export function writeSyntheticPack(dir: string, options: SyntheticPackOptions): string {
+  mkdirSync(dir, { recursive: true });
+  const labels = options.labels ?? ['bream', 'perch', 'pike'];
+  const files: Record<string, Buffer> = {
+    'model.json': Buffer.from(
+      JSON.stringify({
+        format: 'layers-model',
+        modelTopology: {},
+        weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }],
+      }),
+    ),
+    'group1-shard1of1.bin': randomBytes(options.shardBytes ?? 200_000),
+    'metadata.json': Buffer.from(
+      JSON.stringify(
+        {
+          format: PACK_FORMAT,
+          name: options.name,
+          description: options.description ?? `Synthetic ${options.name} for tests`,
+          createdAt: new Date().toISOString(),
+          tool: { name: 'synthetic-pack', version: '1' },
+          architecture: 'none',
+          modelFormat: 'tfjs-layers',
+          input: { width: 224, height: 224, channels: 3 },
+          preprocessing: MOBILENET_V2_PREPROCESSING,
+          labels: labels.map((id) => ({ id, latin: `Latinus ${id}`, names: { en: id } })),
+        },
+        null,
+        2,
+      ),
+    ),
+  };
+  if (options.nested) files['extra/notes.txt'] = Buffer.from('nested file\n');
+  for (const [path, bytes] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), bytes);
+  }
+  const manifest = {
+    format: PACK_FORMAT,
+    files: Object.entries(files).map(([path, bytes]) => ({
+      path,
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    })),
+  };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
+/** A new temporary folder for packs. */
+export function tempPackRoot(): string {
+  return mkdtempSync(join(tmpdir(), 'fishlens-packs-'));
+}
+
+/** Flips one byte of a file in place, keeping its size: the tampering a size check cannot see. */
+export function flipOneByte(file: string, offset = 10): void {
+  const bytes = readFileSync(file);
+  bytes[offset] = (bytes[offset] ?? 0) ^ 0xff;
+  writeFileSync(file, bytes);
+}

@@ -1,0 +1,50 @@
+/**
+ * The JSON of the model registry API (GET /api/v1/models…), shared by the server that writes it
+ * and the app that reads it. Parse responses with these schemas instead of trusting the shape.
+ */
+import { z } from 'zod';
+import { manifestEntrySchema, metadataSchema, NAME_PATTERN } from './pack.js';
+
+/** Base path of the model API. */
+export const MODELS_API = '/api/v1/models';
+
+export const modelSummarySchema = z.object({
+  name: z.string().regex(NAME_PATTERN),
+  /** Versions are whole numbers, 1, 2, 3… per model, never reused. */
+  version: z.number().int().positive(),
+  /** The alias this entry was listed under (`production`). */
+  alias: z.string(),
+  createdAt: z.iso.datetime({ offset: true }),
+  /** Sum of the sizes of all files the app downloads for this version. */
+  sizeBytes: z.number().int().nonnegative(),
+  labelCount: z.number().int().nonnegative(),
+  description: z.string(),
+});
+export type ModelSummary = z.infer<typeof modelSummarySchema>;
+
+/** GET /api/v1/models */
+export const modelListSchema = z.object({ models: z.array(modelSummarySchema) });
+export type ModelList = z.infer<typeof modelListSchema>;
+
+export const modelFileSchema = manifestEntrySchema.extend({
+  /** Server-relative URL that streams the file (immutable; cache forever). */
+  url: z.string().startsWith('/'),
+});
+export type ModelFile = z.infer<typeof modelFileSchema>;
+
+/** GET /api/v1/models/{name}[?alias=] and GET /api/v1/models/{name}/versions/{version} */
+export const modelVersionSchema = z.object({
+  name: z.string().regex(NAME_PATTERN),
+  version: z.number().int().positive(),
+  aliases: z.array(z.string()),
+  createdAt: z.iso.datetime({ offset: true }),
+  metadata: metadataSchema,
+  files: z.array(modelFileSchema),
+});
+export type ModelVersionInfo = z.infer<typeof modelVersionSchema>;
+
+/** The URL of one file of a version, as the server lists it in `files[].url`. */
+export function modelFileUrl(name: string, version: number, path: string): string {
+  const encoded = path.split('/').map(encodeURIComponent).join('/');
+  return `${MODELS_API}/${encodeURIComponent(name)}/versions/${version}/files/${encoded}`;
+}
