@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ingestConfigShape } from './ingest/config.js';
 import { registryConfigShape } from './registry/config.js';
 
 const postgresUrl = z.string().refine((value) => {
@@ -19,6 +20,8 @@ const port = z.coerce
 /** Every environment variable Fishlens reads, with its default and what a valid value looks like. */
 export const configSchema = z.object({
   PORT: port.default(8080),
+  /** When set, /metrics is served on this port only, not on PORT (keeps it off the public Ingress). */
+  METRICS_PORT: port.optional(),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1, 'expected a folder path').default('.data'),
   DATABASE_URL: postgresUrl.optional(),
@@ -26,6 +29,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   ...registryConfigShape,
+  ...ingestConfigShape,
 });
 
 export type Config = z.infer<typeof configSchema>;

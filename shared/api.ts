@@ -1,0 +1,100 @@
+/**
+ * The ingest API (`POST /api/v1/devices`, `POST /api/v1/predictions/batch`,
+ * `POST /api/v1/predictions/feedback`): request and response schemas shared by the browser's
+ * sync code and the server. Free of Node and DOM imports.
+ */
+import { z } from 'zod';
+
+/** At most this many predictions in one batch. */
+export const MAX_BATCH_ENTRIES = 500;
+/** The client keeps a serialised batch at or under this many bytes (the server allows a little more). */
+export const MAX_BATCH_BYTES = 1_000_000;
+/** Earliest `createdAt` the server accepts (no phone ran Fishlens before this). */
+export const EARLIEST_CREATED_AT = Date.parse('2020-01-01T00:00:00Z');
+/** How far in the future `createdAt` may be, for phones whose clocks run ahead. */
+export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+// NUL is not allowed in PostgreSQL text, and a lone surrogate is not valid UTF-8 (nor valid in
+// jsonb): both are rejected here so they end as a 400/reject, never as a database error.
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** A string PostgreSQL can store verbatim, `min`..`max` characters long. */
+export function storableText(min: number, max: number) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((s) => !UNSTORABLE.test(s), 'contains NUL or an unpaired surrogate');
+}
+
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'expected a UUID');
+
+const probability = z.number().min(0).max(1); // zod numbers are finite: NaN and ±Infinity fail
+
+/** One prediction as the device logged it. `createdAt` bounds depend on the server's clock. */
+export const predictionSchema = z.strictObject({
+  id: uuid,
+  createdAt: z.iso.datetime({ offset: true }),
+  model: z.strictObject({ name: storableText(1, 128), version: storableText(1, 64) }),
+  top: z
+    .array(z.strictObject({ label: storableText(1, 128), probability }))
+    .min(1)
+    .max(5),
+  notSure: z.boolean(),
+  latencyMs: z.number().min(0).max(600_000),
+  backend: storableText(1, 32),
+  appVersion: storableText(1, 64),
+  feedback: z.strictObject({ label: storableText(1, 128) }).optional(),
+});
+export type PredictionPayload = z.infer<typeof predictionSchema>;
+
+/** The batch envelope; entries are validated one by one so one bad entry never sinks the rest. */
+export const batchRequestSchema = z.strictObject({
+  predictions: z.array(z.unknown()).min(1).max(MAX_BATCH_ENTRIES),
+});
+
+export const rejectedEntrySchema = z.object({
+  /** The entry's `id` as sent (truncated), or null when it had no string id. */
+  id: z.string().nullable(),
+  /** Position of the entry in the batch. */
+  index: z.number().int(),
+  reason: z.string(),
+});
+export type RejectedEntry = z.infer<typeof rejectedEntrySchema>;
+
+/** The answer to a batch: every valid id is acknowledged (accepted now or already stored). */
+export const batchResponseSchema = z.object({
+  accepted: z.number().int().min(0),
+  duplicates: z.number().int().min(0),
+  rejected: z.array(rejectedEntrySchema),
+});
+export type BatchResponse = z.infer<typeof batchResponseSchema>;
+
+/** `POST /api/v1/devices` answer: the token is shown once; the server keeps only its hash. */
+export const deviceResponseSchema = z.object({ deviceId: uuid, token: z.string().min(1) });
+export type DeviceResponse = z.infer<typeof deviceResponseSchema>;
+
+/** Feedback given after a prediction was synced: an idempotent update of its stored row. */
+export const feedbackRequestSchema = z.strictObject({
+  feedback: z
+    .array(z.strictObject({ id: uuid, label: storableText(1, 128) }))
+    .min(1)
+    .max(MAX_BATCH_ENTRIES),
+});
+export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
+
+export const feedbackResponseSchema = z.object({
+  updated: z.number().int().min(0),
+  /** Ids this device has no stored prediction for. */
+  unknown: z.array(z.string()),
+});
+export type FeedbackResponse = z.infer<typeof feedbackResponseSchema>;
+
+/** Whether `createdAt` lies between 2020 and a day after `now` (a sane device clock). */
+export function createdAtIsSane(createdAt: string, now: number): boolean {
+  const t = Date.parse(createdAt);
+  return Number.isFinite(t) && t >= EARLIEST_CREATED_AT && t <= now + MAX_CLOCK_SKEW_MS;
+}
