@@ -5,6 +5,9 @@ import type { Database } from './db/index.js';
 import type { Logger } from './log.js';
 import { problemErrorHandler, problemNotFound } from './problem.js';
 import type { Installation } from './installation.js';
+import { httpMetrics, metricsRoutes, createMetrics, type Metrics } from './metrics.js';
+import { ingestMetricsObserver, instrumentRegistry } from './metrics-observers.js';
+import { requestLog } from './request-log.js';
 import { healthRoutes } from './routes/health.js';
 import { infoRoutes } from './routes/info.js';
 import { mountIngestRoutes } from './routes/ingest.js';
@@ -26,16 +29,24 @@ export interface AppDeps {
   clientDir?: string;
   /** The model registry (built-in or MLflow); the /api/v1/models routes exist only with one. */
   registry?: ModelRegistry;
+  /** Prometheus metrics; a fresh set when omitted. */
+  metrics?: Metrics;
 }
 
 /** The whole HTTP surface: health, the API under /api/v1, and the PWA's static files. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use('*', requestId());
+  const metrics = deps.metrics ?? createMetrics();
+  metrics.observeDatabase(deps.db);
+  app.use('*', requestLog(deps.log));
+  app.use('*', httpMetrics(metrics));
   app.onError(problemErrorHandler(deps.log));
   app.notFound(problemNotFound);
 
   app.route('/', healthRoutes(deps.db));
+  // With METRICS_PORT set, /metrics is served on that port only (main.ts), out of the Ingress's reach.
+  if (deps.config.METRICS_PORT === undefined) app.route('/', metricsRoutes(metrics));
 
   const api = new Hono();
   api.route(
@@ -50,10 +61,14 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.registry) {
     api.route(
       '/',
-      modelRoutes({ registry: deps.registry, adminToken: deps.config.ADMIN_TOKEN, log: deps.log }),
+      modelRoutes({
+        registry: instrumentRegistry(deps.registry, metrics),
+        adminToken: deps.config.ADMIN_TOKEN,
+        log: deps.log,
+      }),
     );
   }
-  mountIngestRoutes(api, deps);
+  mountIngestRoutes(api, { ...deps, observer: ingestMetricsObserver(metrics) });
   // Add API routes to `api` above this line: Hono copies a sub-app's routes when it is mounted.
   app.route('/api/v1', api);
   // Unknown API paths answer problem+json, never the app shell.

@@ -8,6 +8,7 @@ import { openDatabase } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { ensureInstallation } from './installation.js';
 import { createLogger, type Logger } from './log.js';
+import { createMetrics, metricsRoutes } from './metrics.js';
 import {
   createModelRegistry,
   DEFAULT_DEMO_MODELS_DIR,
@@ -34,7 +35,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   if (shouldPublishDemoModels(config)) {
     await publishDemoPacks(registry, config.DEMO_MODELS_DIR ?? DEFAULT_DEMO_MODELS_DIR, log);
   }
-  const app = createApp({ config, db, log, clientDir, installation, registry });
+  const metrics = createMetrics();
+  const app = createApp({ config, db, log, clientDir, installation, registry, metrics });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
       resolve(s),
@@ -45,14 +47,32 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://localhost:${port}`;
   log.info({ url }, 'Fishlens is listening');
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : await listen(metricsRoutes(metrics).fetch, config.METRICS_PORT, config.HOST);
+  if (metricsServer) log.info({ port: config.METRICS_PORT }, 'metrics served on their own port');
 
   return {
     url,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await db.close();
     },
   };
+}
+
+/** Serves `fetch` on a port; resolves once listening, rejects when the port cannot be bound. */
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  port: number,
+  hostname: string,
+): Promise<ServerType> {
+  return new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch, port, hostname }, () => resolve(s));
+    s.once('error', reject);
+  });
 }
 
 async function main(): Promise<void> {

@@ -20,6 +20,15 @@ export interface Database extends Queryable {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Connection pool counts for metrics; absent where there is no pool (PGlite). */
+  stats?(): PoolStats;
+}
+
+/** Connections of a pool: all open ones, the idle ones, and queries waiting for one. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 /** A database error with a message a person can act on; the cause keeps the driver's detail for logs. */

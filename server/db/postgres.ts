@@ -50,5 +50,6 @@ export function openPostgres(url: string, options: { poolMax?: number } = {}): D
       }
     },
     close: () => pool.end(),
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
