@@ -22,17 +22,21 @@ ENV CI=true \
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci
 COPY . .
+# models/demo holds the demo packs `npm start` publishes when run with the embedded defaults;
+# it may be absent in a checkout, and the runtime stage copies the folder either way.
 RUN npm run build \
  && test -f dist/client/index.html \
+ && mkdir -p models/demo \
  && npm prune --omit=dev
 
 # ---- runtime: production dependencies, server sources and the built PWA only ----------------
 FROM ${NODE_IMAGE} AS runtime
+# HOME and npm's cache point into /tmp: npm (the migration Job runs `npm run migrate`) must not
+# write under the read-only root file system.
 ENV NODE_ENV=production \
     PORT=8080 \
     HOST=0.0.0.0 \
     DATA_DIR=/var/lib/fishlens \
-    # npm (used by the migration Job's `npm run migrate`) must not write under the read-only root.
     NPM_CONFIG_CACHE=/tmp/.npm \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     HOME=/tmp
@@ -44,6 +48,7 @@ COPY --from=build --chown=root:root /app/dist/client ./dist/client
 COPY --from=build --chown=root:root /app/server ./server
 COPY --from=build --chown=root:root /app/shared ./shared
 COPY --from=build --chown=root:root /app/public ./public
+COPY --from=build --chown=root:root /app/models/demo ./models/demo
 COPY --from=build --chown=root:root /app/tsconfig.base.json /app/tsconfig.json ./
 RUN mkdir -p /var/lib/fishlens && chown 1000:1000 /var/lib/fishlens
 USER 1000:1000
