@@ -90,8 +90,9 @@ export function registryConfigIssues(config: RegistryConfig): string[] {
   if (Boolean(config.S3_ACCESS_KEY_ID) !== Boolean(config.S3_SECRET_ACCESS_KEY)) {
     issues.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
   }
-  if ((config.S3_ENDPOINT || config.S3_ACCESS_KEY_ID) && !config.S3_BUCKET) {
-    issues.push('S3_BUCKET: required when S3_ENDPOINT or S3 credentials are set');
+  // With MLflow, s3:// artifact URIs name their bucket; S3_ENDPOINT and keys alone make sense.
+  if ((config.S3_ENDPOINT || config.S3_ACCESS_KEY_ID) && !config.S3_BUCKET && !config.MLFLOW_TRACKING_URI) {
+    issues.push('S3_BUCKET: required when S3_ENDPOINT or S3 credentials are set (unless MLFLOW_TRACKING_URI is)');
   }
   if (Boolean(config.MLFLOW_TRACKING_USERNAME) !== Boolean(config.MLFLOW_TRACKING_PASSWORD)) {
     issues.push('MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD: set both or neither');

@@ -1,0 +1,115 @@
+/**
+ * A small client for MLflow's REST API 2.0 (https://mlflow.org/docs/latest/rest-api.html):
+ * every call has a deadline, MLflow errors keep their `error_code`, and network failures become
+ * RegistryUnavailableError with a reason a person understands.
+ */
+import { RegistryUnavailableError } from './types.js';
+
+export interface MlflowSettings {
+  /** http(s)://host:port of the tracking server, without a trailing slash. */
+  trackingUri: string;
+  token?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  timeoutMs: number;
+}
+
+/** MLflow's documented `ModelVersion` message (fields Fishlens reads). */
+export interface MlflowModelVersion {
+  name: string;
+  version: string;
+  creation_timestamp?: string | number;
+  description?: string;
+  source?: string;
+  run_id?: string;
+  status?: string;
+  tags?: { key: string; value: string }[];
+  aliases?: string[];
+}
+
+/** MLflow's documented `RegisteredModel` message (fields Fishlens reads). */
+export interface MlflowRegisteredModel {
+  name: string;
+  aliases?: { alias: string; version: string }[];
+}
+
+/** MLflow answered with an error document `{error_code, message}`. */
+export class MlflowApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    message: string,
+  ) {
+    super(`MLflow ${errorCode}: ${message}`);
+    this.name = 'MlflowApiError';
+  }
+}
+
+export interface MlflowClient {
+  readonly settings: MlflowSettings;
+  /** Authorization header for the tracking server, when credentials are configured. */
+  authHeaders(): Record<string, string>;
+  get<T>(path: string, query: Record<string, string>, signal?: AbortSignal): Promise<T>;
+  post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T>;
+}
+
+/** A client for one tracking server; `path` arguments are relative to /api/2.0/mlflow/. */
+export function createMlflowClient(settings: MlflowSettings): MlflowClient {
+  const base = settings.trackingUri.replace(/\/+$/, '');
+  const authHeaders = (): Record<string, string> => {
+    if (settings.token) return { Authorization: `Bearer ${settings.token}` };
+    if (settings.username && settings.password) {
+      return { Authorization: `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}` };
+    }
+    return {};
+  };
+
+  async function call<T>(method: 'GET' | 'POST', path: string, init: { query?: Record<string, string>; body?: unknown }, signal?: AbortSignal): Promise<T> {
+    const url = new URL(`${base}/api/2.0/mlflow/${path}`);
+    for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
+    const deadline = AbortSignal.timeout(settings.timeoutMs);
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { Accept: 'application/json', ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...authHeaders() },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason ?? error;
+      const reason = deadline.aborted
+        ? `did not answer within ${settings.timeoutMs} ms`
+        : `is not reachable: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`;
+      throw new RegistryUnavailableError(`MLflow at ${base} ${reason}`, { cause: error });
+    }
+    let json: unknown;
+    try {
+      json = text === '' ? {} : JSON.parse(text);
+    } catch {
+      throw new RegistryUnavailableError(`MLflow at ${base} answered ${response.status} with something that is not JSON (${path})`);
+    }
+    if (!response.ok) {
+      const doc = json as { error_code?: string; message?: string };
+      if (response.status >= 500 || !doc.error_code) {
+        throw new RegistryUnavailableError(`MLflow at ${base} answered ${response.status} ${doc.error_code ?? ''} ${doc.message ?? ''}`.trim());
+      }
+      throw new MlflowApiError(response.status, doc.error_code, doc.message ?? '');
+    }
+    return json as T;
+  }
+
+  return {
+    settings,
+    authHeaders,
+    get: (path, query, signal) => call('GET', path, { query }, signal),
+    post: (path, body, signal) => call('POST', path, { body }, signal),
+  };
+}
+
+/** True for MLflow's "no such model / version / alias / run" answer. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof MlflowApiError && (error.errorCode === 'RESOURCE_DOES_NOT_EXIST' || error.status === 404);
+}
