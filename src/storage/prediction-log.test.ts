@@ -1,0 +1,73 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openPredictionLog, type PredictionLog } from './prediction-log';
+import { entry } from './testing';
+
+describe('the prediction log', () => {
+  let log: PredictionLog;
+  beforeEach(async () => {
+    log = await openPredictionLog(`test-${crypto.randomUUID()}`);
+  });
+  afterEach(() => log.close());
+
+  it('keeps added predictions pending, oldest first, until the server acknowledges them', async () => {
+    const a = await log.add(entry());
+    const b = await log.add(entry());
+    expect((await log.pending(10)).map((e) => e.id).sort()).toEqual([a.id, b.id].sort());
+    await log.markSynced([a.id], '2026-11-01T00:00:00Z');
+    expect((await log.pending(10)).map((e) => e.id)).toEqual([b.id]);
+    expect(await log.get(a.id)).toMatchObject({ state: 'synced', syncedAt: '2026-11-01T00:00:00Z' });
+    expect(await log.counts()).toMatchObject({ pending: 1, synced: 1, rejected: 0 });
+  });
+
+  it('moves a refused prediction to the dead letters and can put it back', async () => {
+    const a = await log.add(entry());
+    await log.markRejected([{ id: a.id, reason: 'bad' }]);
+    expect(await log.pending(10)).toEqual([]);
+    expect(await log.deadLetters()).toMatchObject([{ id: a.id, state: 'rejected', rejectReason: 'bad' }]);
+    await log.retryDeadLetter(a.id);
+    expect((await log.pending(10)).map((e) => e.id)).toEqual([a.id]);
+  });
+
+  it('never turns a synced prediction back into a rejected one', async () => {
+    const a = await log.add(entry());
+    await log.markSynced([a.id], 'now');
+    await log.markRejected([{ id: a.id, reason: 'late' }]);
+    expect((await log.get(a.id))?.state).toBe('synced');
+  });
+
+  it('lists History newest first and keeps everything (no retention limit)', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i += 1) ids.push((await log.add(entry())).id);
+    await log.markSynced(ids, 'now');
+    expect((await log.recent(100)).map((e) => e.id)).toEqual([...ids].reverse());
+    expect((await log.recent(5)).length).toBe(5);
+    expect((await log.counts()).synced).toBe(30);
+  });
+
+  it('queues feedback and offers it for sending only once the prediction is synced', async () => {
+    const a = await log.add(entry());
+    await log.setFeedback(a.id, 'perch', 'now');
+    expect((await log.get(a.id))?.feedback?.label).toBe('perch');
+    expect(await log.feedbackToSend(10)).toEqual([]);
+    await log.markSynced([a.id], 'now');
+    expect(await log.feedbackToSend(10)).toEqual([{ id: a.id, label: 'perch' }]);
+    // A newer label given while the first was in flight stays queued.
+    await log.setFeedback(a.id, 'burbot', 'later');
+    await log.feedbackAcknowledged([{ id: a.id, label: 'perch' }]);
+    expect(await log.feedbackToSend(10)).toEqual([{ id: a.id, label: 'burbot' }]);
+    await log.feedbackAcknowledged([{ id: a.id, label: 'burbot' }]);
+    expect((await log.counts()).feedbackPending).toBe(0);
+  });
+
+  it('keeps the first device registration when two tabs race', async () => {
+    const first = await log.keepDevice({ deviceId: 'a', token: 'ta' });
+    const second = await log.keepDevice({ deviceId: 'b', token: 'tb' });
+    expect(first).toEqual({ deviceId: 'a', token: 'ta' });
+    expect(second).toEqual({ deviceId: 'a', token: 'ta' });
+    await log.forgetDevice('tb'); // not ours: kept
+    expect(await log.device()).toEqual({ deviceId: 'a', token: 'ta' });
+    await log.forgetDevice('ta');
+    expect(await log.device()).toBeUndefined();
+  });
+});

@@ -1,0 +1,92 @@
+/** The ingest API as the app calls it: every answer becomes a result the sync engine can act on. */
+import type { z } from 'zod';
+import {
+  batchResponseSchema,
+  deviceResponseSchema,
+  feedbackResponseSchema,
+  type BatchResponse,
+  type DeviceResponse,
+  type FeedbackResponse,
+  type PredictionPayload,
+} from '../../shared/api';
+import { parseRetryAfter } from './backoff';
+
+/** What a call to the server came to. */
+export type ApiResult<T> =
+  | { kind: 'ok'; body: T }
+  /** Worth trying again later: no network, a timeout, 5xx, 408, 429, or a garbled answer. */
+  | { kind: 'retry'; status: number | null; retryAfterMs: number | null }
+  /** The token is unknown to the server (e.g. its database was replaced): register again. */
+  | { kind: 'unauthorized' }
+  /** The server refused the request as such (400, 413, 415…): sending it again will not help. */
+  | { kind: 'refused'; status: number; detail: string };
+
+/** The calls sync makes; tests give their own. */
+export interface IngestApi {
+  registerDevice(): Promise<ApiResult<DeviceResponse>>;
+  postBatch(token: string, predictions: PredictionPayload[]): Promise<ApiResult<BatchResponse>>;
+  postFeedback(token: string, feedback: { id: string; label: string }[]): Promise<ApiResult<FeedbackResponse>>;
+}
+
+const TIMEOUT_MS = 30_000;
+
+async function call<T>(
+  fetchImpl: typeof fetch,
+  url: string,
+  init: RequestInit,
+  schema: z.ZodType<T>,
+  now: () => number,
+): Promise<ApiResult<T>> {
+  let res: Response;
+  try {
+    res = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS), cache: 'no-store' });
+  } catch {
+    return { kind: 'retry', status: null, retryAfterMs: null };
+  }
+  const retryAfterMs = parseRetryAfter(res.headers.get('Retry-After'), now());
+  if (res.ok) {
+    try {
+      const parsed = schema.safeParse(await res.json());
+      if (parsed.success) return { kind: 'ok', body: parsed.data };
+    } catch {
+      /* a body cut off or not JSON (a captive portal): try again later */
+    }
+    return { kind: 'retry', status: res.status, retryAfterMs };
+  }
+  if (res.status === 401) return { kind: 'unauthorized' };
+  if (res.status >= 500 || res.status === 408 || res.status === 429) {
+    return { kind: 'retry', status: res.status, retryAfterMs };
+  }
+  let detail = res.statusText;
+  try {
+    const problem = (await res.json()) as { detail?: unknown };
+    if (typeof problem.detail === 'string') detail = problem.detail;
+  } catch {
+    /* keep the status text */
+  }
+  return { kind: 'refused', status: res.status, detail };
+}
+
+/** The real API on `baseUrl` (the app's origin by default). */
+export function httpIngestApi(
+  baseUrl = '',
+  fetchImpl: typeof fetch = (...args) => fetch(...args),
+  now: () => number = Date.now,
+): IngestApi {
+  const json = (token: string | null, body: unknown): RequestInit => ({
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  return {
+    registerDevice: () =>
+      call(fetchImpl, `${baseUrl}/api/v1/devices`, { method: 'POST' }, deviceResponseSchema, now),
+    postBatch: (token, predictions) =>
+      call(fetchImpl, `${baseUrl}/api/v1/predictions/batch`, json(token, { predictions }), batchResponseSchema, now),
+    postFeedback: (token, feedback) =>
+      call(fetchImpl, `${baseUrl}/api/v1/predictions/feedback`, json(token, { feedback }), feedbackResponseSchema, now),
+  };
+}
