@@ -1,12 +1,15 @@
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { I18nProvider } from './i18n';
+import { useInstallPrompt } from './install-prompt';
+import { checkPackUpdates } from './registry/pack-store';
 import { HistoryScreen } from './screens/HistoryScreen';
 import { IdentifyScreen } from './screens/IdentifyScreen';
 import { ModelsScreen } from './screens/ModelsScreen';
 import { NotFoundScreen } from './screens/NotFoundScreen';
 import { StatusScreen } from './screens/StatusScreen';
 import { registerServiceWorker, type ServiceWorkerHandle } from './sw-register';
+import { InstallButton } from './ui/InstallButton';
 import { Layout } from './ui/Layout';
 import { UpdatePrompt } from './ui/UpdatePrompt';
 
@@ -29,6 +32,13 @@ function Shell() {
   const online = useOnline();
   const [updateWaiting, setUpdateWaiting] = useState(false);
   const [sw, setSw] = useState<ServiceWorkerHandle | null>(null);
+  const installPrompt = useInstallPrompt();
+
+  // Model packs: compare installed versions with the registry on start and whenever the
+  // network comes back (installs them when automatic updates are on).
+  useEffect(() => {
+    if (online) void checkPackUpdates();
+  }, [online]);
 
   useEffect(() => {
     setSw(
@@ -49,9 +59,12 @@ function Shell() {
       path={path}
       online={online}
       banner={
-        updateWaiting && sw ? (
-          <UpdatePrompt onReload={() => sw.applyUpdate()} onDismiss={() => setUpdateWaiting(false)} />
-        ) : undefined
+        <>
+          {updateWaiting && sw && (
+            <UpdatePrompt onReload={() => sw.applyUpdate()} onDismiss={() => setUpdateWaiting(false)} />
+          )}
+          {installPrompt.canInstall && <InstallButton onInstall={() => void installPrompt.install()} />}
+        </>
       }
     >
       <Router>

@@ -66,6 +66,7 @@ export const messages = {
     'packError.storage-unavailable': 'This browser does not let Fishlens store model packs (private mode?).',
     'packError.not-installed': 'No model pack is installed.',
     'packError.no-pack-offline': 'No model pack on this device yet. Connect to the internet once to download one; after that Fishlens works offline.',
+    'packError.not-in-registry': 'The registry has no such model pack.',
     'packError.warm-up-failed': 'The new pack could not be loaded on this device. It was not switched on; the pack in use keeps working.',
   },
   ru: {
@@ -133,6 +134,7 @@ export const messages = {
     'packError.storage-full': 'Недостаточно места на устройстве для пакета. Освободите место и повторите.',
     'packError.storage-unavailable': 'Браузер не даёт Fishlens сохранять пакеты моделей (приватный режим?).',
     'packError.not-installed': 'Пакет модели не установлен.',
+    'packError.not-in-registry': 'В реестре нет такого пакета модели.',
     'packError.no-pack-offline': 'На устройстве ещё нет пакета модели. Подключитесь к интернету один раз, чтобы скачать его; после этого Fishlens работает без сети.',
     'packError.warm-up-failed': 'Новый пакет не удалось загрузить на этом устройстве. Он не включён; текущий пакет работает.',
   },

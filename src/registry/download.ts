@@ -6,20 +6,15 @@
  */
 import type { ManifestEntry } from '../../shared/pack';
 import { isAbortError, PackError, throwIfAborted } from './errors';
+import { sha256Hex } from './network-pack';
 
 /** A file as the registry lists it: its path in the pack, size, sha256 and (server-relative) URL. */
 export interface PackFileRef extends ManifestEntry {
   url: string;
 }
 
-/** Lower-case hex SHA-256 of some bytes. */
-export async function sha256Hex(bytes: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** Throws `size-mismatch` or `checksum-mismatch` unless `bytes` are exactly the listed file. */
-export async function verifyPackFile(entry: ManifestEntry, bytes: ArrayBuffer | Uint8Array<ArrayBuffer>): Promise<void> {
+export async function verifyPackFile(entry: ManifestEntry, bytes: ArrayBuffer): Promise<void> {
   if (bytes.byteLength !== entry.size) throw new PackError('size-mismatch', { file: entry.path });
   if ((await sha256Hex(bytes)) !== entry.sha256) throw new PackError('checksum-mismatch', { file: entry.path });
 }
@@ -61,6 +56,6 @@ export async function downloadVerifiedFile(
     throw new PackError('network', { file: file.path, cause: error });
   }
   if (received !== file.size) throw new PackError('size-mismatch', { file: file.path });
-  await verifyPackFile(file, buffer);
+  await verifyPackFile(file, buffer.buffer);
   return buffer.buffer;
 }

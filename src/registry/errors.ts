@@ -1,3 +1,5 @@
+import { PackSourceError } from './network-pack';
+
 /**
  * Model pack failures as codes; the interface turns a code into words through the message table
  * in src/i18n/messages.ts (`packError.<code>`, English and Russian). AbortError is never wrapped.
@@ -15,6 +17,7 @@ export type PackErrorCode =
   | 'storage-unavailable'
   | 'not-installed'
   | 'no-pack-offline'
+  | 'not-in-registry'
   | 'warm-up-failed';
 
 /** A model pack failure a person can act on; `file` and `status` fill the message's placeholders. */
@@ -48,4 +51,16 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 /** The message-table key and placeholders for a PackError (`packError.<code>`). */
 export function packErrorMessage(error: PackError): { key: `packError.${PackErrorCode}`; params: Record<string, string | number> } {
   return { key: `packError.${error.code}`, params: { file: error.detail.file ?? '', status: error.detail.status ?? '' } };
+}
+
+/** Maps the network source's errors (network-pack.ts) onto PackError codes; others pass through. */
+export function toPackError(error: unknown): unknown {
+  if (!(error instanceof PackSourceError)) return error;
+  const code = ({
+    'registry-unavailable': 'network',
+    'model-not-found': 'not-in-registry',
+    'file-corrupt': 'checksum-mismatch',
+    'pack-invalid': 'bad-response',
+  } as const)[error.code];
+  return new PackError(code, { file: error.message, cause: error });
 }

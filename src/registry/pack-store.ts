@@ -5,7 +5,8 @@
  * outlive the screen that started them.
  */
 import type { ModelSummary } from '../../shared/models-api';
-import { getAutoUpdate, listInstalledModels } from '../storage/model-packs';
+import { getActiveVersion, getAutoUpdate, listInstalledModels } from '../storage/model-packs';
+import { loadClassifier } from '../model';
 import type { LoadedPack } from '../model/types';
 import { isAbortError, PackError } from './errors';
 import { checkForUpdates, installModel, type PackUpdate } from './packs';
@@ -33,11 +34,42 @@ export interface PackStoreState {
 let state: PackStoreState = { installs: {}, errors: {}, registry: null, updates: [], checking: false, checkError: null, revision: 0 };
 const listeners = new Set<() => void>();
 const controllers = new Map<string, AbortController>();
-let warmUp: ((pack: LoadedPack, signal?: AbortSignal) => Promise<void>) | undefined;
+/** By default a new version is loaded into a real classifier (warm-up inside load) and released. */
+let warmUp: ((pack: LoadedPack, signal?: AbortSignal) => Promise<void>) | undefined = async (pack, signal) => {
+  const classifier = await loadClassifier(pack, { signal });
+  classifier.dispose();
+};
+
+const activeListeners = new Set<(active: { name: string; version: number } | null) => void>();
+let lastActive: string | undefined;
 
 function set(patch: Partial<PackStoreState>): void {
+  const revised = patch.revision !== undefined && patch.revision !== state.revision;
   state = { ...state, ...patch };
   for (const listener of listeners) listener();
+  if (revised) void announceActive();
+}
+
+/** Tells `onActivePackChanged` listeners when the active model or its current version changed. */
+async function announceActive(): Promise<void> {
+  const active = await getActiveVersion().catch(() => null);
+  const key = active ? `${active.name}@${active.version}` : '';
+  if (lastActive === undefined || key === lastActive) {
+    lastActive = key;
+    return;
+  }
+  lastActive = key;
+  for (const listener of activeListeners) listener(active ? { name: active.name, version: active.version } : null);
+}
+
+/**
+ * Calls `listener` when the pack the Identify screen should run changes (update switched in,
+ * roll back, another pack chosen, deleted). Returns the unsubscribe function.
+ */
+export function onActivePackChanged(listener: (active: { name: string; version: number } | null) => void): () => void {
+  if (lastActive === undefined) void announceActive();
+  activeListeners.add(listener);
+  return () => activeListeners.delete(listener);
 }
 
 /** The current snapshot. */
@@ -72,7 +104,7 @@ export async function startInstall(name: string): Promise<void> {
   const { [name]: _dropped, ...errors } = state.errors;
   set({ errors, installs: { ...state.installs, [name]: { version: 0, loaded: 0, total: 0 } } });
   try {
-    await installModel(name, { alias: 'production' }, {
+    await installModel(name, 'production', {
       signal: controller.signal,
       warmUp,
       onProgress: ({ version, loaded, total }) => set({ installs: { ...state.installs, [name]: { version, loaded, total } } }),

@@ -16,10 +16,10 @@ import {
   switchCurrentVersion,
   type InstalledPackVersion,
 } from '../storage/model-packs';
-import { fetchModelList, fetchModelVersion, type VersionTarget } from './api';
 import { downloadVerifiedFile } from './download';
-import { isAbortError, isQuotaError, PackError, throwIfAborted } from './errors';
+import { isAbortError, isQuotaError, PackError, throwIfAborted, toPackError } from './errors';
 import { loadActivePack, loadInstalledVersion } from './installed';
+import { fetchVersionInfo, listRegistryModels } from './network-pack';
 
 /** The pack a new user gets on the first online visit. */
 export const DEFAULT_MODEL = 'river-fish';
@@ -40,15 +40,16 @@ export interface InstallOptions {
 }
 
 /**
- * Installs a version of `name` (the `production` alias by default) and makes it current.
- * Returns the installed record; an already installed version is only switched to.
+ * Installs the version of `name` behind `alias` (production) and makes it current. Returns the
+ * installed record; an already installed version is only switched to.
  */
-export async function installModel(
-  name: string,
-  target: VersionTarget = { alias: 'production' },
-  options: InstallOptions = {},
-): Promise<InstalledPackVersion> {
-  const info = await fetchModelVersion(name, target, options.signal);
+export async function installModel(name: string, alias = 'production', options: InstallOptions = {}): Promise<InstalledPackVersion> {
+  let info: ModelVersionInfo;
+  try {
+    info = await fetchVersionInfo(name, { alias, signal: options.signal });
+  } catch (error) {
+    throw toPackError(error);
+  }
   return installVersion(info, options);
 }
 
@@ -127,7 +128,12 @@ export interface PackUpdate {
 
 /** Compares every installed model with the registry's list; the summaries come back too, for display. */
 export async function checkForUpdates(signal?: AbortSignal): Promise<{ updates: PackUpdate[]; registry: ModelSummary[] }> {
-  const [registry, installed] = await Promise.all([fetchModelList(signal), listInstalledModels()]);
+  const [registry, installed] = await Promise.all([
+    listRegistryModels({ signal }).catch((error: unknown) => {
+      throw toPackError(error);
+    }),
+    listInstalledModels(),
+  ]);
   const updates: PackUpdate[] = [];
   for (const { model } of installed) {
     const remote = registry.find((m) => m.name === model.name);
@@ -145,7 +151,19 @@ export async function checkForUpdates(signal?: AbortSignal): Promise<{ updates: 
 export async function ensureActivePack(options: Omit<InstallOptions, 'warmUp'> = {}): Promise<LoadedPack> {
   if (!(await getActiveVersion())) {
     try {
-      await installModel(DEFAULT_MODEL, { alias: 'production' }, options);
+      await installModel(DEFAULT_MODEL, 'production', options).catch(async (error: unknown) => {
+        // A registry without river-fish (a private install): take its first pack instead.
+        if (!(error instanceof PackError && error.code === 'not-in-registry')) throw error;
+        let models;
+        try {
+          models = await listRegistryModels({ signal: options.signal });
+        } catch (listError) {
+          throw toPackError(listError);
+        }
+        const first = models[0];
+        if (!first) throw error;
+        return installModel(first.name, 'production', options);
+      });
     } catch (error) {
       if (error instanceof PackError && error.code === 'network') throw new PackError('no-pack-offline', { cause: error });
       throw error;
