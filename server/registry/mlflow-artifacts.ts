@@ -1,10 +1,18 @@
 import { createReadStream } from 'node:fs';
-import { joinKey, ObjectNotFoundError, StorageUnavailableError, type ObjectStore } from '../storage/index.js';
-import { createS3ObjectStore } from '../storage/s3.js';
+import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { sha256File } from './pack.js';
-import { ChecksumMismatchError, type GetOptions, type PutOptions } from '../storage/object-store.js';
+import {
+  ChecksumMismatchError,
+  joinKey,
+  ObjectNotFoundError,
+  StorageUnavailableError,
+  type GetOptions,
+  type ObjectStore,
+  type PutOptions,
+} from '../storage/index.js';
+import { createS3ObjectStore } from '../storage/s3.js';
 import type { MlflowClient } from './mlflow-client.js';
+import { sha256File } from './pack.js';
 
 /**
  * Files under an `mlflow-artifacts:/<path>` URI, through the tracking server's artifact proxy
@@ -67,25 +75,11 @@ export function createMlflowProxyStore(client: MlflowClient, artifactPath: strin
       // The proxy checks nothing, so the file is hashed here first.
       const actual = await sha256File(sourcePath);
       if (actual !== options.sha256) throw new ChecksumMismatchError(key, options.sha256, actual);
-      const body = ReadableStreamFrom(sourcePath);
+      const body = Readable.toWeb(createReadStream(sourcePath)) as ReadableStream<Uint8Array>;
       const response = await send(key, { method: 'PUT', body, duplex: 'half', headers: { 'Content-Type': options.contentType, 'Content-Length': String(options.size) } }, options.signal, false);
       await response.body?.cancel();
     },
   };
-}
-
-function ReadableStreamFrom(path: string): ReadableStream<Uint8Array> {
-  const stream = createReadStream(path);
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      stream.on('data', (chunk) => controller.enqueue(new Uint8Array(chunk as Buffer)));
-      stream.on('end', () => controller.close());
-      stream.on('error', (error) => controller.error(error));
-    },
-    cancel() {
-      stream.destroy();
-    },
-  });
 }
 
 /** Passes on bytes [from, to) of a stream, dropping the rest. */

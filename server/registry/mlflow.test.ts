@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishModelCommand } from '../cli/publish-model.js';
 import { createLogger } from '../log.js';
 import { createApp } from '../app.js';
 import { loadConfig } from '../config.js';
@@ -159,5 +160,48 @@ describe('MLflow registry (contract fake of the MLflow 2.x REST API)', () => {
 
   it('reports a refused connection as RegistryUnavailableError naming MLflow', async () => {
     await expect(open('http://127.0.0.1:1').listModels('production')).rejects.toThrow(/MLflow at http:\/\/127\.0\.0\.1:1 is not reachable/);
+  });
+});
+
+describe('MLflow registry whose artifact root is S3 (contract fake + s3rver)', () => {
+  let fake: MlflowFake;
+  let s3: TestS3Server;
+
+  beforeAll(async () => {
+    s3 = await startTestS3Server('mlflow-s3-root');
+    fake = await startMlflowFake(`s3://${s3.bucket}/mlartifacts`);
+  });
+  afterAll(async () => {
+    await fake?.stop();
+    await s3?.stop();
+  });
+
+  it('publish-model uploads the pack to the run folder in S3, registers the version through REST, and serves it', async () => {
+    const dir = writeSyntheticPack(join(tempPackRoot(), 'p'), { name: 'river-fish' });
+    const lines: string[] = [];
+    const code = await publishModelCommand(
+      [dir, '--alias', 'production'],
+      {
+        MLFLOW_TRACKING_URI: fake.url,
+        S3_ENDPOINT: s3.settings.endpoint,
+        S3_ACCESS_KEY_ID: 'S3RVER',
+        S3_SECRET_ACCESS_KEY: 'S3RVER',
+        S3_FORCE_PATH_STYLE: 'true',
+      },
+      (line) => lines.push(line),
+    );
+    expect(lines.join('\n')).toMatch(/Published river-fish version 1 to MLflow registry/);
+    expect(code).toBe(0);
+    expect(fake.requests.some((r) => r.includes('mlflow-artifacts'))).toBe(false);
+
+    const registry = createMlflowRegistry({
+      client: createMlflowClient({ trackingUri: fake.url, timeoutMs: 2_000 }),
+      s3: () => createS3Client(s3.settings),
+      storageTimeoutMs: 2_000,
+      experimentId: '0',
+    });
+    const version = await registry.getVersionByAlias('river-fish', 'production');
+    expect(version?.location).toMatch(new RegExp(`^s3://${s3.bucket}/mlartifacts/0/[0-9a-f]+/artifacts/tfjs$`));
+    for (const file of version!.files) expect(await digestOf(await registry.openFile(version!, file.path))).toBe(file.sha256);
   });
 });
