@@ -1,11 +1,48 @@
+import { useEffect, useState } from 'preact/hooks';
 import { useI18n } from '../i18n';
+import { giveFeedback, onLogChange, predictionLog, type OutboxEntry } from '../sync';
+import { HistoryList, type HistoryItem } from '../ui/HistoryList';
 
-/** The History screen. */
+const SHOWN = 200;
+
+function toItem(entry: OutboxEntry): HistoryItem {
+  const best = entry.top[0] ?? { label: '?', probability: 0 };
+  return {
+    id: entry.id,
+    createdAt: entry.createdAt,
+    ...(entry.thumbnail ? { thumbnail: entry.thumbnail } : {}),
+    label: best.label,
+    probability: best.probability,
+    notSure: entry.notSure,
+    state: entry.state,
+    ...(entry.feedback ? { feedbackLabel: entry.feedback.label } : {}),
+    choices: [...new Set([...entry.top.map((l) => l.label), ...(entry.feedback ? [entry.feedback.label] : [])])],
+  };
+}
+
+/** The History screen: predictions on this device with their sync state and the feedback action. */
 export function HistoryScreen() {
   const { t } = useI18n();
+  const [items, setItems] = useState<HistoryItem[] | null>(null);
+
+  useEffect(() => {
+    let alive = true;
+    const load = async () => {
+      const entries = await (await predictionLog()).recent(SHOWN);
+      if (alive) setItems(entries.map(toItem));
+    };
+    void load();
+    const unsubscribe = onLogChange(() => void load());
+    return () => {
+      alive = false;
+      unsubscribe();
+    };
+  }, []);
+
   return (
     <section aria-labelledby="history-title">
       <h1 id="history-title">{t('history.title')}</h1>
+      {items && <HistoryList items={items} onFeedback={(id, label) => void giveFeedback(id, label)} />}
     </section>
   );
 }
