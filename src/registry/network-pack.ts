@@ -3,11 +3,22 @@
  * downloads every file it lists and checks each one's size and SHA-256 (WebCrypto) before the
  * app trusts it, and hands the result on as a `LoadedPack` for `loadClassifier`.
  */
-import { modelListSchema, modelVersionSchema, MODELS_API, type ModelSummary, type ModelVersionInfo } from '../../shared/models-api';
+import {
+  modelListSchema,
+  modelVersionSchema,
+  MODELS_API,
+  type ModelSummary,
+  type ModelVersionInfo,
+} from '../../shared/models-api';
 import { MODEL_FILE, metadataSchema, METADATA_FILE } from '../../shared/pack';
 import type { LoadedPack } from '../model/types';
 
-export const PACK_SOURCE_ERROR_CODES = ['registry-unavailable', 'model-not-found', 'file-corrupt', 'pack-invalid'] as const;
+export const PACK_SOURCE_ERROR_CODES = [
+  'registry-unavailable',
+  'model-not-found',
+  'file-corrupt',
+  'pack-invalid',
+] as const;
 export type PackSourceErrorCode = (typeof PACK_SOURCE_ERROR_CODES)[number];
 
 /** A pack that could not be fetched or trusted; `code` selects the message shown to people. */
@@ -38,7 +49,8 @@ async function get(url: string, signal?: AbortSignal): Promise<Response> {
     throw new PackSourceError('registry-unavailable', `${url}: ${String(error)}`);
   }
   if (response.status === 404) throw new PackSourceError('model-not-found', url);
-  if (!response.ok) throw new PackSourceError('registry-unavailable', `${url}: HTTP ${response.status}`);
+  if (!response.ok)
+    throw new PackSourceError('registry-unavailable', `${url}: HTTP ${response.status}`);
   return response;
 }
 
@@ -60,21 +72,36 @@ export async function sha256Hex(data: ArrayBuffer): Promise<string> {
 /** The registry's packs under an alias (GET /api/v1/models). */
 export async function listRegistryModels(options: FetchOptions = {}): Promise<ModelSummary[]> {
   const query = options.alias ? `?alias=${encodeURIComponent(options.alias)}` : '';
-  const parsed = modelListSchema.safeParse(await json(await get(`${MODELS_API}${query}`, options.signal)));
-  if (!parsed.success) throw new PackSourceError('pack-invalid', 'model list does not match the API schema');
+  const parsed = modelListSchema.safeParse(
+    await json(await get(`${MODELS_API}${query}`, options.signal)),
+  );
+  if (!parsed.success)
+    throw new PackSourceError('pack-invalid', 'model list does not match the API schema');
   return parsed.data.models;
 }
 
 /** Version info of a pack under an alias (GET /api/v1/models/{name}). */
-export async function fetchVersionInfo(name: string, options: FetchOptions = {}): Promise<ModelVersionInfo> {
+export async function fetchVersionInfo(
+  name: string,
+  options: FetchOptions = {},
+): Promise<ModelVersionInfo> {
   const query = options.alias ? `?alias=${encodeURIComponent(options.alias)}` : '';
-  const parsed = modelVersionSchema.safeParse(await json(await get(`${MODELS_API}/${encodeURIComponent(name)}${query}`, options.signal)));
-  if (!parsed.success) throw new PackSourceError('pack-invalid', `${name}: version info does not match the API schema`);
+  const parsed = modelVersionSchema.safeParse(
+    await json(await get(`${MODELS_API}/${encodeURIComponent(name)}${query}`, options.signal)),
+  );
+  if (!parsed.success)
+    throw new PackSourceError(
+      'pack-invalid',
+      `${name}: version info does not match the API schema`,
+    );
   return parsed.data;
 }
 
 /** Downloads and verifies every file of a version; a size or SHA-256 mismatch is refused. */
-export async function fetchVerifiedFiles(info: ModelVersionInfo, options: FetchOptions = {}): Promise<Map<string, ArrayBuffer>> {
+export async function fetchVerifiedFiles(
+  info: ModelVersionInfo,
+  options: FetchOptions = {},
+): Promise<Map<string, ArrayBuffer>> {
   const total = info.files.reduce((sum, f) => sum + f.size, 0);
   let done = 0;
   const files = new Map<string, ArrayBuffer>();
@@ -84,9 +111,13 @@ export async function fetchVerifiedFiles(info: ModelVersionInfo, options: FetchO
     for (let file = queue.shift(); file; file = queue.shift()) {
       const data = await (await get(file.url, options.signal)).arrayBuffer();
       if (data.byteLength !== file.size) {
-        throw new PackSourceError('file-corrupt', `${file.path}: ${data.byteLength} bytes, expected ${file.size}`);
+        throw new PackSourceError(
+          'file-corrupt',
+          `${file.path}: ${data.byteLength} bytes, expected ${file.size}`,
+        );
       }
-      if ((await sha256Hex(data)) !== file.sha256) throw new PackSourceError('file-corrupt', `${file.path}: SHA-256 mismatch`);
+      if ((await sha256Hex(data)) !== file.sha256)
+        throw new PackSourceError('file-corrupt', `${file.path}: SHA-256 mismatch`);
       files.set(file.path, data);
       done += file.size;
       options.onProgress?.(done, total);
@@ -97,7 +128,11 @@ export async function fetchVerifiedFiles(info: ModelVersionInfo, options: FetchO
 }
 
 /** Turns verified pack files into a LoadedPack: metadata and model.json parsed, weight files by path. */
-export function toLoadedPack(name: string, version: string, files: Map<string, ArrayBuffer>): LoadedPack {
+export function toLoadedPack(
+  name: string,
+  version: string,
+  files: Map<string, ArrayBuffer>,
+): LoadedPack {
   const text = (path: string) => {
     const data = files.get(path);
     if (!data) throw new PackSourceError('pack-invalid', `${name} v${version} has no ${path}`);
@@ -108,13 +143,21 @@ export function toLoadedPack(name: string, version: string, files: Map<string, A
     }
   };
   const metadata = metadataSchema.safeParse(text(METADATA_FILE));
-  if (!metadata.success) throw new PackSourceError('pack-invalid', `${METADATA_FILE}: ${metadata.error.issues[0]?.message ?? ''}`);
+  if (!metadata.success)
+    throw new PackSourceError(
+      'pack-invalid',
+      `${METADATA_FILE}: ${metadata.error.issues[0]?.message ?? ''}`,
+    );
   const modelJson = text(MODEL_FILE) as { weightsManifest?: { paths?: string[] }[] };
   const weightFiles: Record<string, ArrayBuffer> = {};
   for (const group of modelJson.weightsManifest ?? []) {
     for (const path of group.paths ?? []) {
       const data = files.get(path);
-      if (!data) throw new PackSourceError('pack-invalid', `${MODEL_FILE} names ${path}, which the pack does not list`);
+      if (!data)
+        throw new PackSourceError(
+          'pack-invalid',
+          `${MODEL_FILE} names ${path}, which the pack does not list`,
+        );
       weightFiles[path] = data;
     }
   }
@@ -122,7 +165,10 @@ export function toLoadedPack(name: string, version: string, files: Map<string, A
 }
 
 /** Fetches the registry's current (alias) version of a pack, verified, as a LoadedPack. */
-export async function fetchRegistryPack(name: string, options: FetchOptions = {}): Promise<LoadedPack> {
+export async function fetchRegistryPack(
+  name: string,
+  options: FetchOptions = {},
+): Promise<LoadedPack> {
   const info = await fetchVersionInfo(name, options);
   const files = await fetchVerifiedFiles(info, options);
   return toLoadedPack(info.name, String(info.version), files);

@@ -1,0 +1,45 @@
+import { useI18n } from '../i18n';
+
+export type ModelState =
+  | { state: 'loading'; model?: string; version?: string }
+  | { state: 'ready'; model: string; version: string; backend: string; details: string }
+  | { state: 'error'; model?: string; version?: string; message: string };
+
+/** The model's readiness, for people and for tests (`data-state`, `data-model`, `data-version`, `data-backend`). */
+export function ModelStatus(props: { status: ModelState; onRetry?: () => void }) {
+  const { t } = useI18n();
+  const s = props.status;
+  return (
+    <div
+      class={`model-status model-status-${s.state}`}
+      data-testid="model-status"
+      data-state={s.state}
+      data-model={s.model}
+      data-version={s.version}
+      data-backend={s.state === 'ready' ? s.backend : undefined}
+      role={s.state === 'error' ? 'alert' : 'status'}
+      aria-live="polite"
+    >
+      {s.state === 'loading' && <span>{t('identify.model.loading')}</span>}
+      {s.state === 'ready' && (
+        <span title={s.details}>
+          {t('identify.model.ready', {
+            model: s.model,
+            version: s.version,
+            backend: s.backend.toUpperCase(),
+          })}
+        </span>
+      )}
+      {s.state === 'error' && (
+        <>
+          <span>{s.message}</span>
+          {props.onRetry && (
+            <button type="button" class="link-button" onClick={props.onRetry}>
+              {t('identify.retry')}
+            </button>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

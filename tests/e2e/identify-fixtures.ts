@@ -1,0 +1,119 @@
+/** Shared by the identification specs: a server publishing a pack, and helpers that drive the Identify screen. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { startFishlens, type FishlensServer } from '../support/fishlens-server.js';
+import { FIXTURES, identificationPack, type TestPack } from '../support/test-packs.js';
+import { expect, test as base } from './fixtures.js';
+
+export { expect };
+
+declare global {
+  interface Window {
+    /** The debug hooks src/screens/IdentifyScreen.tsx installs once the model is ready. */
+    fishlensDebug?: {
+      classifier: { classify(photo: Blob): Promise<{ probabilities: number[] }> };
+      memory(): Promise<{ numTensors: number; numBytes: number }>;
+      repeatLast(
+        count: number,
+      ): Promise<{ latenciesMs: number[]; numTensorsBefore: number; numTensorsAfter: number }>;
+    };
+  }
+}
+
+/** One server per file that publishes the identification pack (demo river-fish, or the tiny fixture pack). */
+export const test = base.extend<
+  Record<never, never>,
+  { pack: TestPack; packServer: FishlensServer }
+>({
+  pack: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => use(await identificationPack()),
+    { scope: 'worker', timeout: 600_000 },
+  ],
+  packServer: [
+    async ({ pack }, use) => {
+      const server = await startFishlens({
+        env: { DEMO_MODELS: 'always', DEMO_MODELS_DIR: pack.packsDir },
+      });
+      try {
+        await use(server);
+      } finally {
+        await server.dispose();
+      }
+    },
+    { scope: 'worker', timeout: 120_000 },
+  ],
+  baseURL: async ({ packServer }, use) => use(packServer.url),
+});
+
+/** One fixture photo per class (the first file of each class folder). */
+export function fixturePhotos(labels: string[]): { label: string; file: string }[] {
+  return labels.flatMap((label) => {
+    const files = (() => {
+      try {
+        return readdirSync(join(FIXTURES, label))
+          .filter((f) => /\.(png|jpe?g|webp)$/i.test(f))
+          .sort();
+      } catch {
+        return [];
+      }
+    })();
+    return files.slice(0, 1).map((f) => ({ label, file: join(FIXTURES, label, f) }));
+  });
+}
+
+export type Outcome =
+  | { kind: 'prediction'; label: string; probability: number; notSure: boolean }
+  | { kind: 'error'; code: string; message: string };
+
+/** Gives the Identify screen a photo and waits for its new result or error. */
+export async function identify(
+  page: Page,
+  photo: string | { name: string; mimeType: string; buffer: Buffer },
+): Promise<Outcome> {
+  const selector = '[data-testid="prediction"], [data-testid="identify-error"]';
+  const before = await page.evaluate(
+    (s) => Number(document.querySelector<HTMLElement>(s)?.dataset.seq ?? 0),
+    selector,
+  );
+  await page.setInputFiles('[data-testid="photo-input"]', photo);
+  await page.waitForFunction(
+    ([s, b]) => Number(document.querySelector<HTMLElement>(s as string)?.dataset.seq ?? 0) > b,
+    [selector, before] as const,
+  );
+  const result = page.locator(selector);
+  if ((await result.getAttribute('data-testid')) === 'identify-error') {
+    return {
+      kind: 'error',
+      code: (await result.getAttribute('data-code')) ?? '',
+      message: await result.innerText(),
+    };
+  }
+  return {
+    kind: 'prediction',
+    label: (await result.getAttribute('data-label')) ?? '',
+    probability: Number(await result.getAttribute('data-probability')),
+    notSure: (await result.getAttribute('data-not-sure')) === 'true',
+  };
+}
+
+export async function openReady(page: Page, backend: string, pack: TestPack) {
+  await page.goto(`/?backend=${backend}`);
+  const status = page.getByTestId('model-status');
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  await expect(status).toHaveAttribute('data-model', pack.name);
+  await expect(status).toHaveAttribute('data-backend', backend);
+  expect(Number(await status.getAttribute('data-version'))).toBeGreaterThanOrEqual(1);
+}
+
+/** All probabilities of a photo, through the loaded classifier (the card shows only the top ones). */
+export async function browserProbabilities(page: Page, file: string): Promise<number[]> {
+  const bytes = [...readFileSync(file)];
+  return page.evaluate(async (data) => {
+    const result = await window.fishlensDebug!.classifier.classify(
+      new Blob([new Uint8Array(data)], { type: 'image/png' }),
+    );
+    return result.probabilities;
+  }, bytes);
+}

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { nodeProbabilities, packLabels } from '../support/test-packs.js';
+import {
+  browserProbabilities,
+  expect,
+  fixturePhotos,
+  identify,
+  openReady,
+  test,
+} from './identify-fixtures.js';
+
+test.describe.configure({ mode: 'serial' });
+
+test('fixture photos get the same top-1 label and probabilities (within 1e-3) in the browser (WASM) as in Node', async ({
+  page,
+  pack,
+}) => {
+  const labels = packLabels(pack.dir);
+  const photos = fixturePhotos(labels);
+  expect(photos.length).toBeGreaterThanOrEqual(3);
+  const reference = await nodeProbabilities(
+    pack.dir,
+    photos.map((p) => p.file),
+  );
+  await openReady(page, 'wasm', pack);
+  for (const { file } of photos) {
+    const expected = reference[file]!;
+    const top = expected.indexOf(Math.max(...expected));
+    const outcome = await identify(page, file);
+    expect(outcome, file).toMatchObject({ kind: 'prediction', label: labels[top] });
+    if (outcome.kind !== 'prediction') continue;
+    expect(Math.abs(outcome.probability - expected[top]!), file).toBeLessThan(1e-3);
+    const all = await browserProbabilities(page, file);
+    expect(all).toHaveLength(labels.length);
+    all.forEach((p, i) =>
+      expect(Math.abs(p - expected[i]!), `${file} ${labels[i]}`).toBeLessThan(1e-3),
+    );
+  }
+  await expect(page.getByTestId('prediction-meta')).toContainText('WASM');
+});
+
+test('200 predictions in a row leave tf.memory().numTensors flat in the worker', async ({
+  page,
+  pack,
+}) => {
+  await openReady(page, 'wasm', pack);
+  const [photo] = fixturePhotos(packLabels(pack.dir));
+  expect((await identify(page, photo!.file)).kind).toBe('prediction');
+  const before = await page.evaluate(() => window.fishlensDebug!.memory());
+  const run = await page.evaluate(() => window.fishlensDebug!.repeatLast(200));
+  const after = await page.evaluate(() => window.fishlensDebug!.memory());
+  expect(run.latenciesMs).toHaveLength(200);
+  expect(run.numTensorsAfter).toBe(run.numTensorsBefore);
+  expect(after.numTensors).toBe(before.numTensors);
+  expect(after.numBytes).toBe(before.numBytes);
+});
+
+test('a text file renamed .jpg, a corrupt PNG and a HEIC photo each get a clear message, and the app keeps working', async ({
+  page,
+  pack,
+}) => {
+  await openReady(page, 'wasm', pack);
+  const text = await identify(page, {
+    name: 'fish.jpg',
+    mimeType: 'image/jpeg',
+    buffer: Buffer.from('this is not a photo of a fish\n'.repeat(20)),
+  });
+  expect(text).toMatchObject({ kind: 'error', code: 'not-an-image' });
+  expect(text.kind === 'error' && text.message).toContain('not an image we can read');
+
+  const [photo] = fixturePhotos(packLabels(pack.dir));
+  const png = readFileSync(photo!.file);
+  const corruptBytes = Buffer.concat([png.subarray(0, 60), Buffer.alloc(4000, 0x5a)]);
+  const corrupt = await identify(page, {
+    name: 'broken.png',
+    mimeType: 'image/png',
+    buffer: corruptBytes,
+  });
+  expect(corrupt).toMatchObject({ kind: 'error', code: 'corrupt-image' });
+
+  // The start of a real HEIC file (ftyp box, brand heic) followed by damaged data: Chromium has no HEIC decoder.
+  const heicHeader = Buffer.from(
+    '0000001c667479706865696300000000' + '6d69663168656963' + '6d696166',
+    'hex',
+  );
+  const heic = await identify(page, {
+    name: 'IMG_0001.HEIC',
+    mimeType: 'image/heic',
+    buffer: Buffer.concat([heicHeader, Buffer.alloc(2000, 1)]),
+  });
+  expect(heic).toMatchObject({ kind: 'error', code: 'heic-unsupported' });
+  expect(heic.kind === 'error' && heic.message).toContain('(HEIC)');
+  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
+
+  expect((await identify(page, photo!.file)).kind).toBe('prediction');
+});
+
+test('a 50-megapixel photo is decoded downscaled and identified like the original', async ({
+  page,
+  pack,
+}) => {
+  await openReady(page, 'wasm', pack);
+  const [photo] = fixturePhotos(packLabels(pack.dir));
+  const small = await identify(page, photo!.file);
+  const big = await sharp(photo!.file)
+    .resize(8660, 5774, { fit: 'fill' })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+  const outcome = await identify(page, { name: 'huge.jpg', mimeType: 'image/jpeg', buffer: big });
+  expect(outcome.kind).toBe('prediction');
+  if (outcome.kind === 'prediction' && small.kind === 'prediction')
+    expect(outcome.label).toBe(small.label);
+});
+
+test('EXIF orientation is applied: a sideways-stored photo with orientation 6 matches the upright one', async ({
+  page,
+  pack,
+}) => {
+  await openReady(page, 'wasm', pack);
+  const [photo] = fixturePhotos(packLabels(pack.dir));
+  const upright = await sharp(photo!.file).png().toBuffer();
+  // Stored rotated 90° counter-clockwise; EXIF 6 tells viewers to rotate it 90° clockwise back.
+  const sideways = await sharp(photo!.file)
+    .rotate(-90)
+    .png()
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+  const stored = await sharp(photo!.file).rotate(-90).png().toBuffer();
+  const a = await identify(page, { name: 'upright.png', mimeType: 'image/png', buffer: upright });
+  const b = await identify(page, { name: 'exif6.png', mimeType: 'image/png', buffer: sideways });
+  const c = await identify(page, { name: 'stored.png', mimeType: 'image/png', buffer: stored });
+  expect(a.kind === 'prediction' && b.kind === 'prediction' && c.kind === 'prediction').toBe(true);
+  if (a.kind !== 'prediction' || b.kind !== 'prediction' || c.kind !== 'prediction') return;
+  expect(Math.abs(a.probability - b.probability)).toBeLessThan(1e-3);
+  expect(b.label).toBe(a.label);
+  // Without the EXIF tag the sideways pixels are a different input, so the probability moves.
+  expect(Math.abs(a.probability - c.probability)).toBeGreaterThan(1e-4);
+});
+
+test('the photo buttons work from the keyboard and the result is announced', async ({
+  page,
+  pack,
+}) => {
+  await openReady(page, 'wasm', pack);
+  const choose = page.getByRole('button', { name: 'Choose a photo' });
+  await choose.focus();
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser'),
+    page.keyboard.press('Enter'),
+  ]);
+  const [photo] = fixturePhotos(packLabels(pack.dir));
+  await chooser.setFiles(photo!.file);
+  await expect(page.getByTestId('prediction').getByRole('status')).toBeVisible();
+  await expect(page.getByRole('article', { name: 'Result' })).toBeVisible();
+  await expect(page.locator('input[type=file]')).toHaveCount(1);
+});
+
+test('errors are shown in Russian when the interface is Russian', async ({ page, pack }) => {
+  await openReady(page, 'wasm', pack);
+  await page.getByLabel('Language').selectOption('ru');
+  const outcome = await identify(page, {
+    name: 'notes.jpg',
+    mimeType: 'image/jpeg',
+    buffer: Buffer.from('hello'),
+  });
+  expect(outcome.kind === 'error' && outcome.message).toContain('не является изображением');
+});

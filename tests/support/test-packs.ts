@@ -1,0 +1,78 @@
+/**
+ * Model packs for browser tests of identification: the committed demo packs (models/demo/) when
+ * they exist, else a tiny pack trained once from the fixture photos with the real training CLI
+ * and kept under .cache/ (the pipeline is the same; only the data is smaller).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const run = promisify(execFile);
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const FIXTURES = join(ROOT, 'tests/fixtures/fish');
+
+export interface TestPack {
+  /** Folder of pack folders, for the server's DEMO_MODELS_DIR. */
+  packsDir: string;
+  /** This pack's folder. */
+  dir: string;
+  name: string;
+}
+
+/** river-fish from models/demo when committed, else the tiny fixture-trained pack. */
+export async function identificationPack(): Promise<TestPack> {
+  const demo = join(ROOT, 'models/demo');
+  if (existsSync(join(demo, 'river-fish/manifest.json')))
+    return { packsDir: demo, dir: join(demo, 'river-fish'), name: 'river-fish' };
+  const packsDir = join(ROOT, '.cache/e2e-packs');
+  const dir = join(packsDir, 'tiny-fish');
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'server/training/train-cli.ts',
+        '--data',
+        FIXTURES,
+        '--name',
+        'tiny-fish',
+        '--out',
+        dir,
+        '--quiet',
+      ],
+      {
+        cwd: ROOT,
+        timeout: 600_000,
+      },
+    );
+  }
+  return { packsDir, dir, name: 'tiny-fish' };
+}
+
+/** Label ids of a pack, in output order. */
+export function packLabels(dir: string): string[] {
+  const metadata = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')) as {
+    labels: { id: string }[];
+  };
+  return metadata.labels.map((l) => l.id);
+}
+
+/** Node's probabilities (as `npm run eval` computes them) for each image. */
+export async function nodeProbabilities(
+  dir: string,
+  files: string[],
+): Promise<Record<string, number[]>> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'tests/support/node-predict.ts', dir, ...files],
+    {
+      cwd: ROOT,
+      timeout: 300_000,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  return JSON.parse(stdout) as Record<string, number[]>;
+}
