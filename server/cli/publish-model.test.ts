@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../tests/support/test-database.js';
 import { createBuiltinRegistry } from '../registry/builtin.js';
-import { flipOneByte, tempPackRoot, writeSyntheticPack } from '../registry/testing/synthetic-pack.js';
+import {
+  flipOneByte,
+  tempPackRoot,
+  writeSyntheticPack,
+} from '../registry/testing/synthetic-pack.js';
 import { createS3Client, createS3ObjectStore } from '../storage/s3.js';
 import { startTestS3Server, type TestS3Server } from '../storage/testing/s3-server.js';
 import { publishModelCommand } from './publish-model.js';
@@ -45,8 +49,12 @@ describe('npm run publish-model', () => {
     flipOneByte(join(dir, 'group1-shard1of1.bin'));
     const { code, output } = await run(dir, '--name', 'river-fish');
     expect(code).toBe(1);
-    expect(output).toMatch(/Refusing to publish: group1-shard1of1\.bin does not match manifest\.json/);
-    const count = await test.db.query<{ n: number }>('SELECT count(*)::int AS n FROM model_versions').catch(() => ({ rows: [{ n: 0 }] }));
+    expect(output).toMatch(
+      /Refusing to publish: group1-shard1of1\.bin does not match manifest\.json/,
+    );
+    const count = await test.db
+      .query<{ n: number }>('SELECT count(*)::int AS n FROM model_versions')
+      .catch(() => ({ rows: [{ n: 0 }] }));
     expect(count.rows[0]?.n).toBe(0);
   });
 
@@ -55,7 +63,11 @@ describe('npm run publish-model', () => {
     const { code, output } = await run(dir, '--name', 'river-fish', '--alias', 'production');
     expect(output).toMatch(/Published river-fish version 1/);
     expect(code).toBe(0);
-    const store = createS3ObjectStore({ client: createS3Client(s3.settings), bucket: s3.bucket, timeoutMs: 5_000 });
+    const store = createS3ObjectStore({
+      client: createS3Client(s3.settings),
+      bucket: s3.bucket,
+      timeoutMs: 5_000,
+    });
     const registry = createBuiltinRegistry(test.db, store);
     const version = await registry.getVersionByAlias('river-fish', 'production');
     expect(version?.version).toBe(1);

@@ -5,7 +5,13 @@ import { NAME_PATTERN } from '../../shared/pack.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase, type Database } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
-import { ALIAS_PATTERN, createModelRegistry, DEFAULT_ALIAS, PackError, verifyPack } from '../registry/index.js';
+import {
+  ALIAS_PATTERN,
+  createModelRegistry,
+  DEFAULT_ALIAS,
+  PackError,
+  verifyPack,
+} from '../registry/index.js';
 
 const USAGE = `Usage: npm run publish-model -- <pack dir> [--name <name>] [--alias <alias> | --no-alias]
 
@@ -41,19 +47,28 @@ export async function publishModelCommand(
     }
     if (positionals.length !== 1) throw new UsageError('Give exactly one pack folder.');
     if (values.name !== undefined && !NAME_PATTERN.test(values.name)) {
-      throw new UsageError(`--name ${values.name}: use 1–64 lowercase letters, digits, "-" or "_".`);
+      throw new UsageError(
+        `--name ${values.name}: use 1–64 lowercase letters, digits, "-" or "_".`,
+      );
     }
     const alias = values['no-alias'] ? undefined : (values.alias ?? DEFAULT_ALIAS);
     if (alias !== undefined && !ALIAS_PATTERN.test(alias)) {
-      throw new UsageError(`--alias ${alias}: use 1–64 lowercase letters, digits, "-" or "_", starting with a letter.`);
+      throw new UsageError(
+        `--alias ${alias}: use 1–64 lowercase letters, digits, "-" or "_", starting with a letter.`,
+      );
     }
 
     const started = performance.now();
     // Verify before touching any service: a tampered pack is refused without side effects.
     const pack = await verifyPack(resolve(positionals[0] ?? '.'));
     const name = values.name ?? pack.metadata.name;
-    print(`Pack ${pack.dir}: ${pack.manifest.files.length} files, ${(pack.sizeBytes / 1e6).toFixed(1)} MB, all match manifest.json.`);
-    if (name !== pack.metadata.name) print(`Note: metadata.json names the model ${pack.metadata.name}; registering it as ${name}.`);
+    print(
+      `Pack ${pack.dir}: ${pack.manifest.files.length} files, ${(pack.sizeBytes / 1e6).toFixed(1)} MB, all match manifest.json.`,
+    );
+    if (name !== pack.metadata.name)
+      print(
+        `Note: metadata.json names the model ${pack.metadata.name}; registering it as ${name}.`,
+      );
 
     const config = loadConfig(env);
     let db: Database | undefined;
@@ -67,8 +82,11 @@ export async function publishModelCommand(
       if (created) {
         print(`Published ${name} version ${version.version} to ${registry.description}.`);
       } else {
-        print(`This exact pack is already ${name} version ${version.version}; nothing uploaded (versions are immutable).`);
-        if (alias && !version.aliases.includes(alias)) await registry.setAlias(name, alias, version.version);
+        print(
+          `This exact pack is already ${name} version ${version.version}; nothing uploaded (versions are immutable).`,
+        );
+        if (alias && !version.aliases.includes(alias))
+          await registry.setAlias(name, alias, version.version);
       }
       if (alias) print(`Alias ${alias} → ${name} version ${version.version}.`);
       print(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`);

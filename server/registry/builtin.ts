@@ -55,7 +55,9 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new RegistryUnavailableError(`the model registry database failed: ${reason}`, { cause: error });
+    throw new RegistryUnavailableError(`the model registry database failed: ${reason}`, {
+      cause: error,
+    });
   }
 }
 
@@ -89,17 +91,15 @@ export function createBuiltinRegistry(db: Database, store: ObjectStore): ModelRe
             WHERE a.alias = $1 ORDER BY v.name`,
           [alias],
         );
-        return result.rows.map(
-          (row): ModelSummary => ({
-            name: row.name,
-            version: row.version,
-            alias,
-            createdAt: new Date(row.created_ms).toISOString(),
-            sizeBytes: row.size_bytes,
-            labelCount: row.label_count,
-            description: row.description,
-          }),
-        );
+        return result.rows.map((row): ModelSummary => ({
+          name: row.name,
+          version: row.version,
+          alias,
+          createdAt: new Date(row.created_ms).toISOString(),
+          sizeBytes: row.size_bytes,
+          labelCount: row.label_count,
+          description: row.description,
+        }));
       }),
 
     getVersionByAlias: (name, alias) =>
@@ -114,7 +114,10 @@ export function createBuiltinRegistry(db: Database, store: ObjectStore): ModelRe
 
     getVersion: (name, version) =>
       guarded(async () => {
-        const result = await selectVersion(db, 'WHERE v.name = $1 AND v.version = $2', [name, version]);
+        const result = await selectVersion(db, 'WHERE v.name = $1 AND v.version = $2', [
+          name,
+          version,
+        ]);
         return result.rows[0] ? toVersion(result.rows[0]) : null;
       }),
 
@@ -161,10 +164,16 @@ export function createBuiltinRegistry(db: Database, store: ObjectStore): ModelRe
 
       return guarded(() =>
         db.transaction(async (tx) => {
-          await tx.query('INSERT INTO registered_models (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
+          await tx.query(
+            'INSERT INTO registered_models (name) VALUES ($1) ON CONFLICT (name) DO NOTHING',
+            [name],
+          );
           // Serialises publishers of one model, so version numbers are dense and unique.
           await tx.query('SELECT name FROM registered_models WHERE name = $1 FOR UPDATE', [name]);
-          const again = await selectVersion(tx, 'WHERE v.name = $1 AND v.pack_sha256 = $2', [name, pack.digest]);
+          const again = await selectVersion(tx, 'WHERE v.name = $1 AND v.pack_sha256 = $2', [
+            name,
+            pack.digest,
+          ]);
           if (again.rows[0]) return { version: toVersion(again.rows[0]), created: false };
           const next = await tx.query<{ version: number }>(
             'SELECT (COALESCE(max(version), 0) + 1)::int AS version FROM model_versions WHERE name = $1',
@@ -174,14 +183,27 @@ export function createBuiltinRegistry(db: Database, store: ObjectStore): ModelRe
           await tx.query(
             `INSERT INTO model_versions (name, version, pack_sha256, storage_prefix, metadata, description, label_count, size_bytes)
              VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)`,
-            [name, version, pack.digest, prefix, JSON.stringify(pack.metadataJson), pack.metadata.description,
-              pack.metadata.labels.length, pack.sizeBytes],
+            [
+              name,
+              version,
+              pack.digest,
+              prefix,
+              JSON.stringify(pack.metadataJson),
+              pack.metadata.description,
+              pack.metadata.labels.length,
+              pack.sizeBytes,
+            ],
           );
           await tx.query(
             `INSERT INTO model_version_files (name, version, path, size, sha256)
              SELECT $1, $2, f.path, f.size, f.sha256 FROM unnest($3::text[], $4::bigint[], $5::text[]) AS f(path, size, sha256)`,
-            [name, version, pack.manifest.files.map((f) => f.path), pack.manifest.files.map((f) => f.size),
-              pack.manifest.files.map((f) => f.sha256)],
+            [
+              name,
+              version,
+              pack.manifest.files.map((f) => f.path),
+              pack.manifest.files.map((f) => f.size),
+              pack.manifest.files.map((f) => f.sha256),
+            ],
           );
           if (alias) {
             await tx.query(
@@ -190,7 +212,10 @@ export function createBuiltinRegistry(db: Database, store: ObjectStore): ModelRe
               [name, alias, version],
             );
           }
-          const created = await selectVersion(tx, 'WHERE v.name = $1 AND v.version = $2', [name, version]);
+          const created = await selectVersion(tx, 'WHERE v.name = $1 AND v.version = $2', [
+            name,
+            version,
+          ]);
           if (!created.rows[0]) throw new Error('the version just inserted is not visible');
           return { version: toVersion(created.rows[0]), created: true };
         }),

@@ -33,7 +33,10 @@ export const registryConfigShape = {
   /** Bucket for model files; unset means the embedded store (files under DATA_DIR/model-files). */
   S3_BUCKET: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3–63 lowercase letters, digits, dots, dashes)')
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'expected an S3 bucket name (3–63 lowercase letters, digits, dots, dashes)',
+    )
     .optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   /** Static credentials; when both are unset the AWS SDK's default chain (env, IAM role) is used. */
@@ -44,7 +47,10 @@ export const registryConfigShape = {
   /** Key prefix inside the bucket, so Fishlens can share a bucket. */
   S3_PREFIX: z
     .string()
-    .regex(/^(?:[A-Za-z0-9._-]+\/)*$/, 'expected a key prefix ending in "/" such as fishlens/ (or empty)')
+    .regex(
+      /^(?:[A-Za-z0-9._-]+\/)*$/,
+      'expected a key prefix ending in "/" such as fishlens/ (or empty)',
+    )
     .default(''),
   /** Time to connect and to wait for the first byte (and between bytes) from object storage. */
   STORAGE_TIMEOUT_MS: millis(10_000),
@@ -58,7 +64,9 @@ export const registryConfigShape = {
   /** Time for one MLflow REST call. */
   REGISTRY_TIMEOUT_MS: millis(5_000),
   /** Publish the packs under DEMO_MODELS_DIR at start: `auto` only with the embedded defaults. */
-  DEMO_MODELS: z.enum(['auto', 'always', 'never'], { message: 'expected auto, always or never' }).default('auto'),
+  DEMO_MODELS: z
+    .enum(['auto', 'always', 'never'], { message: 'expected auto, always or never' })
+    .default('auto'),
   DEMO_MODELS_DIR: z.string().min(1).optional(),
 } as const;
 
@@ -91,8 +99,14 @@ export function registryConfigIssues(config: RegistryConfig): string[] {
     issues.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
   }
   // With MLflow, s3:// artifact URIs name their bucket; S3_ENDPOINT and keys alone make sense.
-  if ((config.S3_ENDPOINT || config.S3_ACCESS_KEY_ID) && !config.S3_BUCKET && !config.MLFLOW_TRACKING_URI) {
-    issues.push('S3_BUCKET: required when S3_ENDPOINT or S3 credentials are set (unless MLFLOW_TRACKING_URI is)');
+  if (
+    (config.S3_ENDPOINT || config.S3_ACCESS_KEY_ID) &&
+    !config.S3_BUCKET &&
+    !config.MLFLOW_TRACKING_URI
+  ) {
+    issues.push(
+      'S3_BUCKET: required when S3_ENDPOINT or S3 credentials are set (unless MLFLOW_TRACKING_URI is)',
+    );
   }
   if (Boolean(config.MLFLOW_TRACKING_USERNAME) !== Boolean(config.MLFLOW_TRACKING_PASSWORD)) {
     issues.push('MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD: set both or neither');

@@ -17,7 +17,10 @@ export { verifyPack, PackError, type VerifiedPack } from './pack.js';
  * MLflow when MLFLOW_TRACKING_URI is set, else the built-in registry on `db` with S3 (S3_BUCKET)
  * or local files. Throws ConfigError for contradictory settings.
  */
-export function createModelRegistry(config: RegistryConfig, db: Database | undefined): ModelRegistry {
+export function createModelRegistry(
+  config: RegistryConfig,
+  db: Database | undefined,
+): ModelRegistry {
   const issues = registryConfigIssues(config);
   if (issues.length > 0) throw new ConfigError(issues);
   if (config.MLFLOW_TRACKING_URI) {

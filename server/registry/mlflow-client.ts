@@ -59,12 +59,19 @@ export function createMlflowClient(settings: MlflowSettings): MlflowClient {
   const authHeaders = (): Record<string, string> => {
     if (settings.token) return { Authorization: `Bearer ${settings.token}` };
     if (settings.username && settings.password) {
-      return { Authorization: `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}` };
+      return {
+        Authorization: `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`,
+      };
     }
     return {};
   };
 
-  async function call<T>(method: 'GET' | 'POST', path: string, init: { query?: Record<string, string>; body?: unknown }, signal?: AbortSignal): Promise<T> {
+  async function call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    init: { query?: Record<string, string>; body?: unknown },
+    signal?: AbortSignal,
+  ): Promise<T> {
     const url = new URL(`${base}/api/2.0/mlflow/${path}`);
     for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
     const deadline = AbortSignal.timeout(settings.timeoutMs);
@@ -73,7 +80,11 @@ export function createMlflowClient(settings: MlflowSettings): MlflowClient {
     try {
       response = await fetch(url, {
         method,
-        headers: { Accept: 'application/json', ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...authHeaders() },
+        headers: {
+          Accept: 'application/json',
+          ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...authHeaders(),
+        },
         ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
         signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
       });
@@ -89,12 +100,16 @@ export function createMlflowClient(settings: MlflowSettings): MlflowClient {
     try {
       json = text === '' ? {} : JSON.parse(text);
     } catch {
-      throw new RegistryUnavailableError(`MLflow at ${base} answered ${response.status} with something that is not JSON (${path})`);
+      throw new RegistryUnavailableError(
+        `MLflow at ${base} answered ${response.status} with something that is not JSON (${path})`,
+      );
     }
     if (!response.ok) {
       const doc = json as { error_code?: string; message?: string };
       if (response.status >= 500 || !doc.error_code) {
-        throw new RegistryUnavailableError(`MLflow at ${base} answered ${response.status} ${doc.error_code ?? ''} ${doc.message ?? ''}`.trim());
+        throw new RegistryUnavailableError(
+          `MLflow at ${base} answered ${response.status} ${doc.error_code ?? ''} ${doc.message ?? ''}`.trim(),
+        );
       }
       throw new MlflowApiError(response.status, doc.error_code, doc.message ?? '');
     }
@@ -111,5 +126,8 @@ export function createMlflowClient(settings: MlflowSettings): MlflowClient {
 
 /** True for MLflow's "no such model / version / alias / run" answer. */
 export function isNotFound(error: unknown): boolean {
-  return error instanceof MlflowApiError && (error.errorCode === 'RESOURCE_DOES_NOT_EXIST' || error.status === 404);
+  return (
+    error instanceof MlflowApiError &&
+    (error.errorCode === 'RESOURCE_DOES_NOT_EXIST' || error.status === 404)
+  );
 }

@@ -53,15 +53,32 @@ describe('MLflow registry (contract fake of the MLflow 2.x REST API)', () => {
   beforeAll(async () => {
     [fake, s3] = await Promise.all([startMlflowFake(), startTestS3Server('mlflow-artifacts')]);
     registry = open(fake.url);
-    river = await verifyPack(writeSyntheticPack(join(root, 'river'), { name: 'river-fish', nested: true }));
+    river = await verifyPack(
+      writeSyntheticPack(join(root, 'river'), { name: 'river-fish', nested: true }),
+    );
     reef = await verifyPack(writeSyntheticPack(join(root, 'reef'), { name: 'reef-fish' }));
     // river-fish: logged by a Python job with the proxy, source = the resolved artifact URI.
     logArtifacts(fake, river, '1/run1/artifacts/tfjs');
-    fake.addVersion('river-fish', 'mlflow-artifacts:/1/run1/artifacts/tfjs', { alias: 'production', runId: 'run1' });
+    fake.addVersion('river-fish', 'mlflow-artifacts:/1/run1/artifacts/tfjs', {
+      alias: 'production',
+      runId: 'run1',
+    });
     // reef-fish: artifacts in S3, registered with a runs:/ source that names the run.
-    const store = createS3ObjectStore({ client: createS3Client(s3.settings), bucket: s3.bucket, prefix: 'mlflow/2/run2/artifacts/tfjs', timeoutMs: 5_000 });
-    for (const file of [...reef.manifest.files, { path: 'manifest.json', size: reef.manifestBytes.length, sha256: reef.digest }]) {
-      await store.put(file.path, join(reef.dir, file.path), { sha256: file.sha256, size: file.size, contentType: 'application/octet-stream' });
+    const store = createS3ObjectStore({
+      client: createS3Client(s3.settings),
+      bucket: s3.bucket,
+      prefix: 'mlflow/2/run2/artifacts/tfjs',
+      timeoutMs: 5_000,
+    });
+    for (const file of [
+      ...reef.manifest.files,
+      { path: 'manifest.json', size: reef.manifestBytes.length, sha256: reef.digest },
+    ]) {
+      await store.put(file.path, join(reef.dir, file.path), {
+        sha256: file.sha256,
+        size: file.size,
+        contentType: 'application/octet-stream',
+      });
     }
     fake.addRun('run2', `s3://${s3.bucket}/mlflow/2/run2/artifacts`);
     fake.addVersion('reef-fish', 'runs:/run2/tfjs', { alias: 'production', runId: 'run2' });
@@ -72,25 +89,55 @@ describe('MLflow registry (contract fake of the MLflow 2.x REST API)', () => {
   });
 
   it('lists each model at its production alias with size, label count and description from the pack', async () => {
-    expect(await registry.listModels('production')).toEqual([
-      { name: 'reef-fish', version: 1, alias: 'production', createdAt: expect.any(String), sizeBytes: reef.sizeBytes, labelCount: 3, description: 'Synthetic reef-fish for tests' },
-      { name: 'river-fish', version: 1, alias: 'production', createdAt: expect.any(String), sizeBytes: river.sizeBytes, labelCount: 3, description: 'Synthetic river-fish for tests' },
+    const listed = await registry.listModels('production');
+    for (const entry of listed)
+      expect(new Date(entry.createdAt).toISOString()).toBe(entry.createdAt);
+    expect(listed.map(({ createdAt: _createdAt, ...rest }) => rest)).toEqual([
+      {
+        name: 'reef-fish',
+        version: 1,
+        alias: 'production',
+        sizeBytes: reef.sizeBytes,
+        labelCount: 3,
+        description: 'Synthetic reef-fish for tests',
+      },
+      {
+        name: 'river-fish',
+        version: 1,
+        alias: 'production',
+        sizeBytes: river.sizeBytes,
+        labelCount: 3,
+        description: 'Synthetic river-fish for tests',
+      },
     ]);
   });
 
   it('reads a version behind an alias and streams its files from the artifact proxy, byte ranges too', async () => {
     const version = await registry.getVersionByAlias('river-fish', 'production');
-    expect(version).toMatchObject({ name: 'river-fish', version: 1, aliases: ['production'], metadata: river.metadataJson });
-    for (const file of version!.files) expect(await digestOf(await registry.openFile(version!, file.path))).toBe(file.sha256);
+    expect(version).toMatchObject({
+      name: 'river-fish',
+      version: 1,
+      aliases: ['production'],
+      metadata: river.metadataJson,
+    });
+    for (const file of version!.files)
+      expect(await digestOf(await registry.openFile(version!, file.path))).toBe(file.sha256);
     const shard = readFileSync(join(river.dir, 'group1-shard1of1.bin'));
-    const part = Buffer.from(await new Response(await registry.openFile(version!, 'group1-shard1of1.bin', { range: { start: 70_000, end: 70_099 } })).arrayBuffer());
+    const part = Buffer.from(
+      await new Response(
+        await registry.openFile(version!, 'group1-shard1of1.bin', {
+          range: { start: 70_000, end: 70_099 },
+        }),
+      ).arrayBuffer(),
+    );
     expect(part.equals(shard.subarray(70_000, 70_100))).toBe(true);
   });
 
   it('resolves a runs:/ source through runs/get and reads s3:// artifacts with the S3 client', async () => {
     const version = await registry.getVersion('reef-fish', 1);
     expect(version?.location).toBe(`s3://${s3.bucket}/mlflow/2/run2/artifacts/tfjs`);
-    for (const file of version!.files) expect(await digestOf(await registry.openFile(version!, file.path))).toBe(file.sha256);
+    for (const file of version!.files)
+      expect(await digestOf(await registry.openFile(version!, file.path))).toBe(file.sha256);
   });
 
   it('answers null for an unknown model, alias or version (MLflow RESOURCE_DOES_NOT_EXIST)', async () => {
@@ -101,24 +148,45 @@ describe('MLflow registry (contract fake of the MLflow 2.x REST API)', () => {
   });
 
   it('publishes through the REST API: a run holds the uploaded pack, a tagged version, the alias moved', async () => {
-    const next = await verifyPack(writeSyntheticPack(join(root, 'river2'), { name: 'river-fish', description: 'from publish-model' }));
+    const next = await verifyPack(
+      writeSyntheticPack(join(root, 'river2'), {
+        name: 'river-fish',
+        description: 'from publish-model',
+      }),
+    );
     fake.requests.length = 0;
-    const { version, created } = await registry.publish(next, { name: 'river-fish', alias: 'production' });
+    const { version, created } = await registry.publish(next, {
+      name: 'river-fish',
+      alias: 'production',
+    });
     expect(created).toBe(true);
     expect(version).toMatchObject({ name: 'river-fish', version: 2, aliases: ['production'] });
     // Files are uploaded into the run before the version that points at them is created.
     const at = (call: string) => fake.requests.findIndex((r) => r.startsWith(call));
     expect(at('GET /api/2.0/mlflow/model-versions/search')).toBe(0);
-    expect(at('POST /api/2.0/mlflow/runs/create')).toBeLessThan(at('PUT /api/2.0/mlflow-artifacts/artifacts/'));
-    expect(at('PUT /api/2.0/mlflow-artifacts/artifacts/')).toBeLessThan(at('POST /api/2.0/mlflow/runs/update'));
-    expect(at('POST /api/2.0/mlflow/runs/update')).toBeLessThan(at('POST /api/2.0/mlflow/model-versions/create'));
-    expect(at('POST /api/2.0/mlflow/registered-models/create')).toBeLessThan(at('POST /api/2.0/mlflow/model-versions/create'));
-    expect(at('POST /api/2.0/mlflow/model-versions/create')).toBeLessThan(at('POST /api/2.0/mlflow/registered-models/alias'));
-    expect(fake.requests.filter((r) => r.startsWith('PUT /api/2.0/mlflow-artifacts/artifacts/0/'))).toHaveLength(next.manifest.files.length + 1);
+    expect(at('POST /api/2.0/mlflow/runs/create')).toBeLessThan(
+      at('PUT /api/2.0/mlflow-artifacts/artifacts/'),
+    );
+    expect(at('PUT /api/2.0/mlflow-artifacts/artifacts/')).toBeLessThan(
+      at('POST /api/2.0/mlflow/runs/update'),
+    );
+    expect(at('POST /api/2.0/mlflow/runs/update')).toBeLessThan(
+      at('POST /api/2.0/mlflow/model-versions/create'),
+    );
+    expect(at('POST /api/2.0/mlflow/registered-models/create')).toBeLessThan(
+      at('POST /api/2.0/mlflow/model-versions/create'),
+    );
+    expect(at('POST /api/2.0/mlflow/model-versions/create')).toBeLessThan(
+      at('POST /api/2.0/mlflow/registered-models/alias'),
+    );
+    expect(
+      fake.requests.filter((r) => r.startsWith('PUT /api/2.0/mlflow-artifacts/artifacts/0/')),
+    ).toHaveLength(next.manifest.files.length + 1);
     const fetched = await registry.getVersionByAlias('river-fish', 'production');
     expect(fetched?.version).toBe(2);
     expect(fetched?.location).toMatch(/^mlflow-artifacts:\/0\/[0-9a-f]+\/artifacts\/tfjs$/);
-    for (const file of fetched!.files) expect(await digestOf(await registry.openFile(fetched!, file.path))).toBe(file.sha256);
+    for (const file of fetched!.files)
+      expect(await digestOf(await registry.openFile(fetched!, file.path))).toBe(file.sha256);
 
     const again = await registry.publish(next, { name: 'river-fish', alias: 'production' });
     expect(again).toMatchObject({ created: false, version: { version: 2 } });
@@ -133,7 +201,9 @@ describe('MLflow registry (contract fake of the MLflow 2.x REST API)', () => {
   it('reports MLflow answering 503 as RegistryUnavailableError', async () => {
     fake.mode = 'down';
     try {
-      await expect(registry.getVersionByAlias('river-fish', 'production')).rejects.toBeInstanceOf(RegistryUnavailableError);
+      await expect(registry.getVersionByAlias('river-fish', 'production')).rejects.toBeInstanceOf(
+        RegistryUnavailableError,
+      );
     } finally {
       fake.mode = 'up';
     }
@@ -144,14 +214,21 @@ describe('MLflow registry (contract fake of the MLflow 2.x REST API)', () => {
     try {
       const quick = open(fake.url, 300);
       const started = Date.now();
-      await expect(quick.getVersionByAlias('river-fish', 'production')).rejects.toThrow(/did not answer within 300 ms/);
+      await expect(quick.getVersionByAlias('river-fish', 'production')).rejects.toThrow(
+        /did not answer within 300 ms/,
+      );
       const app = createApp({
-        config: loadConfig({}), db: {} as Database, log: createLogger('silent'),
-        installation: { id: 'test', firstStartedAt: new Date().toISOString() }, registry: quick,
+        config: loadConfig({}),
+        db: {} as Database,
+        log: createLogger('silent'),
+        installation: { id: 'test', firstStartedAt: new Date().toISOString() },
+        registry: quick,
       });
       const res = await app.request('/api/v1/models');
       expect(res.status).toBe(503);
-      expect(((await res.json()) as { detail: string }).detail).toMatch(/MLflow .* did not answer within 300 ms/);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(
+        /MLflow .* did not answer within 300 ms/,
+      );
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       fake.mode = 'up';
@@ -159,7 +236,9 @@ describe('MLflow registry (contract fake of the MLflow 2.x REST API)', () => {
   });
 
   it('reports a refused connection as RegistryUnavailableError naming MLflow', async () => {
-    await expect(open('http://127.0.0.1:1').listModels('production')).rejects.toThrow(/MLflow at http:\/\/127\.0\.0\.1:1 is not reachable/);
+    await expect(open('http://127.0.0.1:1').listModels('production')).rejects.toThrow(
+      /MLflow at http:\/\/127\.0\.0\.1:1 is not reachable/,
+    );
   });
 });
 
@@ -201,7 +280,10 @@ describe('MLflow registry whose artifact root is S3 (contract fake + s3rver)', (
       experimentId: '0',
     });
     const version = await registry.getVersionByAlias('river-fish', 'production');
-    expect(version?.location).toMatch(new RegExp(`^s3://${s3.bucket}/mlartifacts/0/[0-9a-f]+/artifacts/tfjs$`));
-    for (const file of version!.files) expect(await digestOf(await registry.openFile(version!, file.path))).toBe(file.sha256);
+    expect(version?.location).toMatch(
+      new RegExp(`^s3://${s3.bucket}/mlartifacts/0/[0-9a-f]+/artifacts/tfjs$`),
+    );
+    for (const file of version!.files)
+      expect(await digestOf(await registry.openFile(version!, file.path))).toBe(file.sha256);
   });
 });

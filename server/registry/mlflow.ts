@@ -1,11 +1,28 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
-import { MANIFEST_FILE, manifestSchema, METADATA_FILE, metadataSchema, type PackManifest } from '../../shared/pack.js';
+import {
+  MANIFEST_FILE,
+  manifestSchema,
+  METADATA_FILE,
+  metadataSchema,
+  type PackManifest,
+} from '../../shared/pack.js';
 import { contentTypeFor, type ObjectStore } from '../storage/index.js';
 import { storeForArtifactUri } from './mlflow-artifacts.js';
-import { isNotFound, MlflowApiError, type MlflowClient, type MlflowModelVersion, type MlflowRegisteredModel } from './mlflow-client.js';
+import {
+  isNotFound,
+  MlflowApiError,
+  type MlflowClient,
+  type MlflowModelVersion,
+  type MlflowRegisteredModel,
+} from './mlflow-client.js';
 import type { VerifiedPack } from './pack.js';
-import { RegistryUnavailableError, type ModelRegistry, type ModelSummary, type ModelVersion } from './types.js';
+import {
+  RegistryUnavailableError,
+  type ModelRegistry,
+  type ModelSummary,
+  type ModelVersion,
+} from './types.js';
 
 /** Tag on every version `publish-model` creates: the sha256 of the pack's manifest.json. */
 export const PACK_DIGEST_TAG = 'fishlens.pack_sha256';
@@ -34,7 +51,11 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
   const storeFor = (uri: string): ObjectStore => {
     let store = stores.get(uri);
     if (!store) {
-      store = storeForArtifactUri(uri, { client, s3: options.s3, timeoutMs: options.storageTimeoutMs });
+      store = storeForArtifactUri(uri, {
+        client,
+        s3: options.s3,
+        timeoutMs: options.storageTimeoutMs,
+      });
       if (stores.size > 500) stores.clear();
       stores.set(uri, store);
     }
@@ -45,11 +66,19 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
     const source = mv.source ?? '';
     const runs = /^runs:\/([^/]+)\/?(.*)$/.exec(source);
     if (!runs) return source;
-    const { run } = await client.get<{ run: { info: { artifact_uri: string } } }>('runs/get', { run_id: runs[1] ?? '' }, signal);
+    const { run } = await client.get<{ run: { info: { artifact_uri: string } } }>(
+      'runs/get',
+      { run_id: runs[1] ?? '' },
+      signal,
+    );
     return `${run.info.artifact_uri.replace(/\/+$/, '')}/${runs[2] ?? ''}`.replace(/\/+$/, '');
   }
 
-  async function readJson(store: ObjectStore, file: string, signal?: AbortSignal): Promise<unknown> {
+  async function readJson(
+    store: ObjectStore,
+    file: string,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     const text = await new Response(await store.get(file, { signal })).text();
     return JSON.parse(text) as unknown;
   }
@@ -71,8 +100,14 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
           manifest = manifestSchema.parse(await readJson(store, MANIFEST_FILE));
           metadata = (await readJson(store, METADATA_FILE)) as Record<string, unknown>;
         } catch (error) {
-          if (error instanceof RegistryUnavailableError || (error as Error).name === 'StorageUnavailableError') throw error;
-          throw new RegistryUnavailableError(`MLflow version ${mv.version} of ${mv.name} is not a Fishlens pack at ${location}: ${(error as Error).message}`);
+          if (
+            error instanceof RegistryUnavailableError ||
+            (error as Error).name === 'StorageUnavailableError'
+          )
+            throw error;
+          throw new RegistryUnavailableError(
+            `MLflow version ${mv.version} of ${mv.name} is not a Fishlens pack at ${location}: ${(error as Error).message}`,
+          );
         }
         const parsed = metadataSchema.safeParse(metadata);
         return {
@@ -103,13 +138,20 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
       return await run();
     } catch (error) {
       if (isNotFound(error)) return null;
-      if (error instanceof MlflowApiError && error.errorCode === 'INVALID_PARAMETER_VALUE') return null;
+      if (error instanceof MlflowApiError && error.errorCode === 'INVALID_PARAMETER_VALUE')
+        return null;
       throw error;
     }
   }
 
   const getModelVersion = (name: string, version: number, signal?: AbortSignal) =>
-    getOrNull(() => client.get<{ model_version: MlflowModelVersion }>('model-versions/get', { name, version: String(version) }, signal));
+    getOrNull(() =>
+      client.get<{ model_version: MlflowModelVersion }>(
+        'model-versions/get',
+        { name, version: String(version) },
+        signal,
+      ),
+    );
 
   return {
     kind: 'mlflow',
@@ -119,7 +161,10 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
       const models: MlflowRegisteredModel[] = [];
       let pageToken: string | undefined;
       do {
-        const page = await client.get<{ registered_models?: MlflowRegisteredModel[]; next_page_token?: string }>(
+        const page = await client.get<{
+          registered_models?: MlflowRegisteredModel[];
+          next_page_token?: string;
+        }>(
           'registered-models/search',
           { max_results: '1000', ...(pageToken ? { page_token: pageToken } : {}) },
           signal,
@@ -135,18 +180,38 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
           if (!mv) return null;
           const v = await describe(mv.model_version).catch((error: unknown) => {
             // One model whose artifacts are not a pack must not hide the others.
-            if (error instanceof RegistryUnavailableError && /not a Fishlens pack/.test(error.message)) return null;
+            if (
+              error instanceof RegistryUnavailableError &&
+              /not a Fishlens pack/.test(error.message)
+            )
+              return null;
             throw error;
           });
           if (!v) return null;
-          return { name: v.name, version: v.version, alias, createdAt: v.createdAt, sizeBytes: v.sizeBytes, labelCount: v.labelCount, description: v.description };
+          return {
+            name: v.name,
+            version: v.version,
+            alias,
+            createdAt: v.createdAt,
+            sizeBytes: v.sizeBytes,
+            labelCount: v.labelCount,
+            description: v.description,
+          };
         }),
       );
-      return entries.filter((e): e is ModelSummary => e !== null).sort((a, b) => a.name.localeCompare(b.name));
+      return entries
+        .filter((e): e is ModelSummary => e !== null)
+        .sort((a, b) => a.name.localeCompare(b.name));
     },
 
     async getVersionByAlias(name, alias, signal) {
-      const found = await getOrNull(() => client.get<{ model_version: MlflowModelVersion }>('registered-models/alias', { name, alias }, signal));
+      const found = await getOrNull(() =>
+        client.get<{ model_version: MlflowModelVersion }>(
+          'registered-models/alias',
+          { name, alias },
+          signal,
+        ),
+      );
       return found ? toVersion(found.model_version) : null;
     },
 
@@ -160,7 +225,11 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
 
     async setAlias(name, alias, version, signal) {
       if (!(await getModelVersion(name, version, signal))) return false;
-      await client.post('registered-models/alias', { name, alias, version: String(version) }, signal);
+      await client.post(
+        'registered-models/alias',
+        { name, alias, version: String(version) },
+        signal,
+      );
       return true;
     },
 
@@ -168,42 +237,86 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
       const existing = await findByDigest(name, pack.digest, signal);
       if (existing) return { version: await toVersion(existing), created: false };
 
-      const { run } = await client.post<{ run: { info: { run_id: string; artifact_uri: string } } }>(
+      const { run } = await client.post<{
+        run: { info: { run_id: string; artifact_uri: string } };
+      }>(
         'runs/create',
-        { experiment_id: options.experimentId, run_name: `publish ${name}`, start_time: Date.now(), tags: [{ key: 'mlflow.source.name', value: 'fishlens publish-model' }] },
+        {
+          experiment_id: options.experimentId,
+          run_name: `publish ${name}`,
+          start_time: Date.now(),
+          tags: [{ key: 'mlflow.source.name', value: 'fishlens publish-model' }],
+        },
         signal,
       );
       const source = `${run.info.artifact_uri.replace(/\/+$/, '')}/${PACK_ARTIFACT_PATH}`;
       const store = storeFor(source);
-      for (const file of [...pack.manifest.files, { path: MANIFEST_FILE, size: pack.manifestBytes.length, sha256: pack.digest }]) {
-        await store.put(file.path, join(pack.dir, ...file.path.split('/')), { sha256: file.sha256, size: file.size, contentType: contentTypeFor(file.path), signal });
+      for (const file of [
+        ...pack.manifest.files,
+        { path: MANIFEST_FILE, size: pack.manifestBytes.length, sha256: pack.digest },
+      ]) {
+        await store.put(file.path, join(pack.dir, ...file.path.split('/')), {
+          sha256: file.sha256,
+          size: file.size,
+          contentType: contentTypeFor(file.path),
+          signal,
+        });
       }
-      await client.post('runs/update', { run_id: run.info.run_id, status: 'FINISHED', end_time: Date.now() }, signal);
+      await client.post(
+        'runs/update',
+        { run_id: run.info.run_id, status: 'FINISHED', end_time: Date.now() },
+        signal,
+      );
       try {
         await client.post('registered-models/create', { name }, signal);
       } catch (error) {
-        if (!(error instanceof MlflowApiError && error.errorCode === 'RESOURCE_ALREADY_EXISTS')) throw error;
+        if (!(error instanceof MlflowApiError && error.errorCode === 'RESOURCE_ALREADY_EXISTS'))
+          throw error;
       }
       const { model_version } = await client.post<{ model_version: MlflowModelVersion }>(
         'model-versions/create',
-        { name, source, run_id: run.info.run_id, description: pack.metadata.description, tags: [{ key: PACK_DIGEST_TAG, value: pack.digest }] },
+        {
+          name,
+          source,
+          run_id: run.info.run_id,
+          description: pack.metadata.description,
+          tags: [{ key: PACK_DIGEST_TAG, value: pack.digest }],
+        },
         signal,
       );
-      if (alias) await client.post('registered-models/alias', { name, alias, version: model_version.version }, signal);
+      if (alias)
+        await client.post(
+          'registered-models/alias',
+          { name, alias, version: model_version.version },
+          signal,
+        );
       const version = await toVersion({ ...model_version, aliases: alias ? [alias] : [] });
       return { version, created: true };
     },
   };
 
-  async function findByDigest(name: string, digest: string, signal?: AbortSignal): Promise<MlflowModelVersion | null> {
+  async function findByDigest(
+    name: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<MlflowModelVersion | null> {
     let pageToken: string | undefined;
     do {
-      const page = await client.get<{ model_versions?: MlflowModelVersion[]; next_page_token?: string }>(
+      const page = await client.get<{
+        model_versions?: MlflowModelVersion[];
+        next_page_token?: string;
+      }>(
         'model-versions/search',
-        { filter: `name='${name}'`, max_results: '200', ...(pageToken ? { page_token: pageToken } : {}) },
+        {
+          filter: `name='${name}'`,
+          max_results: '200',
+          ...(pageToken ? { page_token: pageToken } : {}),
+        },
         signal,
       );
-      const hit = page.model_versions?.find((mv) => mv.tags?.some((t) => t.key === PACK_DIGEST_TAG && t.value === digest));
+      const hit = page.model_versions?.find((mv) =>
+        mv.tags?.some((t) => t.key === PACK_DIGEST_TAG && t.value === digest),
+      );
       if (hit) {
         // Search results may leave out aliases; the get call has them.
         const full = await getModelVersion(name, Number(hit.version), signal);

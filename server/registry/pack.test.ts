@@ -11,9 +11,12 @@ describe('verifyPack', () => {
     const dir = writeSyntheticPack(join(root, 'ok'), { name: 'river-fish', nested: true });
     const pack = await verifyPack(dir);
     expect(pack.metadata.name).toBe('river-fish');
-    expect(pack.manifest.files.map((f) => f.path).sort()).toEqual(
-      ['extra/notes.txt', 'group1-shard1of1.bin', 'metadata.json', 'model.json'],
-    );
+    expect(pack.manifest.files.map((f) => f.path).sort()).toEqual([
+      'extra/notes.txt',
+      'group1-shard1of1.bin',
+      'metadata.json',
+      'model.json',
+    ]);
     expect(pack.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(pack.sizeBytes).toBe(pack.manifest.files.reduce((sum, f) => sum + f.size, 0));
   });
@@ -22,23 +25,32 @@ describe('verifyPack', () => {
     const dir = writeSyntheticPack(join(root, 'tampered'), { name: 'river-fish' });
     flipOneByte(join(dir, 'group1-shard1of1.bin'));
     await expect(verifyPack(dir)).rejects.toThrow(PackError);
-    await expect(verifyPack(dir)).rejects.toThrow(/group1-shard1of1\.bin does not match manifest\.json: sha256/);
+    await expect(verifyPack(dir)).rejects.toThrow(
+      /group1-shard1of1\.bin does not match manifest\.json: sha256/,
+    );
   });
 
   it('refuses a file whose size differs from the manifest', async () => {
     const dir = writeSyntheticPack(join(root, 'resized'), { name: 'river-fish' });
     writeFileSync(join(dir, 'model.json'), '{}');
-    await expect(verifyPack(dir)).rejects.toThrow(/model\.json does not match manifest\.json: size/);
+    await expect(verifyPack(dir)).rejects.toThrow(
+      /model\.json does not match manifest\.json: size/,
+    );
   });
 
   it('refuses a pack with a listed file missing', async () => {
     const dir = writeSyntheticPack(join(root, 'missing'), { name: 'river-fish' });
     rmSync(join(dir, 'group1-shard1of1.bin'));
-    await expect(verifyPack(dir)).rejects.toThrow(/group1-shard1of1\.bin is listed in manifest\.json but missing/);
+    await expect(verifyPack(dir)).rejects.toThrow(
+      /group1-shard1of1\.bin is listed in manifest\.json but missing/,
+    );
   });
 
   it('refuses metadata that does not follow the pack format', async () => {
-    const dir = writeSyntheticPack(join(root, 'badmeta'), { name: 'river-fish', labels: ['only-one'] });
+    const dir = writeSyntheticPack(join(root, 'badmeta'), {
+      name: 'river-fish',
+      labels: ['only-one'],
+    });
     await expect(verifyPack(dir)).rejects.toThrow(/metadata\.json does not follow the pack format/);
   });
 

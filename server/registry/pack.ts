@@ -57,7 +57,9 @@ async function readJson(dir: string, file: string): Promise<unknown> {
 }
 
 function describeIssues(file: string, issues: { path: PropertyKey[]; message: string }[]): string {
-  const lines = issues.slice(0, 5).map((i) => `  ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  const lines = issues
+    .slice(0, 5)
+    .map((i) => `  ${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
   return `${file} does not follow the pack format:\n${lines.join('\n')}`;
 }
 
@@ -71,7 +73,8 @@ export async function verifyPack(dirPath: string): Promise<VerifiedPack> {
     throw new PackError(`pack folder ${dirPath} does not exist`);
   });
   const manifestParsed = manifestSchema.safeParse(await readJson(dir, MANIFEST_FILE));
-  if (!manifestParsed.success) throw new PackError(describeIssues(MANIFEST_FILE, manifestParsed.error.issues));
+  if (!manifestParsed.success)
+    throw new PackError(describeIssues(MANIFEST_FILE, manifestParsed.error.issues));
   const manifest = manifestParsed.data;
 
   const paths = new Set<string>();
@@ -86,24 +89,33 @@ export async function verifyPack(dirPath: string): Promise<VerifiedPack> {
 
   const metadataJson = await readJson(dir, METADATA_FILE);
   const metadataParsed = metadataSchema.safeParse(metadataJson);
-  if (!metadataParsed.success) throw new PackError(describeIssues(METADATA_FILE, metadataParsed.error.issues));
+  if (!metadataParsed.success)
+    throw new PackError(describeIssues(METADATA_FILE, metadataParsed.error.issues));
   const dupes = duplicateLabelIds(metadataParsed.data.labels);
-  if (dupes.length > 0) throw new PackError(`${METADATA_FILE} repeats label ids: ${dupes.join(', ')}`);
+  if (dupes.length > 0)
+    throw new PackError(`${METADATA_FILE} repeats label ids: ${dupes.join(', ')}`);
 
   let sizeBytes = 0;
   for (const entry of manifest.files) {
     const file = join(dir, ...entry.path.split('/'));
     const stats = await lstat(file).catch(() => null);
-    if (!stats) throw new PackError(`${entry.path} is listed in ${MANIFEST_FILE} but missing from ${dir}`);
+    if (!stats)
+      throw new PackError(`${entry.path} is listed in ${MANIFEST_FILE} but missing from ${dir}`);
     // A symlink could point outside the pack; only regular files are published.
-    if (!stats.isFile()) throw new PackError(`${entry.path} is not a regular file (symlinks and folders are refused)`);
-    if (!resolve(file).startsWith(dir + sep)) throw new PackError(`${entry.path} lies outside the pack folder`);
+    if (!stats.isFile())
+      throw new PackError(`${entry.path} is not a regular file (symlinks and folders are refused)`);
+    if (!resolve(file).startsWith(dir + sep))
+      throw new PackError(`${entry.path} lies outside the pack folder`);
     if (stats.size !== entry.size) {
-      throw new PackError(`${entry.path} does not match ${MANIFEST_FILE}: size is ${stats.size} bytes, the manifest says ${entry.size}; the pack was changed or damaged after it was built`);
+      throw new PackError(
+        `${entry.path} does not match ${MANIFEST_FILE}: size is ${stats.size} bytes, the manifest says ${entry.size}; the pack was changed or damaged after it was built`,
+      );
     }
     const actual = await sha256File(file);
     if (actual !== entry.sha256) {
-      throw new PackError(`${entry.path} does not match ${MANIFEST_FILE}: sha256 is ${actual}, the manifest says ${entry.sha256}; the pack was changed or damaged after it was built`);
+      throw new PackError(
+        `${entry.path} does not match ${MANIFEST_FILE}: sha256 is ${actual}, the manifest says ${entry.sha256}; the pack was changed or damaged after it was built`,
+      );
     }
     sizeBytes += entry.size;
   }

@@ -55,13 +55,25 @@ export interface ModelRegistry {
   /** One entry per registered model that has `alias`, sorted by name. */
   listModels(alias: string, signal?: AbortSignal): Promise<ModelSummary[]>;
   /** The version an alias names, or null when the model or alias does not exist. */
-  getVersionByAlias(name: string, alias: string, signal?: AbortSignal): Promise<ModelVersion | null>;
+  getVersionByAlias(
+    name: string,
+    alias: string,
+    signal?: AbortSignal,
+  ): Promise<ModelVersion | null>;
   /** One version, or null when the model or version does not exist. */
   getVersion(name: string, version: number, signal?: AbortSignal): Promise<ModelVersion | null>;
   /** Streams one file of a version (whole, or a byte range). */
-  openFile(version: ModelVersion, path: string, options?: GetOptions): Promise<ReadableStream<Uint8Array>>;
+  openFile(
+    version: ModelVersion,
+    path: string,
+    options?: GetOptions,
+  ): Promise<ReadableStream<Uint8Array>>;
   /** Size of a file in storage, or null when storage does not have it. */
-  headFile(version: ModelVersion, path: string, signal?: AbortSignal): Promise<{ size: number } | null>;
+  headFile(
+    version: ModelVersion,
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<{ size: number } | null>;
   /** Points `alias` at an existing version; false when that version does not exist. */
   setAlias(name: string, alias: string, version: number, signal?: AbortSignal): Promise<boolean>;
   /**
@@ -69,7 +81,10 @@ export interface ModelRegistry {
    * given). Publishing the same pack again returns the existing version with `created: false`
    * and leaves aliases alone.
    */
-  publish(pack: VerifiedPack, options: { name: string; alias?: string | undefined; signal?: AbortSignal }): Promise<PublishResult>;
+  publish(
+    pack: VerifiedPack,
+    options: { name: string; alias?: string | undefined; signal?: AbortSignal },
+  ): Promise<PublishResult>;
 }
 
 /** The registry (MLflow, or the database behind the built-in one) could not be reached in time. */

@@ -13,16 +13,24 @@ export function requireAdmin(adminToken: string | undefined): MiddlewareHandler 
   const expected = adminToken === undefined ? undefined : digest(adminToken);
   return async (c, next) => {
     if (!expected) {
-      throw httpProblem(403, 'Changing the model registry is disabled on this server: set ADMIN_TOKEN to enable it.');
+      throw httpProblem(
+        403,
+        'Changing the model registry is disabled on this server: set ADMIN_TOKEN to enable it.',
+      );
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '');
     if (!match?.[1]) {
-      throw httpProblem(401, 'This endpoint changes the model registry and needs Authorization: Bearer <ADMIN_TOKEN>.', {}, {
-        'WWW-Authenticate': 'Bearer realm="fishlens-admin"',
-      });
+      throw httpProblem(
+        401,
+        'This endpoint changes the model registry and needs Authorization: Bearer <ADMIN_TOKEN>.',
+        {},
+        {
+          'WWW-Authenticate': 'Bearer realm="fishlens-admin"',
+        },
+      );
     }
     if (!timingSafeEqual(digest(match[1]), expected)) {
-      throw httpProblem(403, 'The bearer token is not this server\'s ADMIN_TOKEN.');
+      throw httpProblem(403, "The bearer token is not this server's ADMIN_TOKEN.");
     }
     await next();
   };

@@ -6,9 +6,7 @@ import type { ByteRange } from '../storage/index.js';
  * `partial` with one inclusive range, or `unsatisfiable` (416).
  */
 export type RangeDecision =
-  | { kind: 'full' }
-  | { kind: 'partial'; range: ByteRange }
-  | { kind: 'unsatisfiable' };
+  { kind: 'full' } | { kind: 'partial'; range: ByteRange } | { kind: 'unsatisfiable' };
 
 /** Parses a single `bytes=` range against the resource size. */
 export function decideRange(header: string | undefined, size: number): RangeDecision {

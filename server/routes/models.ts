@@ -4,7 +4,13 @@ import { modelFileUrl } from '../../shared/models-api.js';
 import { NAME_PATTERN, PACK_PATH_PATTERN } from '../../shared/pack.js';
 import type { Logger } from '../log.js';
 import { httpProblem, problem, problemErrorHandler } from '../problem.js';
-import { ALIAS_PATTERN, DEFAULT_ALIAS, RegistryUnavailableError, type ModelRegistry, type ModelVersion } from '../registry/types.js';
+import {
+  ALIAS_PATTERN,
+  DEFAULT_ALIAS,
+  RegistryUnavailableError,
+  type ModelRegistry,
+  type ModelVersion,
+} from '../registry/types.js';
 import { contentTypeFor, ObjectNotFoundError, StorageUnavailableError } from '../storage/index.js';
 import { requireAdmin } from './admin-auth.js';
 import { decideRange, etagMatches } from './byte-range.js';
@@ -21,7 +27,10 @@ export interface ModelRoutesDeps {
 function modelName(c: Context): string {
   const name = c.req.param('name') ?? '';
   if (!NAME_PATTERN.test(name)) {
-    throw httpProblem(400, 'A model name is 1–64 lowercase letters, digits, "-" or "_", starting with a letter or digit.');
+    throw httpProblem(
+      400,
+      'A model name is 1–64 lowercase letters, digits, "-" or "_", starting with a letter or digit.',
+    );
   }
   return name;
 }
@@ -29,14 +38,18 @@ function modelName(c: Context): string {
 function versionNumber(c: Context): number {
   const text = c.req.param('version') ?? '';
   const version = /^[1-9]\d{0,9}$/.test(text) ? Number(text) : NaN;
-  if (!(version <= MAX_VERSION)) throw httpProblem(400, `"${text.slice(0, 20)}" is not a version number (1, 2, 3…).`);
+  if (!(version <= MAX_VERSION))
+    throw httpProblem(400, `"${text.slice(0, 20)}" is not a version number (1, 2, 3…).`);
   return version;
 }
 
 function aliasName(value: string | undefined): string {
   const alias = value ?? DEFAULT_ALIAS;
   if (!ALIAS_PATTERN.test(alias)) {
-    throw httpProblem(400, 'An alias is 1–64 lowercase letters, digits, "-" or "_", starting with a letter.');
+    throw httpProblem(
+      400,
+      'An alias is 1–64 lowercase letters, digits, "-" or "_", starting with a letter.',
+    );
   }
   return alias;
 }
@@ -49,7 +62,12 @@ function versionJson(v: ModelVersion) {
     aliases: v.aliases,
     createdAt: v.createdAt,
     metadata: v.metadata,
-    files: v.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, url: modelFileUrl(v.name, v.version, f.path) })),
+    files: v.files.map((f) => ({
+      path: f.path,
+      size: f.size,
+      sha256: f.sha256,
+      url: modelFileUrl(v.name, v.version, f.path),
+    })),
   };
 }
 
@@ -82,7 +100,12 @@ export function modelRoutes(deps: ModelRoutesDeps): Hono {
     const name = modelName(c);
     const alias = aliasName(c.req.query('alias'));
     const version = await registry.getVersionByAlias(name, alias, c.req.raw.signal);
-    if (!version) return problem(c, 404, `Model ${name} has no version with the alias ${alias}, or does not exist.`);
+    if (!version)
+      return problem(
+        c,
+        404,
+        `Model ${name} has no version with the alias ${alias}, or does not exist.`,
+      );
     c.header('Cache-Control', 'no-cache');
     return c.json(versionJson(version));
   });
@@ -101,7 +124,8 @@ export function modelRoutes(deps: ModelRoutesDeps): Hono {
     const name = modelName(c);
     const number = versionNumber(c);
     const path = c.req.param('path');
-    if (!PACK_PATH_PATTERN.test(path)) return problem(c, 404, 'There is no such file in a model pack.');
+    if (!PACK_PATH_PATTERN.test(path))
+      return problem(c, 404, 'There is no such file in a model pack.');
     const version = await registry.getVersion(name, number, c.req.raw.signal);
     if (!version) return problem(c, 404, `Model ${name} has no version ${number}.`);
     const file = version.files.find((f) => f.path === path);
@@ -118,7 +142,10 @@ export function modelRoutes(deps: ModelRoutesDeps): Hono {
     if (etagMatches(c.req.header('If-None-Match'), etag)) return c.body(null, 304, headers);
 
     const ifRange = c.req.header('If-Range');
-    const decision = ifRange && ifRange !== etag ? { kind: 'full' as const } : decideRange(c.req.header('Range'), file.size);
+    const decision =
+      ifRange && ifRange !== etag
+        ? { kind: 'full' as const }
+        : decideRange(c.req.header('Range'), file.size);
     if (decision.kind === 'unsatisfiable') {
       for (const [key, value] of Object.entries(headers)) c.header(key, value);
       c.header('Content-Range', `bytes */${file.size}`);
@@ -131,15 +158,21 @@ export function modelRoutes(deps: ModelRoutesDeps): Hono {
 
     try {
       if (c.req.method === 'HEAD') {
-        if (!(await registry.headFile(version, path, c.req.raw.signal))) throw new ObjectNotFoundError(path);
+        if (!(await registry.headFile(version, path, c.req.raw.signal)))
+          throw new ObjectNotFoundError(path);
         return new Response(null, { status, headers });
       }
       const body = await registry.openFile(version, path, { range, signal: c.req.raw.signal });
       return new Response(body, { status, headers });
     } catch (error) {
       if (error instanceof ObjectNotFoundError) {
-        deps.log.error({ name, version: number, path }, 'a registered model file is missing from storage');
-        throw new StorageUnavailableError(`the storage does not have ${path} of ${name} version ${number}`);
+        deps.log.error(
+          { name, version: number, path },
+          'a registered model file is missing from storage',
+        );
+        throw new StorageUnavailableError(
+          `the storage does not have ${path} of ${name} version ${number}`,
+        );
       }
       throw error;
     }
@@ -148,8 +181,14 @@ export function modelRoutes(deps: ModelRoutesDeps): Hono {
   app.put('/models/:name/aliases/:alias', requireAdmin(deps.adminToken), async (c) => {
     const name = modelName(c);
     const aliasValue = aliasName(c.req.param('alias'));
-    const body = z.object({ version: z.number().int().min(1).max(MAX_VERSION) }).safeParse(await c.req.json().catch(() => null));
-    if (!body.success) throw httpProblem(400, 'Send JSON {"version": <number>} naming the version the alias should point at.');
+    const body = z
+      .object({ version: z.number().int().min(1).max(MAX_VERSION) })
+      .safeParse(await c.req.json().catch(() => null));
+    if (!body.success)
+      throw httpProblem(
+        400,
+        'Send JSON {"version": <number>} naming the version the alias should point at.',
+      );
     const moved = await registry.setAlias(name, aliasValue, body.data.version, c.req.raw.signal);
     if (!moved) return problem(c, 404, `Model ${name} has no version ${body.data.version}.`);
     const version = await registry.getVersion(name, body.data.version, c.req.raw.signal);

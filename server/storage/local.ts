@@ -37,7 +37,9 @@ export function createLocalObjectStore(root: string): ObjectStore {
       const stream = createReadStream(file, range ? { start: range.start, end: range.end } : {});
       if (options.signal) {
         const signal = options.signal;
-        signal.addEventListener('abort', () => stream.destroy(signal.reason as Error), { once: true });
+        signal.addEventListener('abort', () => stream.destroy(signal.reason as Error), {
+          once: true,
+        });
       }
       return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
     },

@@ -31,7 +31,11 @@ function storeContract(name: string, open: () => ObjectStore) {
   describe(name, () => {
     it('stores a file and streams back exactly the same bytes', async () => {
       const store = open();
-      await store.put('m/1/group1-shard1of1.bin', source, { sha256, size: content.length, contentType: 'application/octet-stream' });
+      await store.put('m/1/group1-shard1of1.bin', source, {
+        sha256,
+        size: content.length,
+        contentType: 'application/octet-stream',
+      });
       const back = await readAll(await store.get('m/1/group1-shard1of1.bin'));
       expect(back.length).toBe(content.length);
       expect(createHash('sha256').update(back).digest('hex')).toBe(sha256);
@@ -40,8 +44,14 @@ function storeContract(name: string, open: () => ObjectStore) {
 
     it('streams an inclusive byte range', async () => {
       const store = open();
-      await store.put('m/2/a.bin', source, { sha256, size: content.length, contentType: 'application/octet-stream' });
-      const part = await readAll(await store.get('m/2/a.bin', { range: { start: 1000, end: 1999 } }));
+      await store.put('m/2/a.bin', source, {
+        sha256,
+        size: content.length,
+        contentType: 'application/octet-stream',
+      });
+      const part = await readAll(
+        await store.get('m/2/a.bin', { range: { start: 1000, end: 1999 } }),
+      );
       expect(part.equals(content.subarray(1000, 2000))).toBe(true);
     });
 
@@ -55,7 +65,11 @@ function storeContract(name: string, open: () => ObjectStore) {
       const store = open();
       const wrong = 'f'.repeat(64);
       await expect(
-        store.put('m/3/bad.bin', source, { sha256: wrong, size: content.length, contentType: 'application/octet-stream' }),
+        store.put('m/3/bad.bin', source, {
+          sha256: wrong,
+          size: content.length,
+          contentType: 'application/octet-stream',
+        }),
       ).rejects.toBeInstanceOf(ChecksumMismatchError);
       expect(await store.head('m/3/bad.bin')).toBeNull();
     });
@@ -69,7 +83,12 @@ describe('S3 against a real S3-protocol server (s3rver on loopback)', () => {
   let store: ObjectStore;
   beforeAll(async () => {
     s3 = await startTestS3Server();
-    store = createS3ObjectStore({ client: createS3Client(s3.settings), bucket: s3.bucket, prefix: 'fishlens/', timeoutMs: 5_000 });
+    store = createS3ObjectStore({
+      client: createS3Client(s3.settings),
+      bucket: s3.bucket,
+      prefix: 'fishlens/',
+      timeoutMs: 5_000,
+    });
   });
   afterAll(() => s3?.stop());
 
@@ -92,13 +111,27 @@ describe('S3 when the service is down or hangs', () => {
   });
 
   it('turns a refused connection into StorageUnavailableError', async () => {
-    const client = createS3Client({ endpoint: 'http://127.0.0.1:1', region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 'b', forcePathStyle: true, timeoutMs: 1_000 });
+    const client = createS3Client({
+      endpoint: 'http://127.0.0.1:1',
+      region: 'us-east-1',
+      accessKeyId: 'a',
+      secretAccessKey: 'b',
+      forcePathStyle: true,
+      timeoutMs: 1_000,
+    });
     const store = createS3ObjectStore({ client, bucket: 'b', timeoutMs: 1_000 });
     await expect(store.get('x')).rejects.toBeInstanceOf(StorageUnavailableError);
   });
 
   it('gives up on a server that never answers within the timeout', async () => {
-    const client = createS3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKeyId: 'a', secretAccessKey: 'b', forcePathStyle: true, timeoutMs: 500 });
+    const client = createS3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      accessKeyId: 'a',
+      secretAccessKey: 'b',
+      forcePathStyle: true,
+      timeoutMs: 500,
+    });
     const store = createS3ObjectStore({ client, bucket: 'b', timeoutMs: 500 });
     const started = Date.now();
     await expect(store.get('x')).rejects.toThrow(/did not answer within 500 ms|not reachable/);

@@ -37,7 +37,12 @@ export function createS3Client(settings: S3Settings): S3Client {
     region: settings.region,
     forcePathStyle: settings.forcePathStyle,
     ...(settings.accessKeyId && settings.secretAccessKey
-      ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
+      ? {
+          credentials: {
+            accessKeyId: settings.accessKeyId,
+            secretAccessKey: settings.secretAccessKey,
+          },
+        }
       : {}),
     // Since SDK 3.729 uploads carry a CRC32 trailer by default, which several S3-compatible
     // services reject (aws/aws-sdk-js-v3#6810); we send our own SHA-256 header instead.
@@ -65,7 +70,11 @@ export function createS3ObjectStore(options: {
   const fullKey = (key: string) => joinKey(prefix, key);
 
   /** Runs one call with a deadline for its response headers; the body may stream for longer. */
-  async function call<T>(key: string, signal: AbortSignal | undefined, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  async function call<T>(
+    key: string,
+    signal: AbortSignal | undefined,
+    run: (abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
     const onAbort = () => controller.abort(signal?.reason);
@@ -74,7 +83,11 @@ export function createS3ObjectStore(options: {
       return await run(controller.signal);
     } catch (error) {
       if (signal?.aborted) throw signal.reason ?? error;
-      throw translate(error, key, controller.signal.aborted ? `did not answer within ${timeoutMs} ms` : undefined);
+      throw translate(
+        error,
+        key,
+        controller.signal.aborted ? `did not answer within ${timeoutMs} ms` : undefined,
+      );
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -82,19 +95,25 @@ export function createS3ObjectStore(options: {
   }
 
   function translate(error: unknown, key: string, timedOut?: string): Error {
-    if (timedOut) return new StorageUnavailableError(`object storage ${where} ${timedOut}`, { cause: error });
+    if (timedOut)
+      return new StorageUnavailableError(`object storage ${where} ${timedOut}`, { cause: error });
     if (error instanceof S3ServiceException) {
       const status = error.$metadata.httpStatusCode;
       if (status === 404 || error.name === 'NoSuchKey' || error.name === 'NotFound') {
         return new ObjectNotFoundError(key);
       }
       return new StorageUnavailableError(
-        `object storage ${where} answered ${status ?? ''} ${error.name}: ${error.message}`.replace(/\s+/g, ' '),
+        `object storage ${where} answered ${status ?? ''} ${error.name}: ${error.message}`.replace(
+          /\s+/g,
+          ' ',
+        ),
         { cause: error },
       );
     }
     const reason = error instanceof Error ? error.message || error.name : String(error);
-    return new StorageUnavailableError(`object storage ${where} is not reachable: ${reason}`, { cause: error });
+    return new StorageUnavailableError(`object storage ${where} is not reachable: ${reason}`, {
+      cause: error,
+    });
   }
 
   return {
@@ -103,16 +122,21 @@ export function createS3ObjectStore(options: {
     async get(key: string, opts: GetOptions = {}) {
       const range = opts.range ? `bytes=${opts.range.start}-${opts.range.end}` : undefined;
       const out = await call(key, opts.signal, (abortSignal) =>
-        client.send(new GetObjectCommand({ Bucket: bucket, Key: fullKey(key), Range: range }), { abortSignal }),
+        client.send(new GetObjectCommand({ Bucket: bucket, Key: fullKey(key), Range: range }), {
+          abortSignal,
+        }),
       );
-      if (!out.Body) throw new StorageUnavailableError(`object storage ${where} sent no body for ${key}`);
+      if (!out.Body)
+        throw new StorageUnavailableError(`object storage ${where} sent no body for ${key}`);
       return out.Body.transformToWebStream() as ReadableStream<Uint8Array>;
     },
 
     async head(key: string, opts: { signal?: AbortSignal } = {}) {
       try {
         const out = await call(key, opts.signal, (abortSignal) =>
-          client.send(new HeadObjectCommand({ Bucket: bucket, Key: fullKey(key) }), { abortSignal }),
+          client.send(new HeadObjectCommand({ Bucket: bucket, Key: fullKey(key) }), {
+            abortSignal,
+          }),
         );
         return { size: out.ContentLength ?? 0 };
       } catch (error) {
@@ -150,13 +174,19 @@ export function createS3ObjectStore(options: {
       } catch (error) {
         if (opts.signal?.aborted) throw error;
         if (error instanceof S3ServiceException && error.name === 'BadDigest') {
-          throw new ChecksumMismatchError(key, opts.sha256, 'a different digest (rejected by the service)');
+          throw new ChecksumMismatchError(
+            key,
+            opts.sha256,
+            'a different digest (rejected by the service)',
+          );
         }
         throw translate(error, key);
       }
       const actual = hash.digest('hex');
       if (actual !== opts.sha256) {
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: fullKey(key) })).catch(() => {});
+        await client
+          .send(new DeleteObjectCommand({ Bucket: bucket, Key: fullKey(key) }))
+          .catch(() => {});
         throw new ChecksumMismatchError(key, opts.sha256, actual);
       }
     },

@@ -18,7 +18,9 @@ const BUNDLED = fileURLToPath(new URL('../../models/demo/', import.meta.url));
 async function listAndDownloadEverything(url: string) {
   const list = modelListSchema.parse(await (await fetch(`${url}/api/v1/models`)).json());
   for (const model of list.models) {
-    const version = modelVersionSchema.parse(await (await fetch(`${url}/api/v1/models/${model.name}`)).json());
+    const version = modelVersionSchema.parse(
+      await (await fetch(`${url}/api/v1/models/${model.name}`)).json(),
+    );
     expect(version.version).toBe(model.version);
     for (const file of version.files) {
       const res = await fetch(`${url}${file.url}`);
@@ -41,7 +43,11 @@ describe('a fresh npm start with the embedded defaults', { timeout: 240_000 }, (
     const demo = tempPackRoot();
     writeSyntheticPack(join(demo, 'river-fish'), { name: 'river-fish', shardBytes: 1_000_000 });
     writeSyntheticPack(join(demo, 'reef-fish'), { name: 'reef-fish', shardBytes: 1_000_000 });
-    const server = await startFishlens({ embedded: true, env: { DEMO_MODELS_DIR: demo }, timeoutMs: 180_000 });
+    const server = await startFishlens({
+      embedded: true,
+      env: { DEMO_MODELS_DIR: demo },
+      timeoutMs: 180_000,
+    });
     servers.push(server);
     const models = await listAndDownloadEverything(server.url);
     expect(models.map((m) => [m.name, m.version, m.alias])).toEqual([
@@ -57,11 +63,16 @@ describe('a fresh npm start with the embedded defaults', { timeout: 240_000 }, (
     ]);
   });
 
-  const bundled = existsSync(BUNDLED) ? readdirSync(BUNDLED).filter((d) => existsSync(join(BUNDLED, d, 'manifest.json'))) : [];
-  it.skipIf(bundled.length === 0)('lists every bundled pack in models/demo and serves its files intact', async () => {
-    const server = await startFishlens({ embedded: true, timeoutMs: 180_000 });
-    servers.push(server);
-    const models = await listAndDownloadEverything(server.url);
-    expect(models.map((m) => m.name).sort()).toEqual(expect.arrayContaining(bundled.sort()));
-  });
+  const bundled = existsSync(BUNDLED)
+    ? readdirSync(BUNDLED).filter((d) => existsSync(join(BUNDLED, d, 'manifest.json')))
+    : [];
+  it.skipIf(bundled.length === 0)(
+    'lists every bundled pack in models/demo and serves its files intact',
+    async () => {
+      const server = await startFishlens({ embedded: true, timeoutMs: 180_000 });
+      servers.push(server);
+      const models = await listAndDownloadEverything(server.url);
+      expect(models.map((m) => m.name).sort()).toEqual(expect.arrayContaining(bundled.sort()));
+    },
+  );
 });
