@@ -80,20 +80,33 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
- * Splits by fish: per class, about `fraction` of the fish (at least one when the class has two or
- * more) go to validation with all their frames. A class with a single fish stays in training.
+ * Splits by fish: per class, shuffled fish go to validation (all their frames) while the class's
+ * validation frames stay within `fraction` of its frames; at least one fish when the class has two
+ * or more, so one long video cannot take most of a class. A class with a single fish stays in training.
  */
 export function splitByFish(set: ImageSet, fraction: number, seed: number): { train: LabelledImage[]; validation: LabelledImage[] } {
   const random = seededRandom(seed);
   const validationKeys = new Set<string>();
   for (const label of set.labels) {
-    const keys = [...new Set(set.images.filter((i) => i.label === label).map((i) => i.fishKey))].sort();
+    const frames = new Map<string, number>();
+    for (const image of set.images) if (image.label === label) frames.set(image.fishKey, (frames.get(image.fishKey) ?? 0) + 1);
+    const keys = [...frames.keys()].sort();
+    if (keys.length < 2) continue;
     for (let i = keys.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
       [keys[i], keys[j]] = [keys[j]!, keys[i]!];
     }
-    const count = keys.length < 2 ? 0 : Math.max(1, Math.round(keys.length * fraction));
-    for (const k of keys.slice(0, count)) validationKeys.add(k);
+    const total = [...frames.values()].reduce((a, b) => a + b, 0);
+    const budget = Math.max(fraction * total, Math.min(...frames.values()));
+    let taken = 0;
+    let fish = 0;
+    for (const key of keys) {
+      const n = frames.get(key)!;
+      if (taken + n > budget || fish === keys.length - 1) continue;
+      validationKeys.add(key);
+      taken += n;
+      fish++;
+    }
   }
   return {
     train: set.images.filter((i) => !validationKeys.has(i.fishKey)),

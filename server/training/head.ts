@@ -1,0 +1,135 @@
+/** The new classification head on pooled backbone features, trained with early stopping on the validation fish. */
+import * as tf from '@tensorflow/tfjs';
+import { FEATURE_SIZE } from './mobilenet-v2';
+
+export interface HeadOptions {
+  /** Hidden units before the softmax; 0 = a single dense softmax layer. */
+  hidden: number;
+  dropout: number;
+  l2: number;
+  learningRate: number;
+  batchSize: number;
+  maxEpochs: number;
+  patience: number;
+}
+
+export const DEFAULT_HEAD: HeadOptions = {
+  hidden: 0,
+  dropout: 0.3,
+  l2: 1e-3,
+  learningRate: 1e-3,
+  batchSize: 32,
+  maxEpochs: 80,
+  patience: 10,
+};
+
+/** Labelled feature rows: `x` is n × 1280, `y` the label index of each row. */
+export interface FeatureRows {
+  x: Float32Array;
+  y: Int32Array;
+}
+
+/** Creates the head layers (fixed names, so weights move between the head model and the full pack model). */
+export function headLayers(classes: number, options: HeadOptions): tf.layers.Layer[] {
+  const regularizer = options.l2 > 0 ? tf.regularizers.l2({ l2: options.l2 }) : undefined;
+  const layers: tf.layers.Layer[] = [tf.layers.dropout({ rate: options.dropout, name: 'head_dropout' })];
+  if (options.hidden > 0) {
+    layers.push(tf.layers.dense({ units: options.hidden, activation: 'relu', name: 'head_hidden', kernelRegularizer: regularizer }));
+    layers.push(tf.layers.dropout({ rate: options.dropout, name: 'head_hidden_dropout' }));
+  }
+  layers.push(tf.layers.dense({ units: classes, activation: 'softmax', name: 'predictions', kernelRegularizer: regularizer }));
+  return layers;
+}
+
+/** Applies layers in order to a symbolic tensor. */
+export function applyLayers(input: tf.SymbolicTensor, layers: tf.layers.Layer[]): tf.SymbolicTensor {
+  return layers.reduce((x, layer) => layer.apply(x) as tf.SymbolicTensor, input);
+}
+
+/** Builds a head model from 1280-d features to class probabilities. */
+export function buildHead(classes: number, options: HeadOptions): tf.LayersModel {
+  const input = tf.input({ shape: [FEATURE_SIZE], name: 'features' });
+  const model = tf.model({ inputs: input, outputs: applyLayers(input, headLayers(classes, options)), name: 'head' });
+  model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+/** Class weights that make every class count equally in the loss, whatever its frame count. */
+export function balancedClassWeights(y: Int32Array, classes: number): Record<number, number> {
+  const counts = new Array<number>(classes).fill(0);
+  for (const label of y) counts[label]!++;
+  const weights: Record<number, number> = {};
+  counts.forEach((c, i) => (weights[i] = c === 0 ? 0 : y.length / (classes * c)));
+  return weights;
+}
+
+/** Class probabilities of the head for feature rows. */
+export function predictHead(head: tf.LayersModel, x: Float32Array): Float32Array {
+  return tf.tidy(() => (head.predict(tf.tensor2d(x, [x.length / FEATURE_SIZE, FEATURE_SIZE])) as tf.Tensor).dataSync() as Float32Array);
+}
+
+function meanCrossEntropy(probabilities: Float32Array, y: Int32Array, classes: number): number {
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) sum -= Math.log(Math.max(1e-7, probabilities[i * classes + y[i]!]!));
+  return sum / y.length;
+}
+
+export interface EpochReport {
+  epoch: number;
+  loss: number;
+  validationLoss: number;
+  validationTop1: number;
+}
+
+/**
+ * Trains the head; keeps the weights of the epoch with the lowest validation loss and stops after
+ * `patience` epochs without improvement. Without validation rows, trains `maxEpochs` epochs.
+ */
+export async function trainHead(
+  train: FeatureRows,
+  validation: FeatureRows | undefined,
+  classes: number,
+  options: HeadOptions,
+  onEpoch?: (report: EpochReport) => void,
+): Promise<{ head: tf.LayersModel; bestEpoch: number; epochs: number }> {
+  const head = buildHead(classes, options);
+  const n = train.y.length;
+  const xs = tf.tensor2d(train.x, [n, FEATURE_SIZE]);
+  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(train.y, 'int32'), classes).toFloat());
+  const classWeight = balancedClassWeights(train.y, classes);
+  let best = { loss: Infinity, epoch: 0, weights: [] as tf.Tensor[] };
+  let epoch = 0;
+  try {
+    for (epoch = 1; epoch <= options.maxEpochs; epoch++) {
+      const history = await head.fit(xs, ys, { epochs: 1, batchSize: options.batchSize, shuffle: true, classWeight, verbose: 0 });
+      const loss = Number(history.history.loss?.[0] ?? NaN);
+      if (!validation) {
+        onEpoch?.({ epoch, loss, validationLoss: NaN, validationTop1: NaN });
+        continue;
+      }
+      const probabilities = predictHead(head, validation.x);
+      const validationLoss = meanCrossEntropy(probabilities, validation.y, classes);
+      let correct = 0;
+      for (let i = 0; i < validation.y.length; i++) if (argmax(probabilities, i, classes) === validation.y[i]) correct++;
+      onEpoch?.({ epoch, loss, validationLoss, validationTop1: correct / validation.y.length });
+      if (validationLoss < best.loss) {
+        tf.dispose(best.weights);
+        best = { loss: validationLoss, epoch, weights: head.getWeights().map((w) => w.clone()) };
+      } else if (epoch - best.epoch >= options.patience) break;
+    }
+  } finally {
+    tf.dispose([xs, ys]);
+  }
+  if (best.weights.length > 0) {
+    head.setWeights(best.weights);
+    tf.dispose(best.weights);
+  }
+  return { head, bestEpoch: validation ? best.epoch : options.maxEpochs, epochs: Math.min(epoch, options.maxEpochs) };
+}
+
+/** Index of the largest value in row `row` of a row-major matrix with `width` columns. */
+export function argmax(values: Float32Array, row: number, width: number): number {
+  let best = 0;
+  for (let j = 1; j < width; j++) if (values[row * width + j]! > values[row * width + best]!) best = j;
+  return best;
+}
