@@ -100,6 +100,22 @@ describe('the model registry API', () => {
     );
   });
 
+  it('answers a revalidation of unchanged version info with 304, and a changed alias with 200', async () => {
+    const first = await app.request(`${BASE}/reef-fish`);
+    const tag = first.headers.get('etag');
+    expect(first.headers.get('cache-control')).toBe('no-cache');
+    expect(tag).toBeTruthy();
+    const again = await app.request(`${BASE}/reef-fish`, {
+      headers: { 'If-None-Match': tag ?? '' },
+    });
+    expect(again.status).toBe(304);
+    const list = await app.request(BASE);
+    const listAgain = await app.request(BASE, {
+      headers: { 'If-None-Match': list.headers.get('etag') ?? '' },
+    });
+    expect(listAgain.status).toBe(304);
+  });
+
   it('sends JSON files as application/json and shards as application/octet-stream', async () => {
     expect(
       (await app.request(`${BASE}/river-fish/versions/1/files/model.json`)).headers.get(

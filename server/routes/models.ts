@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { etag } from 'hono/etag';
 import { z } from 'zod';
 import { modelFileUrl } from '../../shared/models-api.js';
 import { NAME_PATTERN, PACK_PATH_PATTERN } from '../../shared/pack.js';
@@ -88,6 +89,13 @@ export function modelRoutes(deps: ModelRoutesDeps): Hono {
     }
     return fallback(error, c);
   });
+
+  // Version info is small JSON that clients revalidate (no-cache): an ETag turns that into a 304.
+  // Not on file routes, where etag() would read the whole stream to hash it.
+  const jsonEtag = etag();
+  app.get('/models', jsonEtag);
+  app.get('/models/:name', jsonEtag);
+  app.get('/models/:name/versions/:version', jsonEtag);
 
   app.get('/models', async (c) => {
     const alias = aliasName(c.req.query('alias'));
