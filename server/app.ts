@@ -14,6 +14,7 @@ import { mountIngestRoutes } from './routes/ingest.js';
 import { modelRoutes } from './routes/models.js';
 import type { ModelRegistry } from './registry/types.js';
 import { APP_VERSION } from './version.js';
+import { openApiRoutes } from './openapi.js';
 import { statsRoutes } from './routes/stats.js';
 import { staticRoutes } from './static.js';
 
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Hono {
   }
   mountIngestRoutes(api, { ...deps, observer: ingestMetricsObserver(metrics) });
   api.route('/', statsRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }));
+  api.route('/', openApiRoutes());
   // Add API routes to `api` above this line: Hono copies a sub-app's routes when it is mounted.
   app.route('/api/v1', api);
   // Unknown API paths answer problem+json, never the app shell.

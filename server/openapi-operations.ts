@@ -1,0 +1,251 @@
+/**
+ * The operations the OpenAPI document lists (server/openapi.ts turns them into the document):
+ * each names the zod schemas its route validates with, so bodies come from the same source.
+ */
+import { z } from 'zod';
+import {
+  batchRequestSchema,
+  batchResponseSchema,
+  deviceResponseSchema,
+  feedbackRequestSchema,
+  feedbackResponseSchema,
+  MAX_BATCH_ENTRIES,
+  predictionSchema,
+} from '../shared/api.js';
+import { modelListSchema, modelVersionSchema } from '../shared/models-api.js';
+import { NAME_PATTERN, PACK_PATH_PATTERN } from '../shared/pack.js';
+import { statsQuerySchema, statsResponseSchema } from '../shared/stats.js';
+import { ALIAS_PATTERN } from './registry/types.js';
+
+/** RFC 9457 problem document, the body of every error (server/problem.ts). */
+export const problemSchema = z.looseObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+});
+
+/** GET /api/v1/info (server/routes/info.ts). */
+export const serverInfoSchema = z.object({
+  name: z.literal('fishlens'),
+  version: z.string(),
+  database: z.enum(['postgres', 'pglite']),
+  installationId: z.string(),
+  firstStartedAt: z.iso.datetime(),
+  startedAt: z.iso.datetime(),
+});
+
+// The envelope is checked first and each entry on its own (one bad entry never sinks the batch);
+// the document shows the entry schema the server applies to each element.
+const batchBodySchema = batchRequestSchema.extend({
+  predictions: z.array(predictionSchema).min(1).max(MAX_BATCH_ENTRIES),
+});
+// Mirrors the body check of PUT /models/{name}/aliases/{alias} in routes/models.ts.
+const aliasBodySchema = z.object({ version: z.number().int().min(1).max(2_147_483_647) });
+
+/** A JSON object (a JSON Schema, an OpenAPI object). */
+export type Json = Record<string, unknown>;
+/** One response or raw body: a zod schema, or a literal JSON Schema with its media type. */
+export type Body =
+  | { schema: z.ZodType; contentType?: string; description: string }
+  | { raw: Json; contentType: string; description: string };
+
+/** One documented route. */
+export interface Operation {
+  method: 'get' | 'post' | 'put';
+  /** OpenAPI path, `{param}` style. */
+  path: string;
+  summary: string;
+  tag: string;
+  auth?: 'admin' | 'device';
+  pathParams?: Record<string, Json>;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, Body>;
+}
+
+const name = { type: 'string', pattern: NAME_PATTERN.source };
+const alias = { type: 'string', pattern: ALIAS_PATTERN.source };
+const version = { type: 'integer', minimum: 1 };
+const aliasQuery = z.object({
+  alias: z.string().regex(ALIAS_PATTERN).optional().describe('Default: production.'),
+});
+const json = (schema: z.ZodType, description: string): Body => ({ schema, description });
+const text = (description: string, contentType = 'text/plain'): Body => ({
+  raw: { type: 'string' },
+  contentType,
+  description,
+});
+
+/** Every route of the HTTP API, in the order the document lists them. */
+export const OPERATIONS: Operation[] = [
+  {
+    method: 'get',
+    path: '/healthz',
+    tag: 'operations',
+    summary: 'Liveness: the process answers.',
+    responses: { 200: json(z.object({ status: z.literal('ok') }), 'Alive.') },
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    tag: 'operations',
+    summary: 'Readiness: the database answers too.',
+    responses: {
+      200: json(z.object({ status: z.literal('ok'), database: z.string() }), 'Ready.'),
+      503: json(problemSchema, 'The database is not reachable.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    tag: 'operations',
+    summary: 'Prometheus metrics (on METRICS_PORT instead, when that is set).',
+    responses: { 200: text('Prometheus text format 0.0.4.') },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/info',
+    tag: 'operations',
+    summary: 'What this server is: version, database kind, installation.',
+    responses: { 200: json(serverInfoSchema, 'Server facts, no secrets.') },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/openapi.json',
+    tag: 'operations',
+    summary: 'This document.',
+    responses: {
+      200: {
+        raw: { type: 'object' },
+        contentType: 'application/json',
+        description: 'OpenAPI 3.1.',
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/devices',
+    tag: 'ingest',
+    summary: 'Register a device; the token is shown once.',
+    responses: {
+      201: json(deviceResponseSchema, 'The new device and its bearer token.'),
+      429: json(problemSchema, 'Too many registrations from this address.'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/predictions/batch',
+    tag: 'ingest',
+    auth: 'device',
+    summary: 'Store a batch of predictions once each (idempotent by id).',
+    body: batchBodySchema,
+    responses: {
+      200: json(batchResponseSchema, 'Accepted, duplicate and rejected counts.'),
+      400: json(problemSchema, 'Not a batch.'),
+      401: json(problemSchema, 'No valid device token.'),
+      413: json(problemSchema, 'Body too large.'),
+      429: json(problemSchema, 'Rate limited.'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/predictions/feedback',
+    tag: 'ingest',
+    auth: 'device',
+    summary: "Set users' corrections on stored predictions.",
+    body: feedbackRequestSchema,
+    responses: {
+      200: json(feedbackResponseSchema, 'Updated and unknown ids.'),
+      400: json(problemSchema, 'Invalid feedback.'),
+      401: json(problemSchema, 'No valid device token.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/models',
+    tag: 'models',
+    summary: 'Every model that has the alias.',
+    query: aliasQuery,
+    responses: {
+      200: json(modelListSchema, 'Models.'),
+      503: json(problemSchema, 'Registry unavailable.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/models/{name}',
+    tag: 'models',
+    summary: 'The version an alias names.',
+    pathParams: { name },
+    query: aliasQuery,
+    responses: {
+      200: json(modelVersionSchema, 'The version.'),
+      404: json(problemSchema, 'No such model or alias.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/models/{name}/versions/{version}',
+    tag: 'models',
+    summary: 'One version.',
+    pathParams: { name, version },
+    responses: {
+      200: json(modelVersionSchema, 'The version.'),
+      404: json(problemSchema, 'No such version.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/models/{name}/versions/{version}/files/{path}',
+    tag: 'models',
+    summary: 'One file of a version (Range, If-None-Match; immutable).',
+    pathParams: { name, version, path: { type: 'string', pattern: PACK_PATH_PATTERN.source } },
+    responses: {
+      200: {
+        raw: { type: 'string', contentMediaType: 'application/octet-stream' },
+        contentType: 'application/octet-stream',
+        description: 'The file.',
+      },
+      206: {
+        raw: { type: 'string' },
+        contentType: 'application/octet-stream',
+        description: 'A byte range of the file.',
+      },
+      304: text('Not modified.'),
+      404: json(problemSchema, 'No such file.'),
+      416: json(problemSchema, 'Range outside the file.'),
+    },
+  },
+  {
+    method: 'put',
+    path: '/api/v1/models/{name}/aliases/{alias}',
+    tag: 'models',
+    auth: 'admin',
+    summary: 'Point an alias at a version.',
+    pathParams: { name, alias },
+    body: aliasBodySchema,
+    responses: {
+      200: json(modelVersionSchema, 'The version the alias now names.'),
+      400: json(problemSchema, 'Bad body.'),
+      401: json(problemSchema, 'No bearer token.'),
+      403: json(problemSchema, 'Wrong token.'),
+      404: json(problemSchema, 'No such version.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/stats',
+    tag: 'stats',
+    auth: 'admin',
+    summary: 'Drift statistics per model version over a window.',
+    query: statsQuerySchema,
+    responses: {
+      200: json(statsResponseSchema, 'Counts per version.'),
+      400: json(problemSchema, 'Bad window.'),
+      401: json(problemSchema, 'No bearer token.'),
+      403: json(problemSchema, 'Wrong token.'),
+    },
+  },
+];
