@@ -26,6 +26,8 @@ import {
 
 /** Tag on every version `publish-model` creates: the sha256 of the pack's manifest.json. */
 export const PACK_DIGEST_TAG = 'fishlens.pack_sha256';
+/** How long getVersion reuses an answer (aliases may lag by this much on /versions/{n}). */
+const VERSION_TTL_MS = 10_000;
 /** Artifact folder of the pack inside a run: `mlflow.log_artifacts(pack_dir, "tfjs")`. */
 export const PACK_ARTIFACT_PATH = 'tfjs';
 
@@ -47,6 +49,7 @@ export interface MlflowRegistryOptions {
 export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegistry {
   const { client } = options;
   const cache = new Map<string, Promise<Omit<ModelVersion, 'aliases'>>>();
+  const recentVersions = new Map<string, { version: ModelVersion; until: number }>();
   const stores = new Map<string, ObjectStore>();
   const storeFor = (uri: string): ObjectStore => {
     let store = stores.get(uri);
@@ -216,8 +219,18 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
     },
 
     async getVersion(name, version, signal) {
+      // Every file request of a pack looks its version up; a few seconds of reuse spares MLflow
+      // one call per shard. Only the aliases can be stale, and only for VERSION_TTL_MS.
+      const key = `${name}\n${version}`;
+      const recent = recentVersions.get(key);
+      if (recent && recent.until > Date.now()) return recent.version;
       const found = await getModelVersion(name, version, signal);
-      return found ? toVersion(found.model_version) : null;
+      const result = found ? await toVersion(found.model_version) : null;
+      if (result) {
+        if (recentVersions.size > 1000) recentVersions.clear();
+        recentVersions.set(key, { version: result, until: Date.now() + VERSION_TTL_MS });
+      }
+      return result;
     },
 
     openFile: (version, path, opts) => storeFor(version.location).get(path, opts),
@@ -284,12 +297,14 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
         },
         signal,
       );
-      if (alias)
+      if (alias) {
         await client.post(
           'registered-models/alias',
           { name, alias, version: model_version.version },
           signal,
         );
+        recentVersions.clear();
+      }
       const version = await toVersion({ ...model_version, aliases: alias ? [alias] : [] });
       return { version, created: true };
     },
