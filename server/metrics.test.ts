@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../tests/support/test-database.js';
@@ -268,6 +269,50 @@ describe('the app’s /metrics', () => {
     ).toBe(1);
     if (test.db.kind === 'postgres')
       expect(sample(text, 'fishlens_db_pool_clients{state="total"}')).toBeGreaterThan(0);
+  });
+
+  it('counts predictions ingested through the real routes, by model version, species and not-sure', async () => {
+    const installation = await ensureInstallation(test.db);
+    const app = createApp({ config: loadConfig({}), db: test.db, log, installation });
+    const device = (await (await app.request('/api/v1/devices', { method: 'POST' })).json()) as {
+      token: string;
+    };
+    const prediction = (label: string, notSure: boolean) => ({
+      id: randomUUID(),
+      createdAt: new Date(Date.now() - 60_000).toISOString(),
+      model: { name: 'fish', version: '7' },
+      top: [{ label, probability: notSure ? 0.3 : 0.9 }],
+      notSure,
+      latencyMs: 12,
+      backend: 'wasm',
+      appVersion: '0.1.0',
+    });
+    const batch = [prediction('pike', false), prediction('pike', true), prediction('perch', false)];
+    const send = (predictions: unknown[]) =>
+      app.request('/api/v1/predictions/batch', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${device.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ predictions }),
+      });
+    expect((await send(batch)).status).toBe(200);
+    expect((await send([batch[0], { id: 'not-a-prediction' }])).status).toBe(200);
+    const text = await (await app.request('/metrics')).text();
+    expect(sample(text, 'fishlens_predictions_ingested_total{model="fish",version="7"}')).toBe(3);
+    expect(
+      sample(
+        text,
+        'fishlens_predictions_by_species_total{model="fish",version="7",species="pike"}',
+      ),
+    ).toBe(2);
+    expect(sample(text, 'fishlens_predictions_not_sure_total{model="fish",version="7"}')).toBe(1);
+    expect(sample(text, 'fishlens_predictions_duplicate_total')).toBe(1);
+    expect(sample(text, 'fishlens_predictions_rejected_total{reason="invalid"}')).toBe(1);
+    expect(
+      sample(
+        text,
+        'http_request_duration_seconds_count{method="POST",route="/api/v1/predictions/batch",status="200"}',
+      ),
+    ).toBe(2);
   });
 
   it('is not served on the main port when METRICS_PORT moves it to its own', async () => {
