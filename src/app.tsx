@@ -8,7 +8,9 @@ import { IdentifyScreen } from './screens/IdentifyScreen';
 import { ModelsScreen } from './screens/ModelsScreen';
 import { NotFoundScreen } from './screens/NotFoundScreen';
 import { StatusScreen } from './screens/StatusScreen';
+import { onClassified } from './screens/identify-hand-off';
 import { registerServiceWorker, type ServiceWorkerHandle } from './sw-register';
+import { recordPrediction, startSync } from './sync';
 import { InstallButton } from './ui/InstallButton';
 import { Layout } from './ui/Layout';
 import { UpdatePrompt } from './ui/UpdatePrompt';
@@ -39,6 +41,19 @@ function Shell() {
   useEffect(() => {
     if (online) void checkPackUpdates();
   }, [online]);
+
+  // Prediction log: each finished identification is stored in the outbox (the Identify screen
+  // awaits it before showing the result), then synced; sync also runs on start and when online.
+  useEffect(() => {
+    const stopSync = startSync();
+    const unsubscribe = onClassified(async (classification, thumbnail) => {
+      await recordPrediction(classification, thumbnail);
+    });
+    return () => {
+      unsubscribe();
+      stopSync();
+    };
+  }, []);
 
   useEffect(() => {
     setSw(
