@@ -124,6 +124,8 @@ export async function trainHead(
     head.setWeights(best.weights);
     tf.dispose(best.weights);
   }
+  // The optimizer is ours (LayersModel#dispose leaves optimizers it did not create): free its slots.
+  head.optimizer.dispose();
   return { head, bestEpoch: validation ? best.epoch : options.maxEpochs, epochs: Math.min(epoch, options.maxEpochs) };
 }
 

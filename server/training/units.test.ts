@@ -81,7 +81,7 @@ describe('dataset', () => {
 
 describe('metrics', () => {
   it('counts top-1, top-3, per class and confusion in label order', () => {
-    const probabilities = Float32Array.from([0.7, 0.2, 0.1, 0, 0.1, 0.6, 0.3, 0, 0.5, 0.1, 0.1, 0.3]);
+    const probabilities = Float32Array.from([0.7, 0.2, 0.1, 0, 0.1, 0.6, 0.3, 0, 0.5, 0.2, 0.3, 0]);
     const evaluation = evaluatePredictions(probabilities, Int32Array.from([0, 2, 3]), ['a', 'b', 'c', 'd']);
     expect(evaluation.top1).toBeCloseTo(1 / 3);
     expect(evaluation.top3).toBeCloseTo(2 / 3);
