@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app.js';
+import { claimDataDir } from './data-dir-lock.js';
 import { ensureClientBuild } from './client-build.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/index.js';
@@ -24,6 +25,10 @@ export interface RunningServer {
 /** Opens the database, applies migrations, and serves the API and the PWA on one port. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const clientDir = await ensureClientBuild(log);
+  // PGlite allows one process per data folder; a second server or publish-model is refused.
+  const dataDirLock = config.DATABASE_URL
+    ? undefined
+    : await claimDataDir(config.DATA_DIR, 'a Fishlens server');
   const db = await openDatabase(config);
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ applied }, 'database migrations applied');
@@ -59,6 +64,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await db.close();
+      await dataDirLock?.release();
     },
   };
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NAME_PATTERN } from '../../shared/pack.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { claimDataDir, DataDirInUseError, type DataDirLock } from '../data-dir-lock.js';
 import { openDatabase, type Database } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
 import {
@@ -72,8 +73,10 @@ export async function publishModelCommand(
 
     const config = loadConfig(env);
     let db: Database | undefined;
+    let lock: DataDirLock | undefined;
     try {
       if (!config.MLFLOW_TRACKING_URI) {
+        if (!config.DATABASE_URL) lock = await claimDataDir(config.DATA_DIR, 'publish-model');
         db = await openDatabase(config);
         await migrate(db);
       }
@@ -93,6 +96,7 @@ export async function publishModelCommand(
       return 0;
     } finally {
       await db?.close();
+      await lock?.release();
     }
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
@@ -103,7 +107,7 @@ export async function publishModelCommand(
       print(`Refusing to publish: ${error.message}`);
       return 1;
     }
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof DataDirInUseError) {
       print(error.message);
       return 1;
     }

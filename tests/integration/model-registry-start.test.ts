@@ -33,7 +33,7 @@ async function listAndDownloadEverything(url: string) {
   return list.models;
 }
 
-describe('a fresh npm start with the embedded defaults', { timeout: 240_000 }, () => {
+describe('a fresh npm start with the embedded defaults', { timeout: 360_000 }, () => {
   const servers: FishlensServer[] = [];
   afterAll(async () => {
     for (const server of servers) await server.dispose();
