@@ -1,4 +1,4 @@
-import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { I18nProvider } from './i18n';
 import { useInstallPrompt } from './install-prompt';
@@ -14,6 +14,11 @@ import { recordPrediction, startSync } from './sync';
 import { InstallButton } from './ui/InstallButton';
 import { Layout } from './ui/Layout';
 import { UpdatePrompt } from './ui/UpdatePrompt';
+
+// Operators only: the dashboard and its charting library load when /dashboard is opened.
+const DashboardScreen = lazy(() =>
+  import('./screens/DashboardScreen').then((m) => m.DashboardScreen),
+);
 
 function useOnline(): boolean {
   const [online, setOnline] = useState(() => navigator.onLine);
@@ -87,6 +92,7 @@ function Shell() {
         <Route path="/history" component={HistoryScreen} />
         <Route path="/models" component={ModelsScreen} />
         <Route path="/status" component={StatusScreen} />
+        <Route path="/dashboard" component={DashboardScreen} />
         <Route default component={NotFoundScreen} />
       </Router>
     </Layout>

@@ -1,6 +1,9 @@
+import { DASHBOARD_MESSAGES } from './dashboard-messages';
+
 /** Every string the interface shows, per language. Add a key to both tables. */
 export const messages = {
   en: {
+    ...DASHBOARD_MESSAGES.en,
     'app.name': 'Fishlens',
     'app.tagline': 'Fish species from a photo, offline',
     'nav.identify': 'Identify',
@@ -126,6 +129,7 @@ export const messages = {
     'packError.warm-up-failed': 'The new pack could not be loaded on this device. It was not switched on; the pack in use keeps working.',
   },
   ru: {
+    ...DASHBOARD_MESSAGES.ru,
     'app.name': 'Fishlens',
     'app.tagline': 'Вид рыбы по фото, без сети',
     'nav.identify': 'Определить',
