@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { I18nProvider } from './i18n';
 import { useInstallPrompt } from './install-prompt';
 import { checkPackUpdates } from './registry/pack-store';
+import { usePackStore } from './registry/use-pack-store';
 import { HistoryScreen } from './screens/HistoryScreen';
 import { IdentifyScreen } from './screens/IdentifyScreen';
 import { ModelsScreen } from './screens/ModelsScreen';
@@ -13,6 +14,7 @@ import { registerServiceWorker, type ServiceWorkerHandle } from './sw-register';
 import { recordPrediction, startSync } from './sync';
 import { InstallButton } from './ui/InstallButton';
 import { Layout } from './ui/Layout';
+import { PackUpdateBanner } from './ui/PackUpdateBanner';
 import { UpdatePrompt } from './ui/UpdatePrompt';
 
 // Operators only: the dashboard and its charting library load when /dashboard is opened.
@@ -40,6 +42,7 @@ function Shell() {
   const [updateWaiting, setUpdateWaiting] = useState(false);
   const [sw, setSw] = useState<ServiceWorkerHandle | null>(null);
   const installPrompt = useInstallPrompt();
+  const packs = usePackStore();
 
   // Model packs: compare installed versions with the registry on start and whenever the
   // network comes back (installs them when automatic updates are on).
@@ -83,6 +86,7 @@ function Shell() {
           {updateWaiting && sw && (
             <UpdatePrompt onReload={() => sw.applyUpdate()} onDismiss={() => setUpdateWaiting(false)} />
           )}
+          {packs.updates.length > 0 && path !== '/models' && <PackUpdateBanner updates={packs.updates} />}
           {installPrompt.canInstall && <InstallButton onInstall={() => void installPrompt.install()} />}
         </>
       }

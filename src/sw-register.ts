@@ -42,12 +42,16 @@ export function registerServiceWorker(callbacks: {
 }
 
 /** The build id of the service worker controlling this page (see worker/sw.ts), or null. */
-export async function serviceWorkerBuild(): Promise<{ build: string; cacheVersion: string } | null> {
+export async function serviceWorkerBuild(): Promise<{
+  build: string;
+  cacheVersion: string;
+} | null> {
   const controller = navigator.serviceWorker?.controller;
   if (!controller) return null;
   const channel = new MessageChannel();
   const reply = new Promise<{ build: string; cacheVersion: string }>((resolve) => {
-    channel.port1.onmessage = (event: MessageEvent<{ build: string; cacheVersion: string }>) => resolve(event.data);
+    channel.port1.onmessage = (event: MessageEvent<{ build: string; cacheVersion: string }>) =>
+      resolve(event.data);
   });
   controller.postMessage({ type: 'GET_VERSION' }, [channel.port2]);
   return reply;

@@ -1,6 +1,10 @@
 /// <reference lib="webworker" />
 import { cacheNames, clientsClaim, setCacheNameDetails } from 'workbox-core';
-import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import {
+  cleanupOutdatedCaches,
+  createHandlerBoundToURL,
+  precacheAndRoute,
+} from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 
 declare const self: ServiceWorkerGlobalScope & {
@@ -21,7 +25,8 @@ const manifest = self.__WB_MANIFEST;
 const BUILD_ID = (() => {
   let hash = 0x811c9dc5; // FNV-1a, enough to tell two builds apart
   for (const { url, revision } of manifest) {
-    for (const ch of `${url}@${revision ?? ''};`) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193);
+    for (const ch of `${url}@${revision ?? ''};`)
+      hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193);
   }
   return (hash >>> 0).toString(16).padStart(8, '0');
 })();
@@ -48,9 +53,15 @@ registerRoute(
 self.addEventListener('activate', (event) => {
   const keep = new Set([cacheNames.precache, cacheNames.runtime]);
   event.waitUntil(
-    caches.keys().then((names) =>
-      Promise.all(names.filter((name) => name.startsWith('fishlens-') && !keep.has(name)).map((name) => caches.delete(name))),
-    ),
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((name) => name.startsWith('fishlens-') && !keep.has(name))
+            .map((name) => caches.delete(name)),
+        ),
+      ),
   );
 });
 
@@ -59,5 +70,6 @@ self.addEventListener('message', (event) => {
   // A new version waits until the user accepts the update prompt (src/sw-register.ts).
   if (type === 'SKIP_WAITING') void self.skipWaiting();
   // The page asks which build serves it (shown on the Status screen, used by the e2e tests).
-  if (type === 'GET_VERSION') event.ports[0]?.postMessage({ build: BUILD_ID, cacheVersion: CACHE_VERSION });
+  if (type === 'GET_VERSION')
+    event.ports[0]?.postMessage({ build: BUILD_ID, cacheVersion: CACHE_VERSION });
 });

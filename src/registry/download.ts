@@ -16,7 +16,8 @@ export interface PackFileRef extends ManifestEntry {
 /** Throws `size-mismatch` or `checksum-mismatch` unless `bytes` are exactly the listed file. */
 export async function verifyPackFile(entry: ManifestEntry, bytes: ArrayBuffer): Promise<void> {
   if (bytes.byteLength !== entry.size) throw new PackError('size-mismatch', { file: entry.path });
-  if ((await sha256Hex(bytes)) !== entry.sha256) throw new PackError('checksum-mismatch', { file: entry.path });
+  if ((await sha256Hex(bytes)) !== entry.sha256)
+    throw new PackError('checksum-mismatch', { file: entry.path });
 }
 
 /**
@@ -45,7 +46,8 @@ export async function downloadVerifiedFile(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (received + value.byteLength > file.size) throw new PackError('size-mismatch', { file: file.path });
+      if (received + value.byteLength > file.size)
+        throw new PackError('size-mismatch', { file: file.path });
       buffer.set(value, received);
       received += value.byteLength;
       onBytes?.(value.byteLength);

@@ -26,9 +26,12 @@ export class PackError extends Error {
     readonly code: PackErrorCode,
     readonly detail: { file?: string; status?: number; cause?: unknown } = {},
   ) {
-    super(`${code}${detail.file ? `: ${detail.file}` : ''}${detail.status ? ` (HTTP ${detail.status})` : ''}`, {
-      cause: detail.cause,
-    });
+    super(
+      `${code}${detail.file ? `: ${detail.file}` : ''}${detail.status ? ` (HTTP ${detail.status})` : ''}`,
+      {
+        cause: detail.cause,
+      },
+    );
     this.name = 'PackError';
   }
 }
@@ -40,27 +43,40 @@ export function isAbortError(error: unknown): boolean {
 
 /** True when the browser refused to store more data (IndexedDB or Cache Storage quota). */
 export function isQuotaError(error: unknown): boolean {
-  return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22);
+  return (
+    error instanceof DOMException && (error.name === 'QuotaExceededError' || error.code === 22)
+  );
 }
 
 /** Throws the signal's reason (an AbortError) when it has been aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('Aborted', 'AbortError');
+  if (signal?.aborted)
+    throw signal.reason instanceof Error
+      ? signal.reason
+      : new DOMException('Aborted', 'AbortError');
 }
 
 /** The message-table key and placeholders for a PackError (`packError.<code>`). */
-export function packErrorMessage(error: PackError): { key: `packError.${PackErrorCode}`; params: Record<string, string | number> } {
-  return { key: `packError.${error.code}`, params: { file: error.detail.file ?? '', status: error.detail.status ?? '' } };
+export function packErrorMessage(error: PackError): {
+  key: `packError.${PackErrorCode}`;
+  params: Record<string, string | number>;
+} {
+  return {
+    key: `packError.${error.code}`,
+    params: { file: error.detail.file ?? '', status: error.detail.status ?? '' },
+  };
 }
 
 /** Maps the network source's errors (network-pack.ts) onto PackError codes; others pass through. */
 export function toPackError(error: unknown): unknown {
   if (!(error instanceof PackSourceError)) return error;
-  const code = ({
-    'registry-unavailable': 'network',
-    'model-not-found': 'not-in-registry',
-    'file-corrupt': 'checksum-mismatch',
-    'pack-invalid': 'bad-response',
-  } as const)[error.code];
+  const code = (
+    {
+      'registry-unavailable': 'network',
+      'model-not-found': 'not-in-registry',
+      'file-corrupt': 'checksum-mismatch',
+      'pack-invalid': 'bad-response',
+    } as const
+  )[error.code];
   return new PackError(code, { file: error.message, cause: error });
 }

@@ -11,7 +11,10 @@ import { PackError, throwIfAborted, toPackError } from './errors';
 import { toLoadedPack } from './network-pack';
 
 /** Reads an installed version's files, re-verifies each one, and assembles the LoadedPack. */
-export async function loadInstalledVersion(record: InstalledPackVersion, signal?: AbortSignal): Promise<LoadedPack> {
+export async function loadInstalledVersion(
+  record: InstalledPackVersion,
+  signal?: AbortSignal,
+): Promise<LoadedPack> {
   const blobs = await readPackFiles(record.name, record.version);
   const files = new Map<string, ArrayBuffer>();
   for (const entry of record.files) {

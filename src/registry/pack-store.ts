@@ -31,11 +31,22 @@ export interface PackStoreState {
   revision: number;
 }
 
-let state: PackStoreState = { installs: {}, errors: {}, registry: null, updates: [], checking: false, checkError: null, revision: 0 };
+let state: PackStoreState = {
+  installs: {},
+  errors: {},
+  registry: null,
+  updates: [],
+  checking: false,
+  checkError: null,
+  revision: 0,
+};
 const listeners = new Set<() => void>();
 const controllers = new Map<string, AbortController>();
 /** By default a new version is loaded into a real classifier (warm-up inside load) and released. */
-let warmUp: ((pack: LoadedPack, signal?: AbortSignal) => Promise<void>) | undefined = async (pack, signal) => {
+let warmUp: ((pack: LoadedPack, signal?: AbortSignal) => Promise<void>) | undefined = async (
+  pack,
+  signal,
+) => {
   const classifier = await loadClassifier(pack, { signal });
   classifier.dispose();
 };
@@ -59,14 +70,17 @@ async function announceActive(): Promise<void> {
     return;
   }
   lastActive = key;
-  for (const listener of activeListeners) listener(active ? { name: active.name, version: active.version } : null);
+  for (const listener of activeListeners)
+    listener(active ? { name: active.name, version: active.version } : null);
 }
 
 /**
  * Calls `listener` when the pack the Identify screen should run changes (update switched in,
  * roll back, another pack chosen, deleted). Returns the unsubscribe function.
  */
-export function onActivePackChanged(listener: (active: { name: string; version: number } | null) => void): () => void {
+export function onActivePackChanged(
+  listener: (active: { name: string; version: number } | null) => void,
+): () => void {
   if (lastActive === undefined) void announceActive();
   activeListeners.add(listener);
   return () => activeListeners.delete(listener);
@@ -107,13 +121,22 @@ export async function startInstall(name: string): Promise<void> {
     await installModel(name, 'production', {
       signal: controller.signal,
       warmUp,
-      onProgress: ({ version, loaded, total }) => set({ installs: { ...state.installs, [name]: { version, loaded, total } } }),
+      onProgress: ({ version, loaded, total }) =>
+        set({ installs: { ...state.installs, [name]: { version, loaded, total } } }),
     });
     set({ updates: state.updates.filter((u) => u.name !== name) });
   } catch (error) {
     if (!isAbortError(error)) {
       console.warn(`Installing ${name} failed`, error);
-      set({ errors: { ...state.errors, [name]: error instanceof PackError ? error : new PackError('storage-unavailable', { cause: error }) } });
+      set({
+        errors: {
+          ...state.errors,
+          [name]:
+            error instanceof PackError
+              ? error
+              : new PackError('storage-unavailable', { cause: error }),
+        },
+      });
     }
   } finally {
     controllers.delete(name);
@@ -141,7 +164,9 @@ export async function checkPackUpdates(options: { autoInstall?: boolean } = {}):
       for (const update of updates) await startInstall(update.name);
     }
   } catch (error) {
-    set({ checkError: error instanceof PackError ? error : new PackError('network', { cause: error }) });
+    set({
+      checkError: error instanceof PackError ? error : new PackError('network', { cause: error }),
+    });
   } finally {
     set({ checking: false });
   }

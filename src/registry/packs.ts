@@ -43,7 +43,11 @@ export interface InstallOptions {
  * Installs the version of `name` behind `alias` (production) and makes it current. Returns the
  * installed record; an already installed version is only switched to.
  */
-export async function installModel(name: string, alias = 'production', options: InstallOptions = {}): Promise<InstalledPackVersion> {
+export async function installModel(
+  name: string,
+  alias = 'production',
+  options: InstallOptions = {},
+): Promise<InstalledPackVersion> {
   let info: ModelVersionInfo;
   try {
     info = await fetchVersionInfo(name, { alias, signal: options.signal });
@@ -54,7 +58,10 @@ export async function installModel(name: string, alias = 'production', options: 
 }
 
 /** Installs an already fetched version description; see `installModel`. */
-export async function installVersion(info: ModelVersionInfo, options: InstallOptions = {}): Promise<InstalledPackVersion> {
+export async function installVersion(
+  info: ModelVersionInfo,
+  options: InstallOptions = {},
+): Promise<InstalledPackVersion> {
   const { signal, onProgress, warmUp } = options;
   const existing = await getInstalledVersion(info.name, info.version);
   if (existing) {
@@ -109,7 +116,9 @@ async function storing<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    throw new PackError(isQuotaError(error) ? 'storage-full' : 'storage-unavailable', { cause: error });
+    throw new PackError(isQuotaError(error) ? 'storage-full' : 'storage-unavailable', {
+      cause: error,
+    });
   }
 }
 
@@ -127,7 +136,9 @@ export interface PackUpdate {
 }
 
 /** Compares every installed model with the registry's list; the summaries come back too, for display. */
-export async function checkForUpdates(signal?: AbortSignal): Promise<{ updates: PackUpdate[]; registry: ModelSummary[] }> {
+export async function checkForUpdates(
+  signal?: AbortSignal,
+): Promise<{ updates: PackUpdate[]; registry: ModelSummary[] }> {
   const [registry, installed] = await Promise.all([
     listRegistryModels({ signal }).catch((error: unknown) => {
       throw toPackError(error);
@@ -138,7 +149,12 @@ export async function checkForUpdates(signal?: AbortSignal): Promise<{ updates: 
   for (const { model } of installed) {
     const remote = registry.find((m) => m.name === model.name);
     if (remote && remote.version > model.current && remote.version !== model.previous) {
-      updates.push({ name: model.name, installed: model.current, available: remote.version, sizeBytes: remote.sizeBytes });
+      updates.push({
+        name: model.name,
+        installed: model.current,
+        available: remote.version,
+        sizeBytes: remote.sizeBytes,
+      });
     }
   }
   return { updates, registry };
@@ -148,7 +164,9 @@ export async function checkForUpdates(signal?: AbortSignal): Promise<{ updates: 
  * The active pack for the Identify screen. With none installed, downloads the default pack
  * (river-fish) once; offline with none installed it fails with `no-pack-offline`.
  */
-export async function ensureActivePack(options: Omit<InstallOptions, 'warmUp'> = {}): Promise<LoadedPack> {
+export async function ensureActivePack(
+  options: Omit<InstallOptions, 'warmUp'> = {},
+): Promise<LoadedPack> {
   if (!(await getActiveVersion())) {
     try {
       await installModel(DEFAULT_MODEL, 'production', options).catch(async (error: unknown) => {
@@ -165,7 +183,8 @@ export async function ensureActivePack(options: Omit<InstallOptions, 'warmUp'> =
         return installModel(first.name, 'production', options);
       });
     } catch (error) {
-      if (error instanceof PackError && error.code === 'network') throw new PackError('no-pack-offline', { cause: error });
+      if (error instanceof PackError && error.code === 'network')
+        throw new PackError('no-pack-offline', { cause: error });
       throw error;
     }
   }

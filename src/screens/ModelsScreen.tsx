@@ -5,11 +5,10 @@ import {
   cancelInstall,
   checkPackUpdates,
   packsChanged,
-  packState,
   startInstall,
-  subscribePacks,
   type PackStoreState,
 } from '../registry/pack-store';
+import { usePackStore } from '../registry/use-pack-store';
 import {
   deleteModel,
   getActiveVersion,
@@ -23,13 +22,6 @@ import { PackCard, type PackCardView } from '../ui/PackCard';
 import { StorageInfo, type StorageView } from '../ui/StorageInfo';
 
 type Installed = Awaited<ReturnType<typeof listInstalledModels>>;
-
-/** The page's pack store snapshot, re-rendering on every change. */
-function usePackState(): PackStoreState {
-  const [snapshot, setSnapshot] = useState(packState);
-  useEffect(() => subscribePacks(() => setSnapshot(packState())), []);
-  return snapshot;
-}
 
 function useOnline(): boolean {
   const [online, setOnline] = useState(() => navigator.onLine);
@@ -48,13 +40,24 @@ function useOnline(): boolean {
 async function readStorage(): Promise<StorageView> {
   const storage = navigator.storage as StorageManager | undefined;
   if (!storage?.estimate) return { usage: null, quota: null, persisted: null };
-  const [estimate, persisted] = await Promise.all([storage.estimate(), storage.persisted?.() ?? Promise.resolve(null)]);
+  const [estimate, persisted] = await Promise.all([
+    storage.estimate(),
+    storage.persisted?.() ?? Promise.resolve(null),
+  ]);
   return { usage: estimate.usage ?? null, quota: estimate.quota ?? null, persisted };
 }
 
 /** Merges the registry's list with what is installed: one card per model, registry order first. */
-function cardsFor(state: PackStoreState, installed: Installed, activeName: string | null, online: boolean): PackCardView[] {
-  const names = [...(state.registry ?? []).map((m) => m.name), ...installed.map((i) => i.model.name)];
+function cardsFor(
+  state: PackStoreState,
+  installed: Installed,
+  activeName: string | null,
+  online: boolean,
+): PackCardView[] {
+  const names = [
+    ...(state.registry ?? []).map((m) => m.name),
+    ...installed.map((i) => i.model.name),
+  ];
   return [...new Set(names)].map((name) => {
     const remote = state.registry?.find((m) => m.name === name);
     const local = installed.find((i) => i.model.name === name);
@@ -69,7 +72,9 @@ function cardsFor(state: PackStoreState, installed: Installed, activeName: strin
       installedVersion: local?.model.current ?? null,
       previousVersion: local?.previous ? local.previous.version : null,
       active: local !== undefined && activeName === name,
-      progress: install ? { version: install.version, loaded: install.loaded, total: install.total } : null,
+      progress: install
+        ? { version: install.version, loaded: install.loaded, total: install.total }
+        : null,
       error: error ? packErrorMessage(error) : null,
       online,
     };
@@ -79,12 +84,16 @@ function cardsFor(state: PackStoreState, installed: Installed, activeName: strin
 /** The Models screen: packs in the registry and on the device, updates, storage. */
 export function ModelsScreen() {
   const { t } = useI18n();
-  const state = usePackState();
+  const state = usePackStore();
   const online = useOnline();
   const [installed, setInstalled] = useState<Installed>([]);
   const [activeName, setActiveName] = useState<string | null>(null);
   const [autoUpdate, setAutoUpdateState] = useState(false);
-  const [storage, setStorage] = useState<StorageView>({ usage: null, quota: null, persisted: null });
+  const [storage, setStorage] = useState<StorageView>({
+    usage: null,
+    quota: null,
+    persisted: null,
+  });
 
   const refresh = useCallback(async () => {
     const [list, active, auto, usage] = await Promise.all([
@@ -112,7 +121,8 @@ export function ModelsScreen() {
   };
   const install = (name: string) => async () => {
     // Ask once for persistent storage, so the browser does not evict packs under pressure.
-    if (navigator.storage?.persist && !(await navigator.storage.persisted())) await navigator.storage.persist();
+    if (navigator.storage?.persist && !(await navigator.storage.persisted()))
+      await navigator.storage.persist();
     await startInstall(name);
   };
 
@@ -122,7 +132,12 @@ export function ModelsScreen() {
       <h1 id="models-title">{t('models.title')}</h1>
       <p>{t('models.intro')}</p>
       <div class="models-toolbar">
-        <button type="button" disabled={!online || state.checking} onClick={() => void checkPackUpdates()} data-testid="check-updates">
+        <button
+          type="button"
+          disabled={!online || state.checking}
+          onClick={() => void checkPackUpdates()}
+          data-testid="check-updates"
+        >
           {state.checking ? t('packs.checking') : t('packs.check')}
         </button>
         <label class="toggle">
@@ -138,12 +153,20 @@ export function ModelsScreen() {
           {t('packs.autoUpdate')}
         </label>
       </div>
-      {state.checkError && <p class="notice" role="status">{t('packs.offlineRegistry')}</p>}
-      {!state.checking && state.registry && !state.checkError && state.updates.length === 0 && installed.length > 0 && (
-        <p class="notice" role="status" data-testid="packs-up-to-date">
-          {t('packs.upToDate')}
+      {state.checkError && (
+        <p class="notice" role="status">
+          {t('packs.offlineRegistry')}
         </p>
       )}
+      {!state.checking &&
+        state.registry &&
+        !state.checkError &&
+        state.updates.length === 0 &&
+        installed.length > 0 && (
+          <p class="notice" role="status" data-testid="packs-up-to-date">
+            {t('packs.upToDate')}
+          </p>
+        )}
       {cards.length === 0 && (
         <p class="notice" role="status" data-testid="no-packs">
           {online ? t('packs.none') : t('packError.no-pack-offline')}

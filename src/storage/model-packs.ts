@@ -41,7 +41,11 @@ interface StoredFile {
 type Preference = { key: 'active'; name: string } | { key: 'autoUpdate'; enabled: boolean };
 
 interface ModelsDB extends DBSchema {
-  files: { key: [string, number, string]; value: StoredFile; indexes: { byVersion: [string, number] } };
+  files: {
+    key: [string, number, string];
+    value: StoredFile;
+    indexes: { byVersion: [string, number] };
+  };
   versions: { key: [string, number]; value: InstalledPackVersion; indexes: { byName: string } };
   models: { key: string; value: InstalledModel };
   preferences: { key: Preference['key']; value: Preference };
@@ -75,7 +79,12 @@ export function openModelsDb(): Promise<IDBPDatabase<ModelsDB>> {
 }
 
 /** Stores one verified file of a version (one short transaction per file, so shards of many MB are fine). */
-export async function putPackFile(name: string, version: number, entry: ManifestEntry, bytes: ArrayBuffer): Promise<void> {
+export async function putPackFile(
+  name: string,
+  version: number,
+  entry: ManifestEntry,
+  bytes: ArrayBuffer,
+): Promise<void> {
   const db = await openModelsDb();
   const blob = new Blob([bytes]);
   await db.put('files', { name, version, path: entry.path, sha256: entry.sha256, blob });
@@ -95,7 +104,10 @@ export async function putInstalledVersion(record: InstalledPackVersion): Promise
 }
 
 /** One installed version, or undefined. */
-export async function getInstalledVersion(name: string, version: number): Promise<InstalledPackVersion | undefined> {
+export async function getInstalledVersion(
+  name: string,
+  version: number,
+): Promise<InstalledPackVersion | undefined> {
   const db = await openModelsDb();
   return db.get('versions', [name, version]);
 }
@@ -130,7 +142,8 @@ export async function swapToPreviousVersion(name: string): Promise<boolean> {
   const tx = db.transaction('models', 'readwrite');
   const model = await tx.store.get(name);
   const swapped = model?.previous != null;
-  if (model && model.previous != null) await tx.store.put({ name, current: model.previous, previous: model.current });
+  if (model && model.previous != null)
+    await tx.store.put({ name, current: model.previous, previous: model.current });
   await tx.done;
   return swapped;
 }
@@ -145,7 +158,8 @@ export async function deleteVersion(name: string, version: number): Promise<void
   const model = await tx.objectStore('models').get(name);
   if (model?.previous === version) await tx.objectStore('models').put({ ...model, previous: null });
   else if (model?.current === version) {
-    if (model.previous != null) await tx.objectStore('models').put({ name, current: model.previous, previous: null });
+    if (model.previous != null)
+      await tx.objectStore('models').put({ name, current: model.previous, previous: null });
     else await tx.objectStore('models').delete(name);
   }
   await tx.done;
@@ -177,7 +191,10 @@ export async function listInstalledModels(): Promise<
   const result = [];
   for (const model of models) {
     const current = await tx.objectStore('versions').get([model.name, model.current]);
-    const previous = model.previous != null ? await tx.objectStore('versions').get([model.name, model.previous]) : undefined;
+    const previous =
+      model.previous != null
+        ? await tx.objectStore('versions').get([model.name, model.previous])
+        : undefined;
     if (current) result.push({ model, current, previous: previous ?? null });
   }
   await tx.done;
@@ -199,7 +216,9 @@ export async function getActiveVersion(): Promise<InstalledPackVersion | null> {
   let model = name ? await tx.objectStore('models').get(name) : undefined;
   // No preference, or it names a deleted model: fall back to any installed one.
   model ??= (await tx.objectStore('models').getAll())[0];
-  const current = model ? await tx.objectStore('versions').get([model.name, model.current]) : undefined;
+  const current = model
+    ? await tx.objectStore('versions').get([model.name, model.current])
+    : undefined;
   await tx.done;
   return current ?? null;
 }

@@ -4,7 +4,12 @@ import { useI18n } from '../i18n';
 export function InstallButton(props: { onInstall: () => void }) {
   const { t } = useI18n();
   return (
-    <button type="button" class="install-button" data-testid="install-button" onClick={props.onInstall}>
+    <button
+      type="button"
+      class="install-button"
+      data-testid="install-button"
+      onClick={props.onInstall}
+    >
       {t('install.button')}
     </button>
   );

@@ -32,8 +32,13 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
   const { t, locale } = useI18n();
   const busy = pack.progress !== null;
   const canUpdate =
-    pack.latestVersion !== null && pack.installedVersion !== null && pack.latestVersion > pack.installedVersion;
-  const percent = pack.progress && pack.progress.total > 0 ? Math.floor((pack.progress.loaded / pack.progress.total) * 100) : 0;
+    pack.latestVersion !== null &&
+    pack.installedVersion !== null &&
+    pack.latestVersion > pack.installedVersion;
+  const percent =
+    pack.progress && pack.progress.total > 0
+      ? Math.floor((pack.progress.loaded / pack.progress.total) * 100)
+      : 0;
   return (
     <article
       class={pack.active ? 'pack-card active' : 'pack-card'}
@@ -56,7 +61,9 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
             ? t('packs.installedVersion', { version: pack.installedVersion })
             : t('packs.notInstalled')}
         </span>
-        {pack.latestVersion !== null && <span>{t('packs.latest', { version: pack.latestVersion })}</span>}
+        {pack.latestVersion !== null && (
+          <span>{t('packs.latest', { version: pack.latestVersion })}</span>
+        )}
       </p>
       {canUpdate && !busy && (
         <p class="pack-update" role="status" data-testid="pack-update">
@@ -67,7 +74,9 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
           })}
         </p>
       )}
-      {pack.previousVersion !== null && <p class="pack-previous">{t('packs.previous', { version: pack.previousVersion })}</p>}
+      {pack.previousVersion !== null && (
+        <p class="pack-previous">{t('packs.previous', { version: pack.previousVersion })}</p>
+      )}
       {pack.progress && (
         <div class="pack-progress" data-testid="pack-progress">
           <progress max={100} value={percent} aria-label={pack.name} />
@@ -93,12 +102,22 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
       {!busy && (
         <div class="pack-actions">
           {pack.installedVersion === null && pack.latestVersion !== null && (
-            <button type="button" class="primary" disabled={!pack.online} onClick={actions.onInstall}>
+            <button
+              type="button"
+              class="primary"
+              disabled={!pack.online}
+              onClick={actions.onInstall}
+            >
               {t('packs.download')}
             </button>
           )}
           {canUpdate && (
-            <button type="button" class="primary" disabled={!pack.online} onClick={actions.onInstall}>
+            <button
+              type="button"
+              class="primary"
+              disabled={!pack.online}
+              onClick={actions.onInstall}
+            >
               {t('packs.update', { version: pack.latestVersion ?? 0 })}
             </button>
           )}

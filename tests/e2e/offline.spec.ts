@@ -1,0 +1,397 @@
+/**
+ * Issue 6: works offline, installs to the home screen, and updates model packs safely. Each test
+ * runs its own server (the real one) publishing the identification pack; "offline" means the
+ * browser context is offline AND the server is stopped, so nothing can come from the network.
+ */
+import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { startFishlens, type FishlensServer } from '../support/fishlens-server.js';
+import {
+  copyPackAsNewVersion,
+  publishToServer,
+  tamperStoredFile,
+} from '../support/pack-versions.js';
+import { FIXTURES, identificationPack, packLabels, type TestPack } from '../support/test-packs.js';
+import { expect, test as base } from './fixtures.js';
+
+const test = base.extend<Record<never, never>, { pack: TestPack }>({
+  pack: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => use(await identificationPack()),
+    { scope: 'worker', timeout: 600_000 },
+  ],
+});
+
+/** A server whose registry holds exactly this pack (version 1), or no pack at all. */
+async function startPackServer(pack: TestPack | null): Promise<FishlensServer> {
+  const demo = mkdtempSync(join(tmpdir(), 'fishlens-demo-'));
+  if (pack) cpSync(pack.dir, join(demo, pack.name), { recursive: true });
+  return startFishlens({ env: { DEMO_MODELS: pack ? 'always' : 'never', DEMO_MODELS_DIR: demo } });
+}
+
+/** The first fixture photo of the pack's first label that has photos. */
+function fixturePhoto(pack: TestPack): string {
+  for (const label of packLabels(pack.dir)) {
+    const files = (() => {
+      try {
+        return readdirSync(join(FIXTURES, label))
+          .filter((f) => /\.(png|jpe?g|webp)$/i.test(f))
+          .sort();
+      } catch {
+        return [];
+      }
+    })();
+    if (files[0]) return join(FIXTURES, label, files[0]);
+  }
+  throw new Error(`no fixture photo for ${pack.name}`);
+}
+
+/** Gives the Identify screen a photo; returns the top-1 label it shows. */
+async function identifyPhoto(page: Page, file: string): Promise<string> {
+  await page.locator('input[type=file]').setInputFiles(file);
+  const prediction = page.getByTestId('prediction');
+  await expect(prediction).toBeVisible({ timeout: 60_000 });
+  return (await prediction.getAttribute('data-label')) ?? '';
+}
+
+async function expectModelReady(page: Page, model: string, version: string) {
+  const status = page.getByTestId('model-status');
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  await expect(status).toHaveAttribute('data-model', model);
+  await expect(status).toHaveAttribute('data-version', version);
+}
+
+/** Waits until the service worker is active and controls the page (precache complete). */
+async function waitForServiceWorker(page: Page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+/** The build id of the controlling service worker (worker/sw.ts answers GET_VERSION). */
+function serviceWorkerBuild(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = (event: MessageEvent<{ build: string }>) =>
+          resolve(event.data.build);
+        navigator.serviceWorker.controller!.postMessage({ type: 'GET_VERSION' }, [channel.port2]);
+      }),
+  );
+}
+
+/** Cuts the network both ways: the browser context goes offline and the server stops. */
+async function goOffline(context: BrowserContext, server: FishlensServer) {
+  await server.stop();
+  await context.setOffline(true);
+}
+
+async function openModels(page: Page, name: string) {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Models' })
+    .click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Models');
+  return page.locator(`[data-testid="pack-card"][data-model="${name}"]`);
+}
+
+async function openIdentify(page: Page) {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Identify' })
+    .click();
+}
+
+async function withServer(
+  browser: Browser,
+  pack: TestPack | null,
+  body: (ctx: { server: FishlensServer; context: BrowserContext; page: Page }) => Promise<void>,
+) {
+  const server = await startPackServer(pack);
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    await body({ server, context, page: await context.newPage() });
+  } finally {
+    await context.close();
+    await server.dispose();
+  }
+}
+
+test('after one online visit the app opens offline and identifies a photo with the installed pack', async ({
+  browser,
+  pack,
+}) => {
+  test.setTimeout(240_000);
+  await withServer(browser, pack, async ({ server, context, page }) => {
+    const photo = fixturePhoto(pack);
+    await page.goto('/?backend=wasm');
+    await expectModelReady(page, pack.name, '1');
+    const onlineLabel = await identifyPhoto(page, photo);
+    await waitForServiceWorker(page);
+
+    const card = await openModels(page, pack.name);
+    await expect(card).toHaveAttribute('data-installed-version', '1');
+    await expect(card).toContainText('In use');
+    await expect(page.getByTestId('storage-info')).toContainText(/used of/);
+
+    await goOffline(context, server);
+    await page.goto('/?backend=wasm');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Identify a fish');
+    await expectModelReady(page, pack.name, '1');
+    expect(await identifyPhoto(page, photo)).toBe(onlineLabel);
+  });
+});
+
+test('a new version published on the server is offered, switched in after it is verified, and works offline; roll back returns to the old one', async ({
+  browser,
+  pack,
+}) => {
+  test.setTimeout(300_000);
+  await withServer(browser, pack, async ({ server, context, page }) => {
+    const photo = fixturePhoto(pack);
+    await page.goto('/?backend=wasm');
+    await expectModelReady(page, pack.name, '1');
+    await waitForServiceWorker(page);
+
+    expect(
+      await publishToServer(server, copyPackAsNewVersion(pack.dir, 'second version')),
+    ).toContain('version 2');
+    const card = await openModels(page, pack.name);
+    await page.getByTestId('check-updates').click();
+    await expect(card.getByTestId('pack-update')).toContainText(
+      /Update available \(v1 → v2, [\d.]+ MB\)/,
+    );
+    await card.getByRole('button', { name: 'Update to v2' }).click();
+    await expect(card).toHaveAttribute('data-installed-version', '2', { timeout: 90_000 });
+    await expect(card).toContainText('Previous version kept: v1');
+    await expect(card.getByTestId('pack-error')).toHaveCount(0);
+
+    await openIdentify(page);
+    await expectModelReady(page, pack.name, '2');
+    const onlineLabel = await identifyPhoto(page, photo);
+
+    await goOffline(context, server);
+    await page.reload();
+    await expectModelReady(page, pack.name, '2');
+    expect(await identifyPhoto(page, photo)).toBe(onlineLabel);
+
+    // Roll back works offline too: the previous version was kept on the device.
+    await (
+      await openModels(page, pack.name)
+    )
+      .getByRole('button', { name: 'Roll back to v1' })
+      .click();
+    await expect(card).toHaveAttribute('data-installed-version', '1');
+    await openIdentify(page);
+    await expectModelReady(page, pack.name, '1');
+  });
+});
+
+test('an update whose shard was altered on the server is refused with a clear message, and the old version keeps working', async ({
+  browser,
+  pack,
+}) => {
+  test.setTimeout(240_000);
+  await withServer(browser, pack, async ({ server, page }) => {
+    const photo = fixturePhoto(pack);
+    await page.goto('/?backend=wasm');
+    await expectModelReady(page, pack.name, '1');
+
+    const next = copyPackAsNewVersion(pack.dir, 'tampered later');
+    await publishToServer(server, next);
+    const shard = readdirSync(next).find((f) => f.endsWith('.bin'))!;
+    tamperStoredFile(server, pack.name, next, shard);
+
+    const card = await openModels(page, pack.name);
+    await page.getByTestId('check-updates').click();
+    await card.getByRole('button', { name: 'Update to v2' }).click();
+    await expect(card.getByTestId('pack-error')).toContainText(
+      `The file ${shard} does not match its checksum`,
+    );
+    await expect(card).toHaveAttribute('data-installed-version', '1');
+    await expect(card).toContainText('In use');
+    // Nothing of the refused version stays on the device.
+    const leftovers = await page.evaluate(
+      (name) =>
+        new Promise<number>((resolve, reject) => {
+          const open = indexedDB.open('fishlens-models');
+          open.onerror = () => reject(new Error(String(open.error)));
+          open.onsuccess = () => {
+            const db = open.result;
+            const count = db
+              .transaction('files')
+              .objectStore('files')
+              .index('byVersion')
+              .count([name, 2]);
+            count.onsuccess = () => {
+              resolve(count.result);
+              db.close();
+            };
+            count.onerror = () => reject(new Error(String(count.error)));
+          };
+        }),
+      pack.name,
+    );
+    expect(leftovers).toBe(0);
+
+    await openIdentify(page);
+    await expectModelReady(page, pack.name, '1');
+    expect(await identifyPhoto(page, photo)).toBeTruthy();
+  });
+});
+
+test('a first start offline with no pack on the device says plainly that a pack must be downloaded once', async ({
+  browser,
+}) => {
+  await withServer(browser, null, async ({ server, context, page }) => {
+    await page.goto('/');
+    await waitForServiceWorker(page);
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+    await goOffline(context, server);
+    await page.reload();
+    const status = page.getByTestId('model-status');
+    await expect(status).toHaveAttribute('data-state', 'error');
+    await expect(status).toContainText('Connect to the internet once to download one');
+  });
+});
+
+/** A pass-through proxy to `target` that can serve a changed sw.js (a new app version). */
+async function startSwProxy(
+  target: string,
+): Promise<{ url: string; changeServiceWorker(): void; close(): Promise<void> }> {
+  let changed = false;
+  let replaced = 0;
+  const upstream = new URL(target);
+  const server: Server = createServer((req, res) => {
+    const headers = { ...req.headers, host: upstream.host, 'accept-encoding': 'identity' };
+    // The changed sw.js must not be answered "304 Not Modified" from the original's validators.
+    if (changed && req.url === '/sw.js') {
+      delete headers['if-none-match'];
+      delete headers['if-modified-since'];
+    }
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        headers,
+      },
+      (up) => {
+        if (!(changed && req.url === '/sw.js' && up.statusCode === 200)) {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        up.on('data', (chunk: Buffer) => chunks.push(chunk));
+        up.on('end', () => {
+          // A new build: index.html has a new revision in the precache manifest.
+          const body = Buffer.concat(chunks)
+            .toString('utf8')
+            .replace(/"revision":"[0-9a-f]+","url":"index.html"/, () => {
+              replaced += 1;
+              return '"revision":"0000000000000000000000000000beef","url":"index.html"';
+            });
+          const headers = { ...up.headers };
+          delete headers['content-length'];
+          delete headers.etag;
+          res.writeHead(200, headers);
+          res.end(body);
+        });
+      },
+    );
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://localhost:${port}`,
+    changeServiceWorker: () => {
+      changed = true;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (changed && replaced === 0)
+        throw new Error('the proxy never found the precache entry of index.html in sw.js');
+    },
+  };
+}
+
+test('a changed service worker shows the update prompt, never reloads on its own, and accepting reloads into the new version', async ({
+  browser,
+  fishlens,
+}) => {
+  const proxy = await startSwProxy(fishlens.url);
+  const context = await browser.newContext({ baseURL: proxy.url });
+  try {
+    const page = await context.newPage();
+    await page.goto('/status');
+    await waitForServiceWorker(page);
+    const before = await serviceWorkerBuild(page);
+    await expect(page.getByTestId('update-prompt')).toHaveCount(0);
+
+    proxy.changeServiceWorker();
+    await page.evaluate(() => {
+      (window as { sameDocument?: boolean }).sameDocument = true;
+    });
+    await page.evaluate(async () => {
+      await (await navigator.serviceWorker.getRegistration())?.update();
+    });
+    const prompt = page.getByTestId('update-prompt');
+    await expect(prompt).toBeVisible();
+    await expect(prompt).toContainText('Update available');
+    // Waiting, not forced: still the same document and the old worker in control.
+    expect(await page.evaluate(() => (window as { sameDocument?: boolean }).sameDocument)).toBe(
+      true,
+    );
+    expect(await serviceWorkerBuild(page)).toBe(before);
+
+    await Promise.all([
+      page.waitForEvent('load'),
+      prompt.getByRole('button', { name: 'Reload' }).click(),
+    ]);
+    expect(
+      await page.evaluate(() => (window as { sameDocument?: boolean }).sameDocument),
+    ).toBeUndefined();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    const after = await serviceWorkerBuild(page);
+    expect(after).not.toBe(before);
+    await expect(page.getByTestId('update-prompt')).toHaveCount(0);
+  } finally {
+    await context.close();
+    await proxy.close();
+  }
+});
+
+test('the app offers its own install button when the browser allows installing', async ({
+  page,
+}) => {
+  await page.goto('/status');
+  await expect(page.getByTestId('install-button')).toHaveCount(0);
+  // Chromium fires beforeinstallprompt only for an engaged user; the test plays the browser.
+  await page.evaluate(() => {
+    const event = new Event('beforeinstallprompt', { cancelable: true });
+    Object.assign(event, {
+      prompt: () => {
+        (window as { prompted?: boolean }).prompted = true;
+        return Promise.resolve();
+      },
+      userChoice: Promise.resolve({ outcome: 'accepted', platform: 'web' }),
+    });
+    window.dispatchEvent(event);
+  });
+  const button = page.getByTestId('install-button');
+  await expect(button).toHaveText('Install app');
+  await button.click();
+  expect(await page.evaluate(() => (window as { prompted?: boolean }).prompted)).toBe(true);
+  await expect(button).toHaveCount(0);
+});
