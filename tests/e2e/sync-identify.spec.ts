@@ -1,0 +1,54 @@
+/**
+ * The whole path with the real model: identifications made offline on the Identify screen are
+ * stored in the outbox before they are shown, and reach PostgreSQL exactly once when back online.
+ */
+import pg from 'pg';
+import { packLabels } from '../support/test-packs.js';
+import { expect, fixturePhotos, identify, openReady, test } from './identify-fixtures.js';
+
+async function storedRows(databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string; model_name: string; top_label: string }>(
+      'SELECT id::text AS id, model_name, top_label FROM predictions ORDER BY created_at',
+    );
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
+test('three identifications made offline reach PostgreSQL exactly once when back online', async ({
+  page,
+  context,
+  pack,
+  packServer,
+}) => {
+  test.setTimeout(400_000);
+  await openReady(page, 'wasm', pack);
+  const photos = fixturePhotos(packLabels(pack.dir));
+  expect(photos.length).toBeGreaterThanOrEqual(1);
+  await context.setOffline(true);
+  const labels: string[] = [];
+  for (let i = 0; i < 3; i += 1) {
+    const outcome = await identify(page, photos[i % photos.length]!.file);
+    expect(outcome.kind).toBe('prediction');
+    if (outcome.kind === 'prediction') labels.push(outcome.label);
+  }
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Status' }).click();
+  const outbox = page.locator('[data-testid="outbox"]');
+  await expect(outbox).toHaveAttribute('data-pending', '3');
+  expect(await storedRows(packServer.databaseUrl!)).toEqual([]);
+
+  await context.setOffline(false);
+  await expect(outbox).toHaveAttribute('data-pending', '0', { timeout: 60_000 });
+  const rows = await storedRows(packServer.databaseUrl!);
+  expect(rows).toHaveLength(3);
+  expect(new Set(rows.map((r) => r.id)).size).toBe(3);
+  expect(rows.every((r) => r.model_name === pack.name)).toBe(true);
+  expect(rows.map((r) => r.top_label)).toEqual(labels);
+  await nav.getByRole('link', { name: 'History' }).click();
+  await expect(page.locator('[data-testid="history-item"][data-state="synced"]')).toHaveCount(3);
+});
