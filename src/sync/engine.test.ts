@@ -195,3 +195,18 @@ describe('batches', () => {
     expect(JSON.stringify(batch)).not.toContain('thumbnail');
   });
 });
+
+describe('Background Sync', () => {
+  it('empties the outbox of the default log, and rejects so the browser retries when it cannot', async () => {
+    const { syncOutboxInBackground } = await import('./background');
+    const log = await openPredictionLog();
+    const { id } = await log.add(entry());
+    const server = fakeIngestServer();
+    server.fail({ kind: 'retry', status: 503, retryAfterMs: null });
+    await expect(syncOutboxInBackground(server.api)).rejects.toThrow(/retry/);
+    expect((await log.get(id))?.state).toBe('pending');
+    await expect(syncOutboxInBackground(server.api)).resolves.toEqual({ kind: 'done', sent: 1 });
+    expect((await log.get(id))?.state).toBe('synced');
+    log.close();
+  });
+});

@@ -8,14 +8,14 @@ import { version as APP_VERSION } from '../../package.json';
 import type { Classification } from '../model/types';
 import { openPredictionLog, type OutboxEntry, type PredictionLog } from '../storage/prediction-log';
 import { httpIngestApi } from './api';
+import { BACKGROUND_SYNC_TAG } from './background';
 import { createSyncEngine, type SyncEngine, type SyncOutcome } from './engine';
 
 export type { OutboxEntry, LogCounts } from '../storage/prediction-log';
 export type { SyncOutcome } from './engine';
+export { BACKGROUND_SYNC_TAG } from './background';
 
 const CHANNEL = 'fishlens-log';
-/** Background Sync tag; the service worker syncs the outbox when it fires. */
-export const BACKGROUND_SYNC_TAG = 'fishlens-outbox';
 
 let logPromise: Promise<PredictionLog> | null = null;
 let engine: SyncEngine | null = null;
