@@ -32,15 +32,23 @@ describe('preprocess', () => {
   });
 
   it('center-crop takes the centred square of a wide photo; stretch takes all of it', () => {
-    expect(resizeRegion({ width: 400, height: 200 }, 'center-crop', { width: 224, height: 224 })).toEqual({ x: 100, y: 0, width: 200, height: 200 });
-    expect(resizeRegion({ width: 200, height: 400 }, 'center-crop', { width: 224, height: 224 })).toEqual({ x: 0, y: 100, width: 200, height: 200 });
-    expect(resizeRegion({ width: 400, height: 200 }, 'stretch', { width: 224, height: 224 })).toEqual({ x: 0, y: 0, width: 400, height: 200 });
+    expect(
+      resizeRegion({ width: 400, height: 200 }, 'center-crop', { width: 224, height: 224 }),
+    ).toEqual({ x: 100, y: 0, width: 200, height: 200 });
+    expect(
+      resizeRegion({ width: 200, height: 400 }, 'center-crop', { width: 224, height: 224 }),
+    ).toEqual({ x: 0, y: 100, width: 200, height: 200 });
+    expect(
+      resizeRegion({ width: 400, height: 200 }, 'stretch', { width: 224, height: 224 }),
+    ).toEqual({ x: 0, y: 0, width: 400, height: 200 });
   });
 
   it('center-crop drops the sides of a wide photo', () => {
     // Left and right quarters red, centre half blue: the crop must be all blue.
     const image = solid(16, 8, [0, 0, 255]);
-    for (let y = 0; y < 8; y++) for (const x of [0, 1, 2, 3, 12, 13, 14, 15]) image.data.set([255, 0, 0, 255], (y * 16 + x) * 4);
+    for (let y = 0; y < 8; y++)
+      for (const x of [0, 1, 2, 3, 12, 13, 14, 15])
+        image.data.set([255, 0, 0, 255], (y * 16 + x) * 4);
     const out = preprocess(image, MOBILENET_V2_PREPROCESSING, SIZE);
     for (let i = 0; i < out.length; i += 3) expect(out[i]).toBeCloseTo(-1, 6);
   });
@@ -48,14 +56,20 @@ describe('preprocess', () => {
   it('averages when shrinking, so a fine checkerboard becomes flat grey instead of aliasing', () => {
     const size = 64;
     const image = solid(size, size, [0, 0, 0]);
-    for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if ((x + y) % 2 === 0) image.data.set([255, 255, 255, 255], (y * size + x) * 4);
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++)
+        if ((x + y) % 2 === 0) image.data.set([255, 255, 255, 255], (y * size + x) * 4);
     const out = preprocess(image, STRETCH, { width: 7, height: 7 });
     for (const v of out) expect(Math.abs(v)).toBeLessThan(0.05);
   });
 
   it('interpolates bilinearly when enlarging', () => {
     // Two columns, black then white, enlarged ×4: values rise monotonically across the middle.
-    const image: RgbaImage = { width: 2, height: 1, data: new Uint8Array([0, 0, 0, 255, 255, 255, 255, 255]) };
+    const image: RgbaImage = {
+      width: 2,
+      height: 1,
+      data: new Uint8Array([0, 0, 0, 255, 255, 255, 255, 255]),
+    };
     const out = preprocess(image, STRETCH, { width: 8, height: 1 });
     const reds = Array.from({ length: 8 }, (_, x) => out[x * 3]!);
     expect(reds[0]).toBeCloseTo(-1, 6);
@@ -72,7 +86,11 @@ describe('preprocess', () => {
   });
 
   it('mirrors left-right on request', () => {
-    const image: RgbaImage = { width: 2, height: 1, data: new Uint8Array([0, 0, 0, 255, 255, 255, 255, 255]) };
+    const image: RgbaImage = {
+      width: 2,
+      height: 1,
+      data: new Uint8Array([0, 0, 0, 255, 255, 255, 255, 255]),
+    };
     const region = { x: 0, y: 0, width: 2, height: 1 };
     const plain = preprocessRegion(image, region, { width: 2, height: 1 }, STRETCH);
     const mirrored = preprocessRegion(image, region, { width: 2, height: 1 }, STRETCH, true);
@@ -83,11 +101,17 @@ describe('preprocess', () => {
     const image = solid(37, 23, [10, 200, 90]);
     for (let i = 0; i < image.data.length; i += 7) image.data[i] = (i * 13) % 256;
     const a = preprocess(image, MOBILENET_V2_PREPROCESSING, { width: 16, height: 16 });
-    const b = preprocess({ ...image, data: new Uint8ClampedArray(image.data) }, MOBILENET_V2_PREPROCESSING, { width: 16, height: 16 });
+    const b = preprocess(
+      { ...image, data: new Uint8ClampedArray(image.data) },
+      MOBILENET_V2_PREPROCESSING,
+      { width: 16, height: 16 },
+    );
     expect(Array.from(a)).toEqual(Array.from(b));
   });
 
   it('rejects pixel data shorter than width × height × 4', () => {
-    expect(() => preprocess({ width: 4, height: 4, data: new Uint8Array(10) }, STRETCH, SIZE)).toThrow(/pixels/);
+    expect(() =>
+      preprocess({ width: 4, height: 4, data: new Uint8Array(10) }, STRETCH, SIZE),
+    ).toThrow(/pixels/);
   });
 });

@@ -35,7 +35,11 @@ interface Taps {
 }
 
 /** The part of the photo that becomes the input: the centred square-ish crop, or the whole photo. */
-export function resizeRegion(image: { width: number; height: number }, resize: Preprocessing['resize'], size: InputSize): Region {
+export function resizeRegion(
+  image: { width: number; height: number },
+  resize: Preprocessing['resize'],
+  size: InputSize,
+): Region {
   if (resize === 'stretch') return { x: 0, y: 0, width: image.width, height: image.height };
   const targetAspect = size.width / size.height;
   if (image.width / image.height > targetAspect) {
@@ -94,7 +98,8 @@ export function preprocessRegion(
   mirror = false,
 ): Float32Array {
   const { width: W, height: H, data } = image;
-  if (W <= 0 || H <= 0 || data.length < W * H * 4) throw new Error('image pixels do not match its size');
+  if (W <= 0 || H <= 0 || data.length < W * H * 4)
+    throw new Error('image pixels do not match its size');
   if (!(region.width > 0 && region.height > 0)) throw new Error('empty image region');
   const xs = axisTaps(region.x, region.width, size.width, W);
   const ys = axisTaps(region.y, region.height, size.height, H);
@@ -137,12 +142,22 @@ export function preprocessRegion(
       for (let k = 0; k < rowLength; k++) sum[k]! += horizontal[source + k]! * w;
     }
     const target = o * rowLength;
-    for (let k = 0; k < rowLength; k++) out[target + k] = sum[k]! / preprocessing.scale + preprocessing.offset;
+    for (let k = 0; k < rowLength; k++)
+      out[target + k] = sum[k]! / preprocessing.scale + preprocessing.offset;
   }
   return out;
 }
 
 /** Turns decoded pixels into the network input: crop/stretch per the pack, resample, scale to [-1, 1]. */
-export function preprocess(image: RgbaImage, preprocessing: Preprocessing, size: InputSize): Float32Array {
-  return preprocessRegion(image, resizeRegion(image, preprocessing.resize, size), size, preprocessing);
+export function preprocess(
+  image: RgbaImage,
+  preprocessing: Preprocessing,
+  size: InputSize,
+): Float32Array {
+  return preprocessRegion(
+    image,
+    resizeRegion(image, preprocessing.resize, size),
+    size,
+    preprocessing,
+  );
 }

@@ -1,6 +1,12 @@
 /** Training-time augmentation built on the shared preprocessing: random crop, mirror, light and contrast jitter. */
 import type { Preprocessing } from '../../shared/pack';
-import { preprocess, preprocessRegion, resizeRegion, type InputSize, type RgbaImage } from '../../shared/preprocess';
+import {
+  preprocess,
+  preprocessRegion,
+  resizeRegion,
+  type InputSize,
+  type RgbaImage,
+} from '../../shared/preprocess';
 import { seededRandom } from './dataset';
 
 /** Bump when the augmentation changes, so cached features of old views are not reused. */
@@ -10,7 +16,13 @@ export const AUGMENTATION_VERSION = 1;
  * The network input for view `view` of an image: view 0 is exactly what the app computes;
  * later views are reproducible random variants (seeded by `seed` and the view number).
  */
-export function augmentedView(image: RgbaImage, preprocessing: Preprocessing, size: InputSize, view: number, seed: number): Float32Array {
+export function augmentedView(
+  image: RgbaImage,
+  preprocessing: Preprocessing,
+  size: InputSize,
+  view: number,
+  seed: number,
+): Float32Array {
   if (view === 0) return preprocess(image, preprocessing, size);
   const random = seededRandom((seed ^ Math.imul(view, 0x9e3779b1)) >>> 0);
   const base = resizeRegion(image, preprocessing.resize, size);

@@ -14,14 +14,22 @@ type ArgKind = 'string' | 'number' | 'boolean';
 type ArgValue = string | number | boolean;
 
 /** Parses `--name value` / `--flag` arguments against a spec; unknown or malformed options throw UsageError. */
-export function parseArgs<S extends Record<string, ArgKind>>(argv: string[], spec: S): Partial<Record<keyof S, ArgValue>> {
+export function parseArgs<S extends Record<string, ArgKind>>(
+  argv: string[],
+  spec: S,
+): Partial<Record<keyof S, ArgValue>> {
   const out: Partial<Record<keyof S, ArgValue>> = {};
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
     if (!token.startsWith('--')) throw new UsageError(`unexpected argument "${token}"`);
     const [name, inline] = token.slice(2).split('=', 2) as [string, string | undefined];
     const kind = spec[name];
-    if (!kind) throw new UsageError(`unknown option --${name} (known: ${Object.keys(spec).map((k) => `--${k}`).join(', ')})`);
+    if (!kind)
+      throw new UsageError(
+        `unknown option --${name} (known: ${Object.keys(spec)
+          .map((k) => `--${k}`)
+          .join(', ')})`,
+      );
     if (kind === 'boolean') {
       out[name as keyof S] = inline === undefined ? true : inline !== 'false';
       continue;

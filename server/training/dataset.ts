@@ -36,7 +36,10 @@ export function fishKeyOf(fileName: string, pattern?: RegExp): string {
 }
 
 /** Lists a folder-per-class image set; label ids are folder names, sorted. Throws UsageError on bad input. */
-export async function listImageSet(dir: string, options: { fishPattern?: RegExp; minClasses?: number } = {}): Promise<ImageSet> {
+export async function listImageSet(
+  dir: string,
+  options: { fishPattern?: RegExp; minClasses?: number } = {},
+): Promise<ImageSet> {
   let entries: string[];
   try {
     entries = (await readdir(dir)).sort();
@@ -49,12 +52,22 @@ export async function listImageSet(dir: string, options: { fishPattern?: RegExp;
     const classDir = path.join(dir, name);
     if (!(await stat(classDir)).isDirectory() || name.startsWith('.')) continue;
     if (!NAME_PATTERN.test(name)) {
-      throw new UsageError(`class folder "${name}" is not a valid label id (lowercase letters, digits, - and _)`);
+      throw new UsageError(
+        `class folder "${name}" is not a valid label id (lowercase letters, digits, - and _)`,
+      );
     }
-    const files = (await readdir(classDir)).filter((f) => IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase())).sort();
-    if (files.length === 0) throw new UsageError(`class folder "${name}" has no images (.png, .jpg, .jpeg, .webp)`);
+    const files = (await readdir(classDir))
+      .filter((f) => IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase()))
+      .sort();
+    if (files.length === 0)
+      throw new UsageError(`class folder "${name}" has no images (.png, .jpg, .jpeg, .webp)`);
     labels.push(name);
-    for (const f of files) images.push({ file: path.join(classDir, f), label: name, fishKey: `${name}/${fishKeyOf(f, options.fishPattern)}` });
+    for (const f of files)
+      images.push({
+        file: path.join(classDir, f),
+        label: name,
+        fishKey: `${name}/${fishKeyOf(f, options.fishPattern)}`,
+      });
   }
   const minClasses = options.minClasses ?? 2;
   if (labels.length < minClasses) {
@@ -84,12 +97,17 @@ export function seededRandom(seed: number): () => number {
  * validation frames stay within `fraction` of its frames; at least one fish when the class has two
  * or more, so one long video cannot take most of a class. A class with a single fish stays in training.
  */
-export function splitByFish(set: ImageSet, fraction: number, seed: number): { train: LabelledImage[]; validation: LabelledImage[] } {
+export function splitByFish(
+  set: ImageSet,
+  fraction: number,
+  seed: number,
+): { train: LabelledImage[]; validation: LabelledImage[] } {
   const random = seededRandom(seed);
   const validationKeys = new Set<string>();
   for (const label of set.labels) {
     const frames = new Map<string, number>();
-    for (const image of set.images) if (image.label === label) frames.set(image.fishKey, (frames.get(image.fishKey) ?? 0) + 1);
+    for (const image of set.images)
+      if (image.label === label) frames.set(image.fishKey, (frames.get(image.fishKey) ?? 0) + 1);
     const keys = [...frames.keys()].sort();
     if (keys.length < 2) continue;
     for (let i = keys.length - 1; i > 0; i--) {

@@ -22,13 +22,20 @@ export interface Backbone {
 export async function loadBackbone(dir: string): Promise<Backbone> {
   const modelJson = await readFile(path.join(dir, 'model.json'));
   const hash = createHash('sha256').update(modelJson);
-  const manifest = JSON.parse(modelJson.toString('utf8')) as { weightsManifest: { paths: string[] }[] };
-  for (const group of manifest.weightsManifest) for (const p of group.paths) hash.update(await readFile(path.join(dir, p)));
+  const manifest = JSON.parse(modelJson.toString('utf8')) as {
+    weightsManifest: { paths: string[] }[];
+  };
+  for (const group of manifest.weightsManifest)
+    for (const p of group.paths) hash.update(await readFile(path.join(dir, p)));
   return { model: await loadLayersModel(dir), id: hash.digest('hex').slice(0, 16) };
 }
 
 /** Runs the backbone on a batch of preprocessed inputs; returns one 1280-d feature row per input. */
-export function embed(model: tf.LayersModel, inputs: Float32Array[], size: InputSize): Float32Array {
+export function embed(
+  model: tf.LayersModel,
+  inputs: Float32Array[],
+  size: InputSize,
+): Float32Array {
   return tf.tidy(() => {
     const batch = tf.tensor4d(concat(inputs), [inputs.length, size.height, size.width, 3]);
     return (model.predict(batch) as tf.Tensor).dataSync() as Float32Array;
@@ -56,7 +63,10 @@ export interface FeatureOptions {
 }
 
 /** Features of every view of every file (views × 1280 floats per file), computed once and cached. */
-export async function imageFeatures(files: string[], options: FeatureOptions): Promise<Float32Array[]> {
+export async function imageFeatures(
+  files: string[],
+  options: FeatureOptions,
+): Promise<Float32Array[]> {
   const { backbone, preprocessing, size, views } = options;
   const policy = createHash('sha256')
     .update(JSON.stringify([backbone.id, preprocessing, size, AUGMENTATION_VERSION]))
@@ -82,8 +92,13 @@ export async function imageFeatures(files: string[], options: FeatureOptions): P
     } else {
       const image = await decodeImageFile(file, preprocessing.exifOrientation);
       const seed = parseInt(imageHash.slice(0, 8), 16);
-      const inputs = Array.from({ length: views - have }, (_, i) => augmentedView(image, preprocessing, size, have + i, seed));
-      const all = concat([cached.subarray(0, have * FEATURE_SIZE), embed(backbone.model, inputs, size)]);
+      const inputs = Array.from({ length: views - have }, (_, i) =>
+        augmentedView(image, preprocessing, size, have + i, seed),
+      );
+      const all = concat([
+        cached.subarray(0, have * FEATURE_SIZE),
+        embed(backbone.model, inputs, size),
+      ]);
       await writeFile(cacheFile, new Uint8Array(all.buffer));
       out.push(all);
     }

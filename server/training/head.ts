@@ -32,25 +32,52 @@ export interface FeatureRows {
 /** Creates the head layers (fixed names, so weights move between the head model and the full pack model). */
 export function headLayers(classes: number, options: HeadOptions): tf.layers.Layer[] {
   const regularizer = options.l2 > 0 ? tf.regularizers.l2({ l2: options.l2 }) : undefined;
-  const layers: tf.layers.Layer[] = [tf.layers.dropout({ rate: options.dropout, name: 'head_dropout' })];
+  const layers: tf.layers.Layer[] = [
+    tf.layers.dropout({ rate: options.dropout, name: 'head_dropout' }),
+  ];
   if (options.hidden > 0) {
-    layers.push(tf.layers.dense({ units: options.hidden, activation: 'relu', name: 'head_hidden', kernelRegularizer: regularizer }));
+    layers.push(
+      tf.layers.dense({
+        units: options.hidden,
+        activation: 'relu',
+        name: 'head_hidden',
+        kernelRegularizer: regularizer,
+      }),
+    );
     layers.push(tf.layers.dropout({ rate: options.dropout, name: 'head_hidden_dropout' }));
   }
-  layers.push(tf.layers.dense({ units: classes, activation: 'softmax', name: 'predictions', kernelRegularizer: regularizer }));
+  layers.push(
+    tf.layers.dense({
+      units: classes,
+      activation: 'softmax',
+      name: 'predictions',
+      kernelRegularizer: regularizer,
+    }),
+  );
   return layers;
 }
 
 /** Applies layers in order to a symbolic tensor. */
-export function applyLayers(input: tf.SymbolicTensor, layers: tf.layers.Layer[]): tf.SymbolicTensor {
+export function applyLayers(
+  input: tf.SymbolicTensor,
+  layers: tf.layers.Layer[],
+): tf.SymbolicTensor {
   return layers.reduce((x, layer) => layer.apply(x) as tf.SymbolicTensor, input);
 }
 
 /** Builds a head model from 1280-d features to class probabilities. */
 export function buildHead(classes: number, options: HeadOptions): tf.LayersModel {
   const input = tf.input({ shape: [FEATURE_SIZE], name: 'features' });
-  const model = tf.model({ inputs: input, outputs: applyLayers(input, headLayers(classes, options)), name: 'head' });
-  model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const model = tf.model({
+    inputs: input,
+    outputs: applyLayers(input, headLayers(classes, options)),
+    name: 'head',
+  });
+  model.compile({
+    optimizer: tf.train.adam(options.learningRate),
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
   return model;
 }
 
@@ -65,12 +92,18 @@ export function balancedClassWeights(y: Int32Array, classes: number): Record<num
 
 /** Class probabilities of the head for feature rows. */
 export function predictHead(head: tf.LayersModel, x: Float32Array): Float32Array {
-  return tf.tidy(() => (head.predict(tf.tensor2d(x, [x.length / FEATURE_SIZE, FEATURE_SIZE])) as tf.Tensor).dataSync() as Float32Array);
+  return tf.tidy(
+    () =>
+      (
+        head.predict(tf.tensor2d(x, [x.length / FEATURE_SIZE, FEATURE_SIZE])) as tf.Tensor
+      ).dataSync() as Float32Array,
+  );
 }
 
 function meanCrossEntropy(probabilities: Float32Array, y: Int32Array, classes: number): number {
   let sum = 0;
-  for (let i = 0; i < y.length; i++) sum -= Math.log(Math.max(1e-7, probabilities[i * classes + y[i]!]!));
+  for (let i = 0; i < y.length; i++)
+    sum -= Math.log(Math.max(1e-7, probabilities[i * classes + y[i]!]!));
   return sum / y.length;
 }
 
@@ -98,10 +131,17 @@ export async function trainHead(
   const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(train.y, 'int32'), classes).toFloat());
   const classWeight = balancedClassWeights(train.y, classes);
   let best = { loss: Infinity, epoch: 0, weights: [] as tf.Tensor[] };
-  let epoch = 0;
+  let epochsRun = 0;
   try {
-    for (epoch = 1; epoch <= options.maxEpochs; epoch++) {
-      const history = await head.fit(xs, ys, { epochs: 1, batchSize: options.batchSize, shuffle: true, classWeight, verbose: 0 });
+    for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
+      epochsRun = epoch;
+      const history = await head.fit(xs, ys, {
+        epochs: 1,
+        batchSize: options.batchSize,
+        shuffle: true,
+        classWeight,
+        verbose: 0,
+      });
       const loss = Number(history.history.loss?.[0] ?? NaN);
       if (!validation) {
         onEpoch?.({ epoch, loss, validationLoss: NaN, validationTop1: NaN });
@@ -110,7 +150,8 @@ export async function trainHead(
       const probabilities = predictHead(head, validation.x);
       const validationLoss = meanCrossEntropy(probabilities, validation.y, classes);
       let correct = 0;
-      for (let i = 0; i < validation.y.length; i++) if (argmax(probabilities, i, classes) === validation.y[i]) correct++;
+      for (let i = 0; i < validation.y.length; i++)
+        if (argmax(probabilities, i, classes) === validation.y[i]) correct++;
       onEpoch?.({ epoch, loss, validationLoss, validationTop1: correct / validation.y.length });
       if (validationLoss < best.loss) {
         tf.dispose(best.weights);
@@ -126,12 +167,13 @@ export async function trainHead(
   }
   // The optimizer is ours (LayersModel#dispose leaves optimizers it did not create): free its slots.
   head.optimizer.dispose();
-  return { head, bestEpoch: validation ? best.epoch : options.maxEpochs, epochs: Math.min(epoch, options.maxEpochs) };
+  return { head, bestEpoch: validation ? best.epoch : options.maxEpochs, epochs: epochsRun };
 }
 
 /** Index of the largest value in row `row` of a row-major matrix with `width` columns. */
 export function argmax(values: Float32Array, row: number, width: number): number {
   let best = 0;
-  for (let j = 1; j < width; j++) if (values[row * width + j]! > values[row * width + best]!) best = j;
+  for (let j = 1; j < width; j++)
+    if (values[row * width + j]! > values[row * width + best]!) best = j;
   return best;
 }

@@ -30,7 +30,10 @@ export async function readNpyFolder(dir: string): Promise<Map<string, NpyArray>>
  * Assigns checkpoint tensors to the model's weights; throws unless every backbone weight gets
  * exactly one tensor of the right shape and every tensor (except the classifier's) is used once.
  */
-export function assignBackboneWeights(model: tf.LayersModel, tensors: Map<string, NpyArray>): { mapped: number } {
+export function assignBackboneWeights(
+  model: tf.LayersModel,
+  tensors: Map<string, NpyArray>,
+): { mapped: number } {
   const used = new Set<string>();
   for (const layer of model.layers) {
     // Layer#setWeights takes values in Layer#weights order (trainable first), so assign per layer.
@@ -41,7 +44,9 @@ export function assignBackboneWeights(model: tf.LayersModel, tensors: Map<string
       if (!tensor) throw new Error(`checkpoint has no tensor ${slim} for ${weight.originalName}`);
       if (used.has(slim)) throw new Error(`tensor ${slim} mapped twice`);
       if (tensor.shape.join('x') !== weight.shape.join('x')) {
-        throw new Error(`${slim}: shape ${tensor.shape.join('x')} but ${weight.originalName} needs ${weight.shape.join('x')}`);
+        throw new Error(
+          `${slim}: shape ${tensor.shape.join('x')} but ${weight.originalName} needs ${weight.shape.join('x')}`,
+        );
       }
       used.add(slim);
       values.push(tf.tensor(tensor.data, weight.shape as number[]));

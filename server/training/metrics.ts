@@ -2,7 +2,11 @@
 import type { Evaluation } from '../../shared/pack';
 
 /** Scores class probabilities (n × labels, row-major) against true label indices. */
-export function evaluatePredictions(probabilities: Float32Array, truth: Int32Array, labels: readonly string[]): Evaluation {
+export function evaluatePredictions(
+  probabilities: Float32Array,
+  truth: Int32Array,
+  labels: readonly string[],
+): Evaluation {
   const classes = labels.length;
   const confusion = labels.map(() => new Array<number>(classes).fill(0));
   const perClass: Evaluation['perClass'] = {};
@@ -34,11 +38,15 @@ export function evaluatePredictions(probabilities: Float32Array, truth: Int32Arr
 export function formatEvaluation(evaluation: Evaluation, labels: readonly string[]): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const width = Math.max(8, ...labels.map((l) => l.length));
-  const lines = [`images: ${evaluation.n}   top-1: ${pct(evaluation.top1)}   top-3: ${pct(evaluation.top3)}`, ''];
+  const lines = [
+    `images: ${evaluation.n}   top-1: ${pct(evaluation.top1)}   top-3: ${pct(evaluation.top3)}`,
+    '',
+  ];
   lines.push(`${'class'.padEnd(width)}  ${'n'.padStart(5)}  ${'top-1'.padStart(7)}`);
   for (const label of labels) {
     const c = evaluation.perClass[label];
-    if (c) lines.push(`${label.padEnd(width)}  ${String(c.n).padStart(5)}  ${pct(c.top1).padStart(7)}`);
+    if (c)
+      lines.push(`${label.padEnd(width)}  ${String(c.n).padStart(5)}  ${pct(c.top1).padStart(7)}`);
   }
   lines.push('', 'confusion (rows: true label, columns: predicted label number)');
   lines.push(`${''.padEnd(width + 4)}${labels.map((_, j) => String(j + 1).padStart(4)).join('')}`);

@@ -57,7 +57,9 @@ describe('MobileNetV2 backbone', () => {
 
   it('maps every Keras weight to a distinct TF-slim tensor name', () => {
     const model = buildMobileNetV2Backbone();
-    const names = model.layers.flatMap((l) => l.weights.map((w) => slimTensorName(kerasWeightName(l.name, w.originalName))));
+    const names = model.layers.flatMap((l) =>
+      l.weights.map((w) => slimTensorName(kerasWeightName(l.name, w.originalName))),
+    );
     expect(names).toHaveLength(260);
     expect(new Set(names).size).toBe(260);
     expect(names).toContain('expanded_conv_16_project_BatchNorm_moving_variance');
@@ -65,27 +67,40 @@ describe('MobileNetV2 backbone', () => {
     model.dispose();
   });
 
-  it.skipIf(!existsSync(DEFAULT_NPY_DIR))('uses every .npy tensor of the checkpoint exactly once (except the ImageNet logits)', async () => {
-    const files = (await readdir(DEFAULT_NPY_DIR)).filter((f) => f.endsWith('.npy')).map((f) => f.slice(0, -4));
-    const model = buildMobileNetV2Backbone();
-    const names = model.layers.flatMap((l) => l.weights.map((w) => slimTensorName(kerasWeightName(l.name, w.originalName))));
-    expect([...names].sort()).toEqual(files.filter((f) => !f.startsWith('Logits')).sort());
-    model.dispose();
-  });
+  it.skipIf(!existsSync(DEFAULT_NPY_DIR))(
+    'uses every .npy tensor of the checkpoint exactly once (except the ImageNet logits)',
+    async () => {
+      const files = (await readdir(DEFAULT_NPY_DIR))
+        .filter((f) => f.endsWith('.npy'))
+        .map((f) => f.slice(0, -4));
+      const model = buildMobileNetV2Backbone();
+      const names = model.layers.flatMap((l) =>
+        l.weights.map((w) => slimTensorName(kerasWeightName(l.name, w.originalName))),
+      );
+      expect([...names].sort()).toEqual(files.filter((f) => !f.startsWith('Logits')).sort());
+      model.dispose();
+    },
+  );
 
   it('separates fixture species far better with the ImageNet weights than with the same weights shuffled', async () => {
     const backbone = await loadBackbone(BACKBONE_DIR);
     const set = await listImageSet(FIXTURES);
     const size = { width: 224, height: 224 };
     const inputs = await Promise.all(
-      set.images.map(async (i) => preprocess(await decodeImageFile(i.file), { ...MOBILENET_V2_PREPROCESSING, resize: 'stretch' }, size)),
+      set.images.map(async (i) =>
+        preprocess(
+          await decodeImageFile(i.file),
+          { ...MOBILENET_V2_PREPROCESSING, resize: 'stretch' },
+          size,
+        ),
+      ),
     );
     const labels = set.images.map((i) => i.label);
     const split = (all: Float32Array) => labels.map((_, i) => all.slice(i * 1280, (i + 1) * 1280));
     const imported = separation(split(embed(backbone.model, inputs, size)), labels);
     // Same architecture and the same numbers per tensor, in a random order.
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     backbone.model.layers.forEach((layer) => {
       if (layer.weights.length === 0) return;
       const shuffled = layer.getWeights().map((w) => {
@@ -103,7 +118,7 @@ describe('MobileNetV2 backbone', () => {
     backbone.model.dispose();
     expect(imported).toBeGreaterThan(1.1);
     expect(imported - 1).toBeGreaterThan(4 * (shuffled - 1));
-  }, 60_000);
+  }, 180_000);
 
   it('stays at one TF.js tensor count across feature extraction', async () => {
     const backbone = await loadBackbone(BACKBONE_DIR);
@@ -113,6 +128,5 @@ describe('MobileNetV2 backbone', () => {
     embed(backbone.model, [input, input], { width: 224, height: 224 });
     expect(tf.memory().numTensors).toBe(before);
     backbone.model.dispose();
-  }, 60_000);
+  }, 180_000);
 });
-

@@ -22,7 +22,10 @@ function concatBuffers(data: ArrayBuffer | ArrayBuffer[]): ArrayBuffer {
 }
 
 /** Re-encodes float32 weights as float16 (TF.js decodes them back to float32 on load). */
-function quantizeFloat16(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer): { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer } {
+function quantizeFloat16(
+  specs: tf.io.WeightsManifestEntry[],
+  data: ArrayBuffer,
+): { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer } {
   const parts: Uint8Array[] = [];
   let offset = 0;
   const out = specs.map((spec) => {
@@ -31,7 +34,10 @@ function quantizeFloat16(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer)
     const halves = toFloat16(new Float32Array(data.slice(offset, offset + count * 4)));
     offset += count * 4;
     parts.push(new Uint8Array(halves.buffer));
-    return { ...spec, quantization: { dtype: 'float16' as const, original_dtype: 'float32' as const } };
+    return {
+      ...spec,
+      quantization: { dtype: 'float16' as const, original_dtype: 'float32' as const },
+    };
   });
   const total = parts.reduce((n, p) => n + p.byteLength, 0);
   const joined = new Uint8Array(total);
@@ -52,20 +58,26 @@ export async function saveLayersModel(
   const shardBytes = options.shardBytes ?? SHARD_BYTES;
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
-    tf.io.withSaveHandler(async (a) => {
+    tf.io.withSaveHandler((a) => {
       artifacts = a;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      return Promise.resolve({
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' },
+      });
     }),
   );
-  if (!artifacts?.weightSpecs || !artifacts.weightData) throw new Error('model has no weights to save');
+  if (!artifacts?.weightSpecs || !artifacts.weightData)
+    throw new Error('model has no weights to save');
   let specs = artifacts.weightSpecs;
-  let data = concatBuffers(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
+  let data = concatBuffers(artifacts.weightData);
   if (options.dtype === 'float16') ({ specs, data } = quantizeFloat16(specs, data));
   const count = Math.max(1, Math.ceil(data.byteLength / shardBytes));
   const shardNames = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
   await mkdir(dir, { recursive: true });
   for (let i = 0; i < count; i++) {
-    await writeFile(path.join(dir, shardNames[i]!), new Uint8Array(data.slice(i * shardBytes, (i + 1) * shardBytes)));
+    await writeFile(
+      path.join(dir, shardNames[i]!),
+      new Uint8Array(data.slice(i * shardBytes, (i + 1) * shardBytes)),
+    );
   }
   const modelJson = {
     format: 'layers-model',
@@ -94,11 +106,12 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
     }
   }
   const handler: tf.io.IOHandler = {
-    load: async () => ({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: specs,
-      weightData: tf.io.concatenateArrayBuffers(buffers),
-    }),
+    load: () =>
+      Promise.resolve({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: specs,
+        weightData: tf.io.concatenateArrayBuffers(buffers),
+      }),
   };
   return tf.loadLayersModel(handler);
 }

@@ -5,7 +5,10 @@ import { METADATA_FILE, metadataSchema, type Evaluation } from '../../shared/pac
 import { writeManifest } from './pack-writer';
 
 /** Stores validation metrics (and any extra named evaluations) in metadata.json, then rewrites manifest.json. */
-export async function finishPackMetadata(dir: string, metrics: { validation: Evaluation } & Record<string, Evaluation>): Promise<void> {
+export async function finishPackMetadata(
+  dir: string,
+  metrics: { validation: Evaluation } & Record<string, Evaluation>,
+): Promise<void> {
   const file = path.join(dir, METADATA_FILE);
   const metadata = metadataSchema.parse(JSON.parse(await readFile(file, 'utf8')));
   metadata.metrics = { ...metadata.metrics, ...metrics };

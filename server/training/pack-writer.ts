@@ -23,26 +23,38 @@ import { saveLayersModel, type WeightDtype } from './model-files';
 export const packCardSchema = z.object({
   description: z.string().default(''),
   labels: z
-    .record(z.string(), z.object({ latin: z.string().min(1), names: z.record(z.string(), z.string()).default({}) }))
+    .record(
+      z.string(),
+      z.object({ latin: z.string().min(1), names: z.record(z.string(), z.string()).default({}) }),
+    )
     .default({}),
   data: z.array(dataSourceSchema).default([]),
   /** Files copied into the pack (licences, credits): a path relative to the card file, or {from, as}. */
-  attach: z.array(z.union([z.string(), z.object({ from: z.string(), as: z.string() })])).default([]),
+  attach: z
+    .array(z.union([z.string(), z.object({ from: z.string(), as: z.string() })]))
+    .default([]),
   notSureBelow: z.number().min(0).max(1).optional(),
 });
 export type PackCard = z.infer<typeof packCardSchema>;
 
 /** Reads and validates a pack card JSON file; relative attachments resolve against its folder. */
-export async function readPackCard(file: string | undefined): Promise<{ card: PackCard; baseDir: string }> {
+export async function readPackCard(
+  file: string | undefined,
+): Promise<{ card: PackCard; baseDir: string }> {
   if (!file) return { card: packCardSchema.parse({}), baseDir: process.cwd() };
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (error) {
-    throw new UsageError(`cannot read pack card ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(
+      `cannot read pack card ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const parsed = packCardSchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(`pack card ${file} is invalid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`);
+  if (!parsed.success)
+    throw new UsageError(
+      `pack card ${file} is invalid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}`,
+    );
   return { card: parsed.data, baseDir: path.dirname(file) };
 }
 
@@ -55,7 +67,9 @@ export interface Attachment {
 /** The card's attachments with absolute source paths. */
 export function cardAttachments(card: PackCard, baseDir: string): Attachment[] {
   return card.attach.map((a) =>
-    typeof a === 'string' ? { from: path.resolve(baseDir, a), as: path.basename(a) } : { from: path.resolve(baseDir, a.from), as: a.as },
+    typeof a === 'string'
+      ? { from: path.resolve(baseDir, a), as: path.basename(a) }
+      : { from: path.resolve(baseDir, a.from), as: a.as },
   );
 }
 
@@ -68,7 +82,12 @@ export function packLabels(ids: readonly string[], card: PackCard): Label[] {
 }
 
 /** The full pack network: image in, class probabilities out (backbone + the trained head's weights). */
-export function buildPackModel(backbone: tf.LayersModel, head: tf.LayersModel, classes: number, options: HeadOptions): tf.LayersModel {
+export function buildPackModel(
+  backbone: tf.LayersModel,
+  head: tf.LayersModel,
+  classes: number,
+  options: HeadOptions,
+): tf.LayersModel {
   const layers = headLayers(classes, options);
   const output = applyLayers(backbone.outputs[0]!, layers);
   const model = tf.model({ inputs: backbone.inputs, outputs: output, name: 'fishlens_classifier' });
@@ -80,7 +99,9 @@ export function buildPackModel(backbone: tf.LayersModel, head: tf.LayersModel, c
 
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const out: string[] = [];
-  for (const entry of (await readdir(path.join(dir, prefix), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of (await readdir(path.join(dir, prefix), { withFileTypes: true })).sort(
+    (a, b) => a.name.localeCompare(b.name),
+  )) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...(await listFiles(dir, rel)));
     else if (rel !== MANIFEST_FILE) out.push(rel);
@@ -93,7 +114,11 @@ export async function writeManifest(dir: string): Promise<PackManifest> {
   const files = [];
   for (const rel of await listFiles(dir)) {
     const bytes = await readFile(path.join(dir, rel));
-    files.push({ path: rel, size: bytes.byteLength, sha256: createHash('sha256').update(bytes).digest('hex') });
+    files.push({
+      path: rel,
+      size: bytes.byteLength,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
   }
   const manifest = manifestSchema.parse({ format: PACK_FORMAT, files });
   await writeFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -103,15 +128,25 @@ export async function writeManifest(dir: string): Promise<PackManifest> {
 /** Writes a complete pack into an emptied `dir`; returns the manifest. */
 export async function writePack(
   dir: string,
-  pack: { model: tf.LayersModel; metadata: Omit<PackMetadata, 'format'>; dtype: WeightDtype; attachments: Attachment[] },
+  pack: {
+    model: tf.LayersModel;
+    metadata: Omit<PackMetadata, 'format'>;
+    dtype: WeightDtype;
+    attachments: Attachment[];
+  },
 ): Promise<PackManifest> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await saveLayersModel(pack.model, dir, { dtype: pack.dtype });
-  const metadata = metadataSchema.parse({ ...pack.metadata, format: PACK_FORMAT, quantization: pack.dtype });
+  const metadata = metadataSchema.parse({
+    ...pack.metadata,
+    format: PACK_FORMAT,
+    quantization: pack.dtype,
+  });
   await writeFile(path.join(dir, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
   for (const file of pack.attachments) {
-    if (!(await stat(file.from).catch(() => undefined))?.isFile()) throw new UsageError(`attachment ${file.from} does not exist`);
+    if (!(await stat(file.from).catch(() => undefined))?.isFile())
+      throw new UsageError(`attachment ${file.from} does not exist`);
     await copyFile(file.from, path.join(dir, file.as));
   }
   return writeManifest(dir);

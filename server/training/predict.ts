@@ -1,7 +1,12 @@
 /** Runs a full pack model on image files exactly as the app does: decode, shared preprocessing, predict. */
 import * as tf from '@tensorflow/tfjs';
 import type { Preprocessing } from '../../shared/pack';
-import { preprocess, preprocessRegion, resizeRegion, type InputSize } from '../../shared/preprocess';
+import {
+  preprocess,
+  preprocessRegion,
+  resizeRegion,
+  type InputSize,
+} from '../../shared/preprocess';
 import { decodeImageFile } from './decode';
 
 export interface PredictOptions {
@@ -14,7 +19,11 @@ export interface PredictOptions {
 }
 
 /** Class probabilities (files × classes, row-major) of a pack model for image files. */
-export async function predictFiles(model: tf.LayersModel, files: string[], options: PredictOptions): Promise<Float32Array> {
+export async function predictFiles(
+  model: tf.LayersModel,
+  files: string[],
+  options: PredictOptions,
+): Promise<Float32Array> {
   const { preprocessing, size } = options;
   const batchSize = options.batchSize ?? 16;
   const classes = (model.outputs[0]!.shape[1] as number | null) ?? 0;
@@ -29,14 +38,19 @@ export async function predictFiles(model: tf.LayersModel, files: string[], optio
       input.set(preprocess(image, preprocessing, size), i * views * pixels);
       if (options.mirrorTta) {
         const region = resizeRegion(image, preprocessing.resize, size);
-        input.set(preprocessRegion(image, region, size, preprocessing, true), (i * views + 1) * pixels);
+        input.set(
+          preprocessRegion(image, region, size, preprocessing, true),
+          (i * views + 1) * pixels,
+        );
       }
       options.onImage?.();
     }
     const probabilities = tf.tidy(() => {
       const batch = tf.tensor4d(input, [chunk.length * views, size.height, size.width, 3]);
       const p = model.predict(batch) as tf.Tensor2D;
-      return (views > 1 ? p.reshape([chunk.length, views, classes]).mean(1) : p).dataSync() as Float32Array;
+      return (
+        views > 1 ? p.reshape([chunk.length, views, classes]).mean(1) : p
+      ).dataSync() as Float32Array;
     });
     out.set(probabilities, start * classes);
   }

@@ -16,7 +16,13 @@ import { BACKBONE_DIR } from './import-backbone';
 import { evaluatePredictions, formatEvaluation } from './metrics';
 import { FEATURE_SIZE, INPUT_SIZE } from './mobilenet-v2';
 import { loadLayersModel } from './model-files';
-import { buildPackModel, cardAttachments, packLabels, readPackCard, writePack } from './pack-writer';
+import {
+  buildPackModel,
+  cardAttachments,
+  packLabels,
+  readPackCard,
+  writePack,
+} from './pack-writer';
 import { predictFiles } from './predict';
 import { stageBar } from './progress';
 import { finishPackMetadata } from './pack-metrics';
@@ -68,18 +74,27 @@ export interface TrainSettings {
 export function trainSettings(argv: string[]): TrainSettings {
   const a = parseArgs(argv, OPTIONS);
   for (const required of ['data', 'name', 'out'] as const) {
-    if (a[required] === undefined) throw new UsageError(`--${required} is required (usage: npm run train -- --data <dir> --name <pack> --out <dir>)`);
+    if (a[required] === undefined)
+      throw new UsageError(
+        `--${required} is required (usage: npm run train -- --data <dir> --name <pack> --out <dir>)`,
+      );
   }
   const name = String(a.name);
-  if (!NAME_PATTERN.test(name)) throw new UsageError(`--name "${name}" must be lowercase letters, digits, - and _`);
+  if (!NAME_PATTERN.test(name))
+    throw new UsageError(`--name "${name}" must be lowercase letters, digits, - and _`);
   const quantize = String(a.quantize ?? 'float32');
-  if (quantize !== 'float32' && quantize !== 'float16') throw new UsageError('--quantize must be float16 or float32');
+  if (quantize !== 'float32' && quantize !== 'float16')
+    throw new UsageError('--quantize must be float16 or float32');
   const resize = String(a.resize ?? 'stretch');
-  if (resize !== 'stretch' && resize !== 'center-crop') throw new UsageError('--resize must be stretch or center-crop');
+  if (resize !== 'stretch' && resize !== 'center-crop')
+    throw new UsageError('--resize must be stretch or center-crop');
   if (a['fine-tune-blocks'] !== undefined && a['fine-tune-blocks'] !== 0) {
-    throw new UsageError('--fine-tune-blocks is not supported yet: only the head is trained (use 0)');
+    throw new UsageError(
+      '--fine-tune-blocks is not supported yet: only the head is trained (use 0)',
+    );
   }
-  const num = (key: keyof typeof OPTIONS, fallback: number) => (a[key] === undefined ? fallback : Number(a[key]));
+  const num = (key: keyof typeof OPTIONS, fallback: number) =>
+    a[key] === undefined ? fallback : Number(a[key]);
   let fishPattern: RegExp | undefined;
   if (a['fish-pattern'] !== undefined) {
     try {
@@ -114,7 +129,12 @@ export function trainSettings(argv: string[]): TrainSettings {
   };
 }
 
-function rows(features: Float32Array[], images: LabelledImage[], labels: string[], views: number): FeatureRows {
+function rows(
+  features: Float32Array[],
+  images: LabelledImage[],
+  labels: string[],
+  views: number,
+): FeatureRows {
   const x = new Float32Array(images.length * views * FEATURE_SIZE);
   const y = new Int32Array(images.length * views);
   images.forEach((image, i) => {
@@ -125,31 +145,59 @@ function rows(features: Float32Array[], images: LabelledImage[], labels: string[
 }
 
 /** Trains and writes a pack; returns a short human summary. */
-export async function trainPack(s: TrainSettings, log: (line: string) => void = console.log): Promise<string> {
+export async function trainPack(
+  s: TrainSettings,
+  log: (line: string) => void = console.log,
+): Promise<string> {
   const started = Date.now();
   const backend = await initBackend();
   const set = await listImageSet(s.data, { fishPattern: s.fishPattern });
   const { card, baseDir } = await readPackCard(s.card);
   const split = splitByFish(set, s.validationFraction, s.seed);
   const fishCount = (images: LabelledImage[]) => new Set(images.map((i) => i.fishKey)).size;
-  log(`${set.labels.length} classes, ${set.images.length} images: train ${split.train.length} (${fishCount(split.train)} fish), validation ${split.validation.length} (${fishCount(split.validation)} fish) [${backend}]`);
+  log(
+    `${set.labels.length} classes, ${set.images.length} images: train ${split.train.length} (${fishCount(split.train)} fish), validation ${split.validation.length} (${fishCount(split.validation)} fish) [${backend}]`,
+  );
   const backbone = await loadBackbone(s.backbone);
   const size = { width: INPUT_SIZE, height: INPUT_SIZE };
   const featureOptions = { backbone, preprocessing: s.preprocessing, size, cacheDir: s.cacheDir };
   const bar = stageBar('backbone features', set.images.length, s.progress);
-  const trainFeatures = await imageFeatures(split.train.map((i) => i.file), { ...featureOptions, views: s.views, onImage: () => bar.tick() });
-  const validationFeatures = await imageFeatures(split.validation.map((i) => i.file), { ...featureOptions, views: 1, onImage: () => bar.tick() });
+  const trainFeatures = await imageFeatures(
+    split.train.map((i) => i.file),
+    { ...featureOptions, views: s.views, onImage: () => bar.tick() },
+  );
+  const validationFeatures = await imageFeatures(
+    split.validation.map((i) => i.file),
+    { ...featureOptions, views: 1, onImage: () => bar.tick() },
+  );
   bar.stop();
   const train = rows(trainFeatures, split.train, set.labels, s.views);
-  const validation = split.validation.length > 0 ? rows(validationFeatures, split.validation, set.labels, 1) : undefined;
-  if (!validation) log('warning: no class has two or more fish, so there is no validation split; training for the full epoch count');
+  const validation =
+    split.validation.length > 0
+      ? rows(validationFeatures, split.validation, set.labels, 1)
+      : undefined;
+  if (!validation)
+    log(
+      'warning: no class has two or more fish, so there is no validation split; training for the full epoch count',
+    );
   const epochBar = stageBar('head', s.head.maxEpochs, s.progress);
-  const { head, bestEpoch, epochs } = await trainHead(train, validation, set.labels.length, s.head, (r) =>
-    epochBar.tick(Number.isNaN(r.validationLoss) ? `loss ${r.loss.toFixed(3)}` : `loss ${r.loss.toFixed(3)} val ${r.validationLoss.toFixed(3)} top-1 ${(100 * r.validationTop1).toFixed(1)}%`),
+  const { head, bestEpoch, epochs } = await trainHead(
+    train,
+    validation,
+    set.labels.length,
+    s.head,
+    (r) =>
+      epochBar.tick(
+        Number.isNaN(r.validationLoss)
+          ? `loss ${r.loss.toFixed(3)}`
+          : `loss ${r.loss.toFixed(3)} val ${r.validationLoss.toFixed(3)} top-1 ${(100 * r.validationTop1).toFixed(1)}%`,
+      ),
   );
   epochBar.stop();
   log(`head: ${epochs} epochs, best at epoch ${bestEpoch}`);
-  const validationFloat32 = validation ? evaluatePredictions(predictHead(head, validation.x), validation.y, set.labels) : undefined;
+  const validationFloat32 = validation
+    ? evaluatePredictions(predictHead(head, validation.x), validation.y, set.labels)
+    : undefined;
   const model = buildPackModel(backbone.model, head, set.labels.length, s.head);
   const labels = packLabels(set.labels, card);
   const attachments = cardAttachments(card, baseDir);
@@ -171,11 +219,25 @@ export async function trainPack(s: TrainSettings, log: (line: string) => void = 
       quantization: s.dtype,
       metrics: {},
       training: {
-        data: card.data.length > 0 ? card.data : [{ name: path.basename(path.resolve(s.data)), source: s.data, licence: 'unknown', credit: 'unknown', images: set.images.length }],
+        data:
+          card.data.length > 0
+            ? card.data
+            : [
+                {
+                  name: path.basename(path.resolve(s.data)),
+                  source: s.data,
+                  licence: 'unknown',
+                  credit: 'unknown',
+                  images: set.images.length,
+                },
+              ],
         images: { train: split.train.length, validation: split.validation.length },
         fish: { train: fishCount(split.train), validation: fishCount(split.validation) },
         split: `by fish (video/track key from file names), ${Math.round(100 * s.validationFraction)}% of each class's fish, seed ${s.seed}`,
-        augmentation: s.views > 1 ? `${s.views - 1} random views per image: 75-100% crops, mirror, brightness/contrast/colour jitter` : 'none',
+        augmentation:
+          s.views > 1
+            ? `${s.views - 1} random views per image: 75-100% crops, mirror, brightness/contrast/colour jitter`
+            : 'none',
         head: s.head,
         epochs: { run: epochs, best: bestEpoch },
       },
@@ -187,14 +249,22 @@ export async function trainPack(s: TrainSettings, log: (line: string) => void = 
   if (validation) {
     const shipped = await loadLayersModel(s.out);
     const evalBar = stageBar('validating pack', split.validation.length, s.progress);
-    const probabilities = await predictFiles(shipped, split.validation.map((i) => i.file), { preprocessing: s.preprocessing, size, onImage: () => evalBar.tick() });
+    const probabilities = await predictFiles(
+      shipped,
+      split.validation.map((i) => i.file),
+      { preprocessing: s.preprocessing, size, onImage: () => evalBar.tick() },
+    );
     evalBar.stop();
     shipped.dispose();
     const truth = Int32Array.from(split.validation.map((i) => set.labels.indexOf(i.label)));
     const evaluation = evaluatePredictions(probabilities, truth, set.labels);
-    await finishPackMetadata(s.out, { validation: evaluation, ...(s.dtype !== 'float32' && validationFloat32 ? { validationFloat32 } : {}) });
+    await finishPackMetadata(s.out, {
+      validation: evaluation,
+      ...(s.dtype !== 'float32' && validationFloat32 ? { validationFloat32 } : {}),
+    });
     summary = formatEvaluation(evaluation, set.labels);
-    if (validationFloat32 && s.dtype !== 'float32') summary += `\nfloat32 head on the same fish: top-1 ${(100 * validationFloat32.top1).toFixed(1)}%, top-3 ${(100 * validationFloat32.top3).toFixed(1)}%`;
+    if (validationFloat32 && s.dtype !== 'float32')
+      summary += `\nfloat32 head on the same fish: top-1 ${(100 * validationFloat32.top1).toFixed(1)}%, top-3 ${(100 * validationFloat32.top3).toFixed(1)}%`;
   }
   summary += `\npack written to ${s.out} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
   return summary;

@@ -15,9 +15,14 @@ let work: string;
 let pack: string;
 
 /** Runs a training CLI the way a person does; resolves with its exit code and output. */
-async function cli(script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  script: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('npx', ['tsx', `server/training/${script}`, ...args], { timeout: 60_000 });
+    const { stdout, stderr } = await run('npx', ['tsx', `server/training/${script}`, ...args], {
+      timeout: 180_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -30,10 +35,22 @@ beforeAll(async () => {
   pack = path.join(work, 'pack');
   const settings = trainSettings([
     ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', pack, '--quantize', 'float16'],
-    ...['--views', '2', '--epochs', '30', '--patience', '30', '--val-fraction', '0.25', '--cache-dir', path.join(work, 'cache'), '--quiet'],
+    ...[
+      '--views',
+      '2',
+      '--epochs',
+      '30',
+      '--patience',
+      '30',
+      '--val-fraction',
+      '0.25',
+      '--cache-dir',
+      path.join(work, 'cache'),
+      '--quiet',
+    ],
   ]);
   await trainPack(settings, () => {});
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
@@ -41,12 +58,18 @@ afterAll(async () => {
 
 describe('train + eval on the fixture fish', () => {
   it('writes a pack whose metadata and manifest validate and whose manifest hashes match the files', async () => {
-    const metadata = metadataSchema.parse(JSON.parse(await readFile(path.join(pack, 'metadata.json'), 'utf8')));
+    const metadata = metadataSchema.parse(
+      JSON.parse(await readFile(path.join(pack, 'metadata.json'), 'utf8')),
+    );
     expect(metadata.labels.map((l) => l.id)).toEqual(['bream', 'burbot', 'perch']);
     expect(metadata.quantization).toBe('float16');
     expect(metadata.metrics.validation?.n).toBe(3);
-    const manifest = manifestSchema.parse(JSON.parse(await readFile(path.join(pack, 'manifest.json'), 'utf8')));
-    expect(manifest.files.map((f) => f.path)).toEqual(expect.arrayContaining(['model.json', 'metadata.json']));
+    const manifest = manifestSchema.parse(
+      JSON.parse(await readFile(path.join(pack, 'manifest.json'), 'utf8')),
+    );
+    expect(manifest.files.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['model.json', 'metadata.json']),
+    );
     for (const file of manifest.files) {
       const bytes = await readFile(path.join(pack, file.path));
       expect(bytes.byteLength).toBe(file.size);
@@ -61,48 +84,73 @@ describe('train + eval on the fixture fish', () => {
     expect(evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(12);
     expect(evaluation.top3).toBe(1);
     expect(evaluation.top1).toBeGreaterThanOrEqual(0.75);
-  }, 60_000);
+  }, 180_000);
 
   it('eval --json prints exactly one JSON object with n, top1, top3, perClass and confusion', async () => {
-    const { code, stdout } = await cli('eval-cli.ts', ['--model', pack, '--data', FIXTURES, '--json']);
+    const { code, stdout } = await cli('eval-cli.ts', [
+      '--model',
+      pack,
+      '--data',
+      FIXTURES,
+      '--json',
+    ]);
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as Record<string, unknown>;
     expect(Object.keys(result).sort()).toEqual(['confusion', 'n', 'perClass', 'top1', 'top3']);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses label ids the pack does not have, in one line without a stack trace', async () => {
     const data = path.join(work, 'other-labels');
     await cp(path.join(FIXTURES, 'bream'), path.join(data, 'pike'), { recursive: true });
     const { code, stderr } = await cli('eval-cli.ts', ['--model', pack, '--data', data, '--json']);
     expect(code).not.toBe(0);
-    expect(stderr.trim()).toMatch(/^error: data folders pike are not label ids of pack "fixture-fish"/);
+    expect(stderr.trim()).toMatch(
+      /^error: data folders pike are not label ids of pack "fixture-fish"/,
+    );
     expect(stderr).not.toMatch(/\n\s+at /);
-  }, 60_000);
+  }, 180_000);
 
   it('names an unreadable image in one line and exits non-zero', async () => {
     const data = path.join(work, 'broken');
     await cp(FIXTURES, data, { recursive: true });
     await writeFile(path.join(data, 'perch', 'not-a-photo.png'), 'this is text, not a PNG');
-    const { code, stderr } = await cli('train-cli.ts', ['--data', data, '--name', 'x', '--out', path.join(work, 'x'), '--cache-dir', path.join(work, 'cache'), '--quiet']);
+    const { code, stderr } = await cli('train-cli.ts', [
+      '--data',
+      data,
+      '--name',
+      'x',
+      '--out',
+      path.join(work, 'x'),
+      '--cache-dir',
+      path.join(work, 'cache'),
+      '--quiet',
+    ]);
     expect(code).not.toBe(0);
     expect(stderr.trim()).toMatch(/^error: .*not-a-photo\.png: not an image we can read/);
     expect(stderr).not.toMatch(/\n\s+at /);
-  }, 60_000);
+  }, 180_000);
 
   it('rejects an empty class folder and a single class with clear messages', async () => {
     const empty = path.join(work, 'empty-class');
     await cp(FIXTURES, empty, { recursive: true });
     await mkdir(path.join(empty, 'pike'));
-    const settings = (data: string) => trainSettings(['--data', data, '--name', 'x', '--out', path.join(work, 'x'), '--quiet']);
-    await expect(trainPack(settings(empty), () => {})).rejects.toThrow('class folder "pike" has no images');
+    const settings = (data: string) =>
+      trainSettings(['--data', data, '--name', 'x', '--out', path.join(work, 'x'), '--quiet']);
+    await expect(trainPack(settings(empty), () => {})).rejects.toThrow(
+      'class folder "pike" has no images',
+    );
     const single = path.join(work, 'single');
     await cp(path.join(FIXTURES, 'perch'), path.join(single, 'perch'), { recursive: true });
-    await expect(trainPack(settings(single), () => {})).rejects.toThrow(/only 1 class .* at least 2/);
+    await expect(trainPack(settings(single), () => {})).rejects.toThrow(
+      /only 1 class .* at least 2/,
+    );
   });
 
   it('rejects unknown options and missing required ones', () => {
     expect(() => trainSettings(['--data', 'x'])).toThrow(/--name is required/);
-    expect(() => trainSettings(['--data', 'x', '--name', 'a', '--out', 'o', '--quantize', 'int4'])).toThrow(/float16 or float32/);
+    expect(() =>
+      trainSettings(['--data', 'x', '--name', 'a', '--out', 'o', '--quantize', 'int4']),
+    ).toThrow(/float16 or float32/);
     expect(() => trainSettings(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
   });
 });

@@ -18,7 +18,9 @@ function npy(shape: number[], values: number[]): Uint8Array {
   out.set([0x93, ...'NUMPY'.split('').map((c) => c.charCodeAt(0)), 1, 0], 0);
   new DataView(out.buffer).setUint16(8, padded.length, true);
   out.set(new TextEncoder().encode(padded), 10);
-  new Uint8Array(out.buffer, 10 + padded.length).set(new Uint8Array(new Float32Array(values).buffer));
+  new Uint8Array(out.buffer, 10 + padded.length).set(
+    new Uint8Array(new Float32Array(values).buffer),
+  );
   return out;
 }
 
@@ -55,21 +57,30 @@ describe('float16', () => {
       { name: 'w', shape: [1000], dtype: 'float32', quantization: { dtype: 'float16' } },
     ]);
     const back = decoded.w!.dataSync();
-    for (let i = 0; i < values.length; i++) expect(Math.abs(back[i]! - values[i]!)).toBeLessThanOrEqual(Math.abs(values[i]!) / 1024 + 1e-7);
+    for (let i = 0; i < values.length; i++)
+      expect(Math.abs(back[i]! - values[i]!)).toBeLessThanOrEqual(
+        Math.abs(values[i]!) / 1024 + 1e-7,
+      );
     tf.dispose(decoded.w!);
   });
 });
 
 describe('dataset', () => {
   it('groups frames by fish: EGU2017 video key, Fish4Knowledge track', () => {
-    expect(fishKeyOf('20150413_165229_B562_00408CF4B573_fish1_frame22.png')).toBe('20150413_165229_B562');
+    expect(fishKeyOf('20150413_165229_B562_00408CF4B573_fish1_frame22.png')).toBe(
+      '20150413_165229_B562',
+    );
     expect(fishKeyOf('fish_000000009598_05281.png')).toBe('track-000000009598');
     expect(fishKeyOf('IMG_1234.jpg')).toBe('IMG_1234');
     expect(fishKeyOf('a-17-3.png', /^a-(\d+)-/)).toBe('17');
   });
 
   it('never puts frames of one fish on both sides of the split', () => {
-    const images = Array.from({ length: 60 }, (_, i) => ({ file: `f${i}`, label: i % 2 ? 'a' : 'b', fishKey: `${i % 2 ? 'a' : 'b'}/${i % 10}` }));
+    const images = Array.from({ length: 60 }, (_, i) => ({
+      file: `f${i}`,
+      label: i % 2 ? 'a' : 'b',
+      fishKey: `${i % 2 ? 'a' : 'b'}/${i % 10}`,
+    }));
     const set: ImageSet = { labels: ['a', 'b'], images };
     const { train, validation } = splitByFish(set, 0.2, 1);
     const trainFish = new Set(train.map((i) => i.fishKey));
@@ -82,10 +93,19 @@ describe('dataset', () => {
 describe('metrics', () => {
   it('counts top-1, top-3, per class and confusion in label order', () => {
     const probabilities = Float32Array.from([0.7, 0.2, 0.1, 0, 0.1, 0.6, 0.3, 0, 0.5, 0.2, 0.3, 0]);
-    const evaluation = evaluatePredictions(probabilities, Int32Array.from([0, 2, 3]), ['a', 'b', 'c', 'd']);
+    const evaluation = evaluatePredictions(probabilities, Int32Array.from([0, 2, 3]), [
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
     expect(evaluation.top1).toBeCloseTo(1 / 3);
     expect(evaluation.top3).toBeCloseTo(2 / 3);
-    expect(evaluation.perClass).toEqual({ a: { n: 1, top1: 1 }, c: { n: 1, top1: 0 }, d: { n: 1, top1: 0 } });
+    expect(evaluation.perClass).toEqual({
+      a: { n: 1, top1: 1 },
+      c: { n: 1, top1: 0 },
+      d: { n: 1, top1: 0 },
+    });
     expect(evaluation.confusion[2]).toEqual([0, 1, 0, 0]);
     expect(evaluation.confusion[3]).toEqual([1, 0, 0, 0]);
   });
@@ -100,7 +120,11 @@ describe('head training', () => {
       x[i * 1280 + (i % 2)] = 3;
     }
     const before = tf.memory().numTensors;
-    const { head } = await trainHead({ x, y }, { x, y }, 2, { ...DEFAULT_HEAD, maxEpochs: 20, patience: 20 });
+    const { head } = await trainHead({ x, y }, { x, y }, 2, {
+      ...DEFAULT_HEAD,
+      maxEpochs: 20,
+      patience: 20,
+    });
     const weights = head.weights.length;
     expect(weights).toBeGreaterThan(0);
     head.dispose();
