@@ -96,9 +96,10 @@ export function SpeciesOverTimeChart(props: { data: TimeSeries; label: string; y
   );
 }
 
-/** Share of predictions per confidence bin, one stepped line per model version. */
+/** Share of predictions per confidence bin: bars for one version, a line per version for several. */
 export function ConfidenceChart(props: { data: CategorySeries; label: string; yLabel: string }) {
   const { data } = props;
+  const single = data.series.length === 1;
   const options = {
     scales: {
       x: { time: false, range: [-0.5, data.categories.length - 0.5] },
@@ -109,9 +110,10 @@ export function ConfidenceChart(props: { data: CategorySeries; label: string; yL
       ...data.series.map((s, i) => ({
         label: s.label,
         stroke: color(i),
-        fill: `${color(i)}22`,
-        width: 2,
-        paths: uPlot.paths.stepped!({ align: 1 }),
+        fill: `${color(i)}${single ? '99' : '22'}`,
+        width: single ? 1 : 2,
+        // Bins are centred on their labels: bars, or a line through the bin centres.
+        ...(single ? { paths: uPlot.paths.bars!({ size: [0.8, 64] }) } : {}),
         value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`),
       })),
     ],
