@@ -79,6 +79,21 @@ export async function rowsFor(databaseUrl: string, ids: string[]): Promise<Map<s
   }
 }
 
+/** The feedback label PostgreSQL holds for prediction `id` (null when none, or no row). */
+export async function feedbackOf(databaseUrl: string, id: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ label: string | null }>(
+      'SELECT feedback_label AS label FROM predictions WHERE id = $1',
+      [id],
+    );
+    return rows[0]?.label ?? null;
+  } finally {
+    await client.end();
+  }
+}
+
 /** Summary of rowsFor: `{ stored, missing, doubled }`. */
 export async function storedSummary(databaseUrl: string, ids: string[]) {
   const counts = [...(await rowsFor(databaseUrl, ids)).values()];

@@ -5,7 +5,7 @@
  */
 import { startFishlens } from '../support/fishlens-server.js';
 import { expect, test } from './fixtures.js';
-import { lossyProxy, nudgeSync, outboxEntry, seedOutbox, storedSummary } from './sync-helpers.js';
+import { feedbackOf, lossyProxy, nudgeSync, outboxEntry, seedOutbox, storedSummary } from './sync-helpers.js';
 
 const BATCH_PATH = '/api/v1/predictions/batch';
 
@@ -35,6 +35,11 @@ test('three predictions made offline reach PostgreSQL exactly once when back onl
   await expect(page.locator('[data-testid="last-sync"]')).not.toHaveAttribute('data-at', '');
   await page.goto('/history');
   await expect(page.locator('[data-testid="history-item"][data-state="synced"]')).toHaveCount(3);
+
+  // Feedback given in History after the sync reaches the stored row as an update.
+  await page.locator(`[data-testid="history-item"][data-id="${ids[0]!}"] select`).selectOption('perch');
+  await expect.poll(() => feedbackOf(fishlens.databaseUrl!, ids[0]!), { timeout: 30_000 }).toBe('perch');
+  expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({ stored: 3, missing: 0, doubled: 0 });
 });
 
 test('a batch with one invalid entry: the rest stored, that one dead-lettered', async ({ page, fishlens }) => {
