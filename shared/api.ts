@@ -56,6 +56,7 @@ export const batchRequestSchema = z.strictObject({
   predictions: z.array(z.unknown()).min(1).max(MAX_BATCH_ENTRIES),
 });
 
+/** One refused entry of a batch: the device moves it to its dead letters. */
 export const rejectedEntrySchema = z.object({
   /** The entry's `id` as sent (truncated), or null when it had no string id. */
   id: z.string().nullable(),
@@ -86,6 +87,7 @@ export const feedbackRequestSchema = z.strictObject({
 });
 export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
 
+/** The answer to feedback: how many rows changed, and the ids the server does not know. */
 export const feedbackResponseSchema = z.object({
   updated: z.number().int().min(0),
   /** Ids this device has no stored prediction for. */
