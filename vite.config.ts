@@ -61,6 +61,10 @@ export default defineConfig({
       },
     }),
   ],
+  // The classifier worker stays unminified: TF.js WASM starts its threads from
+  // `wasmFactoryThreadedSimd.toString()` in a Blob, and minified outer names (`_scriptDir` → `e`)
+  // are undefined there ("ReferenceError: e is not defined", tensorflow/tfjs#7020-style bundler bug).
+  worker: { rolldownOptions: { output: { minify: false } } },
   server: {
     proxy: { '/api': 'http://localhost:8080' },
   },

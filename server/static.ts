@@ -20,6 +20,10 @@ export function cacheControlFor(path: string): string {
 function fileHeaders(root: string): MiddlewareHandler {
   return async (c, next) => {
     await next();
+    // Cross-origin isolation (SharedArrayBuffer), so the TF.js WASM backend can run threads:
+    // https://web.dev/articles/coop-coep. Every resource of the app is same-origin.
+    c.res.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+    c.res.headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
     if (c.res.status !== 200 && c.res.status !== 206) return;
     const servedIndex = c.res.headers.get('content-type')?.startsWith('text/html') ?? false;
     const requested = decodeURIComponent(c.req.path);

@@ -59,7 +59,10 @@ async function handle(
       const started = performance.now();
       loaded?.model.dispose();
       loaded = undefined;
-      const { backend, details } = await startBackend(request.backends);
+      const { backend, details } = await startBackend(
+        request.backends,
+        request.wasmThreads ?? true,
+      );
       const executor: Executor = request.executor ?? 'fused';
       const model = await loadPackModel(request.modelJson, request.weightFiles, executor);
       const { width, height } = request.metadata.input;
@@ -79,9 +82,18 @@ async function handle(
     case 'repeat': {
       const before = memory().numTensors;
       const latenciesMs: number[] = [];
-      for (let i = 0; i < request.count; i++)
-        latenciesMs.push((await classify(request.photo)).latencyMs);
-      return { latenciesMs, numTensorsBefore: before, numTensorsAfter: memory().numTensors };
+      const timings: ClassifyResult['timings'][] = [];
+      for (let i = 0; i < request.count; i++) {
+        const result = await classify(request.photo);
+        latenciesMs.push(result.latencyMs);
+        timings.push(result.timings);
+      }
+      return {
+        latenciesMs,
+        timings,
+        numTensorsBefore: before,
+        numTensorsAfter: memory().numTensors,
+      };
     }
     case 'memory':
       return memory();

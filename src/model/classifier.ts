@@ -109,6 +109,8 @@ class WorkerBridge {
 export interface LoadClassifierOptions extends ClassifierOptions {
   /** `fused` (default): BN and ReLU folded into fused convolutions; `layers`: stock tf.LayersModel. */
   executor?: 'fused' | 'layers';
+  /** false: no WASM threads even when cross-origin isolated (default true). */
+  wasmThreads?: boolean;
 }
 
 /** Per-stage timings of one classification, ms. */
@@ -155,6 +157,7 @@ export async function loadClassifier(
       weightFiles: pack.weightFiles,
       backends: options.backends ?? 'auto',
       executor: options.executor,
+      wasmThreads: options.wasmThreads,
     },
     [],
     options.signal,

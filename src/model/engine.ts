@@ -43,13 +43,14 @@ function webglRenderer(): string | null {
   }
 }
 
-function configureWasm(): void {
+function configureWasm(threads: boolean): void {
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlainUrl,
     'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
   });
   // Threads need cross-origin isolation (SharedArrayBuffer); without it TF.js runs one thread.
+  if (!threads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const cores = typeof navigator === 'object' ? navigator.hardwareConcurrency || 1 : 1;
   setThreadsCount(Math.max(1, Math.min(4, cores)));
 }
@@ -58,7 +59,7 @@ async function describe(backend: Backend, renderer: string | null): Promise<stri
   if (backend === 'wasm') {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-    return `SIMD ${simd ? 'on' : 'off'}, ${threads ? getThreadsCount() : 1} thread(s)`;
+    return `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'} (${getThreadsCount()} in XNNPACK's pool, ${navigator.hardwareConcurrency} cores)`;
   }
   if (backend === 'webgl')
     return `WebGL ${String(tf.env().get('WEBGL_VERSION'))}, ${renderer ?? 'unknown renderer'}`;
@@ -69,7 +70,10 @@ async function describe(backend: Backend, renderer: string | null): Promise<stri
  * Starts the first backend of `order` that works. `auto` = WebGL when it is hardware-accelerated,
  * then WASM, then CPU: software WebGL (SwiftShader) is several times slower than WASM.
  */
-export async function startBackend(order: Backend[] | 'auto'): Promise<StartedBackend> {
+export async function startBackend(
+  order: Backend[] | 'auto',
+  wasmThreads = true,
+): Promise<StartedBackend> {
   const renderer = webglRenderer();
   const candidates: Backend[] =
     order === 'auto'
@@ -80,7 +84,7 @@ export async function startBackend(order: Backend[] | 'auto'): Promise<StartedBa
   const failures: string[] = [];
   for (const backend of candidates) {
     try {
-      if (backend === 'wasm') configureWasm();
+      if (backend === 'wasm') configureWasm(wasmThreads);
       if (backend === 'webgl' && !renderer) throw new Error('WebGL unavailable');
       if (await tf.setBackend(backend)) {
         await tf.ready();

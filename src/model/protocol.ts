@@ -17,6 +17,8 @@ export interface LoadRequest {
   backends: Backend[] | 'auto';
   /** `layers` runs the stock tf.LayersModel (for comparison); default `fused`. */
   executor?: 'fused' | 'layers';
+  /** false: WASM without threads even where the page is cross-origin isolated. */
+  wasmThreads?: boolean;
 }
 
 export interface ClassifyRequest {
@@ -63,6 +65,8 @@ export interface MemoryResult {
 
 export interface RepeatResult {
   latenciesMs: number[];
+  /** Per-stage timings of each run. */
+  timings: ClassifyResult['timings'][];
   numTensorsBefore: number;
   numTensorsAfter: number;
 }

@@ -36,6 +36,7 @@ function pageOptions() {
     model: params.get('model') ?? undefined,
     backends: backends?.length ? backends : undefined,
     executor,
+    wasmThreads: params.get('threads') !== 'off',
   };
 }
 
@@ -148,6 +149,7 @@ export function IdentifyScreen(props: {
           return loadClassifier(pack, {
             backends: options.backends,
             executor: options.executor,
+            wasmThreads: options.wasmThreads,
             signal: controller.signal,
           });
         }),

@@ -33,7 +33,9 @@ export const test = base.extend<
   ],
   packServer: [
     async ({ pack }, use) => {
+      // A generous start timeout: this machine's two cores are shared with other builds and tests.
       const server = await startFishlens({
+        timeoutMs: 240_000,
         env: { DEMO_MODELS: 'always', DEMO_MODELS_DIR: pack.packsDir },
       });
       try {
@@ -42,7 +44,7 @@ export const test = base.extend<
         await server.dispose();
       }
     },
-    { scope: 'worker', timeout: 120_000 },
+    { scope: 'worker', timeout: 300_000 },
   ],
   baseURL: async ({ packServer }, use) => use(packServer.url),
 });

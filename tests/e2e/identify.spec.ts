@@ -10,8 +10,6 @@ import {
   test,
 } from './identify-fixtures.js';
 
-test.describe.configure({ mode: 'serial' });
-
 test('fixture photos get the same top-1 label and probabilities (within 1e-3) in the browser (WASM) as in Node', async ({
   page,
   pack,
