@@ -42,12 +42,30 @@ let state: PackStoreState = {
 };
 const listeners = new Set<() => void>();
 const controllers = new Map<string, AbortController>();
-/** By default a new version is loaded into a real classifier (warm-up inside load) and released. */
+/**
+ * By default a new version is loaded into a real classifier (warm-up runs inside load) and
+ * released. If the preferred backends fail (a GPU or WASM-threads problem of this device, not of
+ * the pack), the CPU backend decides: a pack that cannot even load there is refused.
+ */
 let warmUp: ((pack: LoadedPack, signal?: AbortSignal) => Promise<void>) | undefined = async (
   pack,
   signal,
 ) => {
-  const classifier = await loadClassifier(pack, { signal });
+  // loadClassifier transfers the weight buffers to its worker: give each attempt its own copy.
+  const copy = (): LoadedPack => ({
+    ...pack,
+    weightFiles: Object.fromEntries(
+      Object.entries(pack.weightFiles).map(([path, bytes]) => [path, bytes.slice(0)]),
+    ),
+  });
+  let classifier;
+  try {
+    classifier = await loadClassifier(copy(), { signal });
+  } catch (error) {
+    if (isAbortError(error)) throw error;
+    console.warn('Warm-up on the preferred backends failed; trying the CPU backend', error);
+    classifier = await loadClassifier(copy(), { signal, backends: ['cpu'] });
+  }
   classifier.dispose();
 };
 

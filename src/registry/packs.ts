@@ -187,6 +187,8 @@ export async function ensureActivePack(
         throw new PackError('no-pack-offline', { cause: error });
       throw error;
     }
+    // The first pack is what makes the app work offline: ask the browser not to evict it.
+    await navigator.storage?.persist?.().catch(() => false);
   }
   return loadActivePack(options.signal);
 }

@@ -25,6 +25,12 @@ const test = base.extend<Record<never, never>, { pack: TestPack }>({
   ],
 });
 
+/**
+ * The Identify screen on the CPU backend: these tests are about where the pack comes from and
+ * which version runs; backend choice and speed are identify.spec.ts's subject.
+ */
+const IDENTIFY = '/?backend=cpu';
+
 /** A server whose registry holds exactly this pack (version 1), or no pack at all. */
 async function startPackServer(pack: TestPack | null): Promise<FishlensServer> {
   const demo = mkdtempSync(join(tmpdir(), 'fishlens-demo-'));
@@ -101,10 +107,7 @@ async function openModels(page: Page, name: string) {
 }
 
 async function openIdentify(page: Page) {
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: 'Identify' })
-    .click();
+  await page.goto(IDENTIFY);
 }
 
 async function withServer(
@@ -126,10 +129,10 @@ test('after one online visit the app opens offline and identifies a photo with t
   browser,
   pack,
 }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   await withServer(browser, pack, async ({ server, context, page }) => {
     const photo = fixturePhoto(pack);
-    await page.goto('/?backend=wasm');
+    await page.goto(IDENTIFY);
     await expectModelReady(page, pack.name, '1');
     const onlineLabel = await identifyPhoto(page, photo);
     await waitForServiceWorker(page);
@@ -140,7 +143,7 @@ test('after one online visit the app opens offline and identifies a photo with t
     await expect(page.getByTestId('storage-info')).toContainText(/used of/);
 
     await goOffline(context, server);
-    await page.goto('/?backend=wasm');
+    await page.goto(IDENTIFY);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Identify a fish');
     await expectModelReady(page, pack.name, '1');
     expect(await identifyPhoto(page, photo)).toBe(onlineLabel);
@@ -154,7 +157,7 @@ test('a new version published on the server is offered, switched in after it is 
   test.setTimeout(300_000);
   await withServer(browser, pack, async ({ server, context, page }) => {
     const photo = fixturePhoto(pack);
-    await page.goto('/?backend=wasm');
+    await page.goto(IDENTIFY);
     await expectModelReady(page, pack.name, '1');
     await waitForServiceWorker(page);
 
@@ -166,8 +169,14 @@ test('a new version published on the server is offered, switched in after it is 
     await expect(card.getByTestId('pack-update')).toContainText(
       /Update available \(v1 → v2, [\d.]+ MB\)/,
     );
+    const started = Date.now();
     await card.getByRole('button', { name: 'Update to v2' }).click();
     await expect(card).toHaveAttribute('data-installed-version', '2', { timeout: 90_000 });
+    const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+    console.log(
+      `[measure] v1 → v2 downloaded, verified, warmed up and switched in ${Date.now() - started} ms; ` +
+        `storage used with both versions: ${(usage / 1e6).toFixed(1)} MB`,
+    );
     await expect(card).toContainText('Previous version kept: v1');
     await expect(card.getByTestId('pack-error')).toHaveCount(0);
 
@@ -196,10 +205,10 @@ test('an update whose shard was altered on the server is refused with a clear me
   browser,
   pack,
 }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   await withServer(browser, pack, async ({ server, page }) => {
     const photo = fixturePhoto(pack);
-    await page.goto('/?backend=wasm');
+    await page.goto(IDENTIFY);
     await expectModelReady(page, pack.name, '1');
 
     const next = copyPackAsNewVersion(pack.dir, 'tampered later');
