@@ -1,8 +1,23 @@
-import { Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context } from 'hono';
 import type { DeviceResponse } from '../../shared/api.js';
 import type { RateLimiter } from '../ingest/rate-limit.js';
 import type { PredictionStore } from '../ingest/store.js';
 import { httpProblem } from '../problem.js';
+
+/**
+ * The client's address for the registration limit: the first X-Forwarded-For hop (behind the
+ * Ingress), else the socket's peer, else one shared bucket (in-process tests have no socket).
+ */
+function clientAddress(c: Context): string {
+  const forwarded = c.req.header('X-Forwarded-For')?.split(',')[0]?.trim();
+  if (forwarded) return forwarded;
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 /**
  * `POST /devices`: registers a device and answers `{deviceId, token}` once; the server keeps only
@@ -11,15 +26,10 @@ import { httpProblem } from '../problem.js';
 export function deviceRoutes(deps: {
   store: PredictionStore;
   limiter: RateLimiter;
-  clientAddress?: (req: Request) => string;
 }): Hono {
   const app = new Hono();
   app.post('/devices', async (c) => {
-    const address =
-      deps.clientAddress?.(c.req.raw) ??
-      c.req.header('X-Forwarded-For')?.split(',')[0]?.trim() ??
-      'unknown';
-    const verdict = deps.limiter.take(address);
+    const verdict = deps.limiter.take(clientAddress(c));
     if (!verdict.ok) {
       throw httpProblem(
         429,

@@ -214,6 +214,18 @@ describe('devices and prediction ingest', () => {
     expect(await rowsOf(device.deviceId)).toHaveLength(3);
   });
 
+  it('limits device registrations per client address with 429 and Retry-After', async () => {
+    const limited = ingestTestApp(test.db, { registrationsPerMinute: 2 });
+    const register = (address: string) =>
+      limited.app.request('/api/v1/devices', { method: 'POST', headers: { 'X-Forwarded-For': address } });
+    expect((await register('203.0.113.1')).status).toBe(201);
+    expect((await register('203.0.113.1')).status).toBe(201);
+    const refused = await register('203.0.113.1');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await register('203.0.113.2')).status).toBe(201);
+  });
+
   it('stores each prediction once when the same batch arrives five times at once', async () => {
     const device = await ingest.registerDevice();
     const batch = { predictions: Array.from({ length: 200 }, () => makePrediction()) };

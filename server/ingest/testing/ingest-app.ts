@@ -40,7 +40,7 @@ export interface IngestTestApp {
 /** The ingest routes on a fresh Hono app with the real error handler, over `db`. */
 export function ingestTestApp(
   db: Database,
-  limits: { maxBodyBytes?: number; perMinute?: number; burst?: number } = {},
+  limits: { maxBodyBytes?: number; perMinute?: number; burst?: number; registrationsPerMinute?: number } = {},
 ): IngestTestApp {
   let now = Date.now();
   let inserts = 0;
@@ -64,7 +64,7 @@ export function ingestTestApp(
       INGEST_MAX_BODY_BYTES: limits.maxBodyBytes ?? 1_048_576,
       INGEST_RATE_PER_MINUTE: limits.perMinute ?? 1_000_000,
       INGEST_RATE_BURST: limits.burst ?? 1_000_000,
-      DEVICE_REGISTRATIONS_PER_MINUTE: 1_000_000,
+      DEVICE_REGISTRATIONS_PER_MINUTE: limits.registrationsPerMinute ?? 1_000_000,
     },
   });
   app.route('/api/v1', api);
