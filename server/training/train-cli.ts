@@ -233,7 +233,7 @@ export async function trainPack(
               ],
         images: { train: split.train.length, validation: split.validation.length },
         fish: { train: fishCount(split.train), validation: fishCount(split.validation) },
-        split: `by fish (video/track key from file names), ${Math.round(100 * s.validationFraction)}% of each class's fish, seed ${s.seed}`,
+        split: `by fish (video/track key from file names), ${Math.round(100 * s.validationFraction)}% of each class's frames (whole fish only, at least one fish per class), seed ${s.seed}`,
         augmentation:
           s.views > 1
             ? `${s.views - 1} random views per image: 75-100% crops, mirror, brightness/contrast/colour jitter`
