@@ -30,7 +30,10 @@ export function storableText(min: number, max: number) {
 
 const uuid = z
   .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i, 'expected a UUID');
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i,
+    'expected a UUID',
+  );
 
 const probability = z.number().min(0).max(1); // zod numbers are finite: NaN and ±Infinity fail
 

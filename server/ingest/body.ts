@@ -13,7 +13,9 @@ export interface IngestVariables {
  * `maxBytes`: at once from `Content-Length`, else while counting a chunked stream (the stream is
  * cancelled, never buffered beyond the limit). Also insists on a JSON content type (415).
  */
-export function limitedJsonBody(maxBytes: number): MiddlewareHandler<{ Variables: IngestVariables }> {
+export function limitedJsonBody(
+  maxBytes: number,
+): MiddlewareHandler<{ Variables: IngestVariables }> {
   const tooLarge = () => httpProblem(413, `The request body is larger than ${maxBytes} bytes.`);
   return async (c, next) => {
     const type = c.req.header('Content-Type') ?? '';

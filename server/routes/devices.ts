@@ -23,10 +23,7 @@ function clientAddress(c: Context): string {
  * `POST /devices`: registers a device and answers `{deviceId, token}` once; the server keeps only
  * the token's sha256. Rate-limited per client address so a loop cannot fill the table.
  */
-export function deviceRoutes(deps: {
-  store: PredictionStore;
-  limiter: RateLimiter;
-}): Hono {
+export function deviceRoutes(deps: { store: PredictionStore; limiter: RateLimiter }): Hono {
   const app = new Hono();
   app.post('/devices', async (c) => {
     const verdict = deps.limiter.take(clientAddress(c));

@@ -24,9 +24,15 @@ const number = fc.oneof(
 /** A prediction with each field either valid or replaced by something random. */
 const nearlyValidPrediction = fc
   .record({
-    id: fc.oneof(fc.uuid().map((u) => u), text, fc.constant(undefined)),
+    id: fc.oneof(
+      fc.uuid().map((u) => u),
+      text,
+      fc.constant(undefined),
+    ),
     createdAt: fc.oneof(
-      fc.date({ min: new Date('2019-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+      fc
+        .date({ min: new Date('2019-01-01'), max: new Date('2030-01-01'), noInvalidDate: true })
+        .map((d) => d.toISOString()),
       text,
     ),
     label: text,
@@ -66,10 +72,17 @@ describe('fuzzing POST /api/v1/predictions/batch', () => {
   afterAll(() => test.drop());
 
   const ids = async () =>
-    new Set((await test.db.query<{ id: string }>('SELECT id::text AS id FROM predictions')).rows.map((r) => r.id));
+    new Set(
+      (await test.db.query<{ id: string }>('SELECT id::text AS id FROM predictions')).rows.map(
+        (r) => r.id,
+      ),
+    );
 
   it('never answers 5xx to random bodies and headers, and stores nothing for them', async () => {
-    const header = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', ''));
+    const header = fc.oneof(
+      fc.string({ maxLength: 60 }),
+      fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', ''),
+    );
     const authHeader = fc.oneof(
       fc.constant(auth.Authorization!),
       fc.string({ maxLength: 60 }),
@@ -82,61 +95,78 @@ describe('fuzzing POST /api/v1/predictions/batch', () => {
       fc.uint8Array({ maxLength: 300 }),
     );
     await fc.assert(
-      fc.asyncProperty(body, header, authHeader, fc.option(fc.string({ maxLength: 12 })), async (b, type, authorization, length) => {
-        const before = await ids();
-        const headers: Record<string, string> = { 'Content-Type': type, Authorization: authorization };
-        if (length !== null) headers['Content-Length'] = length;
-        let res: Response;
-        try {
-          res = await ingest.app.request(BATCH, { method: 'POST', headers, body: b });
-        } catch (error) {
-          // The Request constructor itself refuses some header values; nothing reached the app.
-          if (error instanceof TypeError) return;
-          throw error;
-        }
-        expect(res.status).toBeLessThan(500);
-        if (res.status !== 200) {
-          expect(res.headers.get('content-type')).toBe('application/problem+json');
-        }
-        const after = await ids();
-        const accepted = res.status === 200 ? ((await res.json()) as { accepted: number }).accepted : 0;
-        expect(after.size - before.size).toBe(accepted);
-      }),
+      fc.asyncProperty(
+        body,
+        header,
+        authHeader,
+        fc.option(fc.string({ maxLength: 12 })),
+        async (b, type, authorization, length) => {
+          const before = await ids();
+          const headers: Record<string, string> = {
+            'Content-Type': type,
+            Authorization: authorization,
+          };
+          if (length !== null) headers['Content-Length'] = length;
+          let res: Response;
+          try {
+            res = await ingest.app.request(BATCH, { method: 'POST', headers, body: b });
+          } catch (error) {
+            // The Request constructor itself refuses some header values; nothing reached the app.
+            if (error instanceof TypeError) return;
+            throw error;
+          }
+          expect(res.status).toBeLessThan(500);
+          if (res.status !== 200) {
+            expect(res.headers.get('content-type')).toBe('application/problem+json');
+          }
+          const after = await ids();
+          const accepted =
+            res.status === 200 ? ((await res.json()) as { accepted: number }).accepted : 0;
+          expect(after.size - before.size).toBe(accepted);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('stores exactly the accepted near-valid predictions, verbatim, and none of the rejected', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(nearlyValidPrediction, { minLength: 1, maxLength: 8 }), async (batch) => {
-        const before = await ids();
-        const res = await ingest.app.request(BATCH, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', ...auth },
-          body: JSON.stringify({ predictions: batch }),
-        });
-        expect(res.status).toBeLessThan(500);
-        if (res.status !== 200) return;
-        const answer = (await res.json()) as { accepted: number; duplicates: number; rejected: { index: number }[] };
-        const after = await ids();
-        expect(after.size - before.size).toBe(answer.accepted);
-        expect(answer.accepted + answer.duplicates + answer.rejected.length).toBe(batch.length);
-        const rejected = new Set(answer.rejected.map((r) => r.index));
-        for (const [index, entry] of batch.entries()) {
-          const id = typeof entry.id === 'string' ? entry.id.toLowerCase() : undefined;
-          if (rejected.has(index)) {
-            if (id && !before.has(id)) expect(after.has(id), `rejected ${id} stored`).toBe(false);
-          } else {
-            expect(after.has(id!)).toBe(true);
-            const top = entry.top as { label: string }[];
-            const { rows } = await test.db.query<{ top_label: string }>(
-              'SELECT top_label FROM predictions WHERE id = $1',
-              [id],
-            );
-            expect(rows[0]?.top_label).toBe(top[0]!.label);
+      fc.asyncProperty(
+        fc.array(nearlyValidPrediction, { minLength: 1, maxLength: 8 }),
+        async (batch) => {
+          const before = await ids();
+          const res = await ingest.app.request(BATCH, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', ...auth },
+            body: JSON.stringify({ predictions: batch }),
+          });
+          expect(res.status).toBeLessThan(500);
+          if (res.status !== 200) return;
+          const answer = (await res.json()) as {
+            accepted: number;
+            duplicates: number;
+            rejected: { index: number }[];
+          };
+          const after = await ids();
+          expect(after.size - before.size).toBe(answer.accepted);
+          expect(answer.accepted + answer.duplicates + answer.rejected.length).toBe(batch.length);
+          const rejected = new Set(answer.rejected.map((r) => r.index));
+          for (const [index, entry] of batch.entries()) {
+            const id = typeof entry.id === 'string' ? entry.id.toLowerCase() : undefined;
+            if (rejected.has(index)) {
+              if (id && !before.has(id)) expect(after.has(id), `rejected ${id} stored`).toBe(false);
+            } else {
+              expect(after.has(id!)).toBe(true);
+              const top = entry.top as { label: string }[];
+              const { rows } = await test.db.query<{ top_label: string }>(
+                'SELECT top_label FROM predictions WHERE id = $1',
+                [id],
+              );
+              expect(rows[0]?.top_label).toBe(top[0]!.label);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: RUNS },
     );
   });

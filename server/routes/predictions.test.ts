@@ -36,7 +36,12 @@ describe('devices and prediction ingest', () => {
 
   it('registers a device through the real app and stores only the sha256 of its token', async () => {
     const installation = await ensureInstallation(test.db);
-    const app = createApp({ config: loadConfig({}), db: test.db, log: createLogger('silent'), installation });
+    const app = createApp({
+      config: loadConfig({}),
+      db: test.db,
+      log: createLogger('silent'),
+      installation,
+    });
     const res = await app.request('/api/v1/devices', { method: 'POST' });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { deviceId: string; token: string };
@@ -93,9 +98,17 @@ describe('devices and prediction ingest', () => {
     const device = await ingest.registerDevice();
     const good = [makePrediction(), makePrediction()];
     const bad = { ...makePrediction(), top: [{ label: 'bream', probability: 1.5 }] };
-    const res = await postJson(ingest.app, BATCH, { predictions: [good[0], bad, good[1]] }, device.auth);
+    const res = await postJson(
+      ingest.app,
+      BATCH,
+      { predictions: [good[0], bad, good[1]] },
+      device.auth,
+    );
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { accepted: number; rejected: { id: string; index: number; reason: string }[] };
+    const body = (await res.json()) as {
+      accepted: number;
+      rejected: { id: string; index: number; reason: string }[];
+    };
     expect(body.accepted).toBe(2);
     expect(body.rejected).toHaveLength(1);
     expect(body.rejected[0]).toMatchObject({ id: bad.id, index: 1 });
@@ -106,9 +119,16 @@ describe('devices and prediction ingest', () => {
   it('rejects createdAt before 2020 or more than a day ahead, and unknown fields', async () => {
     const device = await ingest.registerDevice();
     const old = makePrediction({ createdAt: '2019-12-31T23:59:59Z' });
-    const future = makePrediction({ createdAt: new Date(Date.now() + 2 * 86_400_000).toISOString() });
+    const future = makePrediction({
+      createdAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+    });
     const extra = { ...makePrediction(), deviceId: randomUUID() };
-    const res = await postJson(ingest.app, BATCH, { predictions: [old, future, extra] }, device.auth);
+    const res = await postJson(
+      ingest.app,
+      BATCH,
+      { predictions: [old, future, extra] },
+      device.auth,
+    );
     const body = (await res.json()) as { accepted: number; rejected: { id: string }[] };
     expect(body.accepted).toBe(0);
     expect(body.rejected.map((r) => r.id)).toEqual([old.id, future.id, extra.id]);
@@ -126,7 +146,10 @@ describe('devices and prediction ingest', () => {
       'щука 🐟 "quoted" \\ back',
     ];
     const batch = nasty.map((label) =>
-      makePrediction({ top: [{ label, probability: 0.5 }], model: { name: label, version: label.slice(0, 64) } }),
+      makePrediction({
+        top: [{ label, probability: 0.5 }],
+        model: { name: label, version: label.slice(0, 64) },
+      }),
     );
     const res = await postJson(ingest.app, BATCH, { predictions: batch }, device.auth);
     expect(((await res.json()) as { accepted: number }).accepted).toBe(nasty.length);
@@ -161,7 +184,9 @@ describe('devices and prediction ingest', () => {
   it('answers 413 for a body over the limit by Content-Length without running the handler', async () => {
     const small = ingestTestApp(test.db, { maxBodyBytes: 2048 });
     const device = await small.registerDevice();
-    const body = JSON.stringify({ predictions: Array.from({ length: 20 }, () => makePrediction()) });
+    const body = JSON.stringify({
+      predictions: Array.from({ length: 20 }, () => makePrediction()),
+    });
     const before = await count();
     const res = await postJson(small.app, BATCH, body, {
       ...device.auth,
@@ -181,7 +206,8 @@ describe('devices and prediction ingest', () => {
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
         pulled += 1;
-        if (pulled > 1000) controller.close(); // far over the limit: must never be read this far
+        if (pulled > 1000)
+          controller.close(); // far over the limit: must never be read this far
         else controller.enqueue(chunk);
       },
     });
@@ -217,7 +243,10 @@ describe('devices and prediction ingest', () => {
   it('limits device registrations per client address with 429 and Retry-After', async () => {
     const limited = ingestTestApp(test.db, { registrationsPerMinute: 2 });
     const register = (address: string) =>
-      limited.app.request('/api/v1/devices', { method: 'POST', headers: { 'X-Forwarded-For': address } });
+      limited.app.request('/api/v1/devices', {
+        method: 'POST',
+        headers: { 'X-Forwarded-For': address },
+      });
     expect((await register('203.0.113.1')).status).toBe(201);
     expect((await register('203.0.113.1')).status).toBe(201);
     const refused = await register('203.0.113.1');
@@ -274,11 +303,18 @@ describe('devices and prediction ingest', () => {
       const res = await postJson(ingest.app, '/api/v1/predictions/feedback', feedback, device.auth);
       expect(await res.json()).toEqual({ updated: 1, unknown: [] });
     }
-    const theirs = await postJson(ingest.app, '/api/v1/predictions/feedback', {
-      feedback: [{ id: p.id, label: 'burbot' }],
-    }, stranger.auth);
+    const theirs = await postJson(
+      ingest.app,
+      '/api/v1/predictions/feedback',
+      {
+        feedback: [{ id: p.id, label: 'burbot' }],
+      },
+      stranger.auth,
+    );
     expect(await theirs.json()).toEqual({ updated: 0, unknown: [p.id] });
-    const { rows } = await test.db.query('SELECT feedback_label FROM predictions WHERE id = $1', [p.id]);
+    const { rows } = await test.db.query('SELECT feedback_label FROM predictions WHERE id = $1', [
+      p.id,
+    ]);
     expect(rows).toEqual([{ feedback_label: 'perch' }]);
   });
 });

@@ -43,7 +43,12 @@ function deviceAuth(deps: PredictionRouteDeps): MiddlewareHandler<Env> {
     const match = TOKEN.exec(c.req.header('Authorization') ?? '');
     const unauthorized = () => {
       deps.observer?.rejected?.(1, 'unauthorized');
-      return httpProblem(401, 'A valid device token is required.', {}, { 'WWW-Authenticate': 'Bearer' });
+      return httpProblem(
+        401,
+        'A valid device token is required.',
+        {},
+        { 'WWW-Authenticate': 'Bearer' },
+      );
     };
     if (!match) throw unauthorized();
     const token = match[1]!;
@@ -105,7 +110,11 @@ export function validateBatch(
     if (!parsed.success) {
       rejected.push({ id: entryId(entry), index, reason: describe(parsed.error) });
     } else if (!createdAtIsSane(parsed.data.createdAt, now)) {
-      rejected.push({ id: parsed.data.id, index, reason: 'createdAt: outside 2020-01-01 .. now + 1 day' });
+      rejected.push({
+        id: parsed.data.id,
+        index,
+        reason: 'createdAt: outside 2020-01-01 .. now + 1 day',
+      });
     } else {
       const id = parsed.data.id.toLowerCase();
       if (seen.has(id)) repeated += 1;

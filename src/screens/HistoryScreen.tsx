@@ -16,7 +16,12 @@ function toItem(entry: OutboxEntry): HistoryItem {
     notSure: entry.notSure,
     state: entry.state,
     ...(entry.feedback ? { feedbackLabel: entry.feedback.label } : {}),
-    choices: [...new Set([...entry.top.map((l) => l.label), ...(entry.feedback ? [entry.feedback.label] : [])])],
+    choices: [
+      ...new Set([
+        ...entry.top.map((l) => l.label),
+        ...(entry.feedback ? [entry.feedback.label] : []),
+      ]),
+    ],
   };
 }
 
@@ -42,7 +47,9 @@ export function HistoryScreen() {
   return (
     <section aria-labelledby="history-title">
       <h1 id="history-title">{t('history.title')}</h1>
-      {items && <HistoryList items={items} onFeedback={(id, label) => void giveFeedback(id, label)} />}
+      {items && (
+        <HistoryList items={items} onFeedback={(id, label) => void giveFeedback(id, label)} />
+      )}
     </section>
   );
 }

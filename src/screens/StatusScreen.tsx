@@ -35,7 +35,11 @@ export function StatusScreen() {
     let alive = true;
     const load = async () => {
       const log = await predictionLog();
-      const [counts, lastSyncAt, dead] = await Promise.all([log.counts(), log.lastSyncAt(), log.deadLetters()]);
+      const [counts, lastSyncAt, dead] = await Promise.all([
+        log.counts(),
+        log.lastSyncAt(),
+        log.deadLetters(),
+      ]);
       if (!alive) return;
       setView({
         pending: counts.pending,

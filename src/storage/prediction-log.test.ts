@@ -16,7 +16,10 @@ describe('the prediction log', () => {
     expect((await log.pending(10)).map((e) => e.id).sort()).toEqual([a.id, b.id].sort());
     await log.markSynced([a.id], '2026-11-01T00:00:00Z');
     expect((await log.pending(10)).map((e) => e.id)).toEqual([b.id]);
-    expect(await log.get(a.id)).toMatchObject({ state: 'synced', syncedAt: '2026-11-01T00:00:00Z' });
+    expect(await log.get(a.id)).toMatchObject({
+      state: 'synced',
+      syncedAt: '2026-11-01T00:00:00Z',
+    });
     expect(await log.counts()).toMatchObject({ pending: 1, synced: 1, rejected: 0 });
   });
 
@@ -24,7 +27,9 @@ describe('the prediction log', () => {
     const a = await log.add(entry());
     await log.markRejected([{ id: a.id, reason: 'bad' }]);
     expect(await log.pending(10)).toEqual([]);
-    expect(await log.deadLetters()).toMatchObject([{ id: a.id, state: 'rejected', rejectReason: 'bad' }]);
+    expect(await log.deadLetters()).toMatchObject([
+      { id: a.id, state: 'rejected', rejectReason: 'bad' },
+    ]);
     await log.retryDeadLetter(a.id);
     expect((await log.pending(10)).map((e) => e.id)).toEqual([a.id]);
   });

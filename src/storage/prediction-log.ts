@@ -129,7 +129,10 @@ export async function openPredictionLog(name = LOG_DB_NAME): Promise<PredictionL
     pending: (limit) => db.getAllFromIndex('predictions', 'by-state', 'pending', limit),
     async recent(limit) {
       const entries: OutboxEntry[] = [];
-      let cursor = await db.transaction('predictions').store.index('by-created').openCursor(null, 'prev');
+      let cursor = await db
+        .transaction('predictions')
+        .store.index('by-created')
+        .openCursor(null, 'prev');
       while (cursor && entries.length < limit) {
         entries.push(cursor.value);
         cursor = await cursor.continue();

@@ -25,7 +25,10 @@ export type ApiResult<T> =
 export interface IngestApi {
   registerDevice(): Promise<ApiResult<DeviceResponse>>;
   postBatch(token: string, predictions: PredictionPayload[]): Promise<ApiResult<BatchResponse>>;
-  postFeedback(token: string, feedback: { id: string; label: string }[]): Promise<ApiResult<FeedbackResponse>>;
+  postFeedback(
+    token: string,
+    feedback: { id: string; label: string }[],
+  ): Promise<ApiResult<FeedbackResponse>>;
 }
 
 const TIMEOUT_MS = 30_000;
@@ -39,7 +42,11 @@ async function call<T>(
 ): Promise<ApiResult<T>> {
   let res: Response;
   try {
-    res = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS), cache: 'no-store' });
+    res = await fetchImpl(url, {
+      ...init,
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      cache: 'no-store',
+    });
   } catch {
     return { kind: 'retry', status: null, retryAfterMs: null };
   }
@@ -85,8 +92,20 @@ export function httpIngestApi(
     registerDevice: () =>
       call(fetchImpl, `${baseUrl}/api/v1/devices`, { method: 'POST' }, deviceResponseSchema, now),
     postBatch: (token, predictions) =>
-      call(fetchImpl, `${baseUrl}/api/v1/predictions/batch`, json(token, { predictions }), batchResponseSchema, now),
+      call(
+        fetchImpl,
+        `${baseUrl}/api/v1/predictions/batch`,
+        json(token, { predictions }),
+        batchResponseSchema,
+        now,
+      ),
     postFeedback: (token, feedback) =>
-      call(fetchImpl, `${baseUrl}/api/v1/predictions/feedback`, json(token, { feedback }), feedbackResponseSchema, now),
+      call(
+        fetchImpl,
+        `${baseUrl}/api/v1/predictions/feedback`,
+        json(token, { feedback }),
+        feedbackResponseSchema,
+        now,
+      ),
   };
 }

@@ -15,7 +15,9 @@ import { createSyncEngine, type SyncOutcome } from './engine';
 export const BACKGROUND_SYNC_TAG = 'fishlens-outbox';
 
 /** One sync run without a page; resolves when the outbox is empty, rejects to be retried. */
-export async function syncOutboxInBackground(api: IngestApi = httpIngestApi()): Promise<SyncOutcome> {
+export async function syncOutboxInBackground(
+  api: IngestApi = httpIngestApi(),
+): Promise<SyncOutcome> {
   const log = await openPredictionLog();
   try {
     const engine = createSyncEngine({
@@ -34,7 +36,8 @@ export async function syncOutboxInBackground(api: IngestApi = httpIngestApi()): 
     });
     const outcome = await engine.sync();
     engine.dispose();
-    if (outcome.kind !== 'done') throw new Error('The outbox could not be sent yet; the browser will retry.');
+    if (outcome.kind !== 'done')
+      throw new Error('The outbox could not be sent yet; the browser will retry.');
     return outcome;
   } finally {
     log.close();

@@ -14,7 +14,11 @@ export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, maxMs: 5 * 60_00
  * "equal jitter" (a random point in its upper half) so many phones coming back online at once
  * spread out, yet each delay is at least as long as the previous one's maximum.
  */
-export function backoffDelay(attempt: number, random: () => number, options = DEFAULT_BACKOFF): number {
+export function backoffDelay(
+  attempt: number,
+  random: () => number,
+  options = DEFAULT_BACKOFF,
+): number {
   const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.min(attempt, 30));
   return ceiling / 2 + random() * (ceiling / 2);
 }

@@ -112,7 +112,9 @@ describe('the sync engine', () => {
     const [good1, bad, good2] = await add(3);
     server.invalid.add(bad!);
     expect(await engine.sync()).toEqual({ kind: 'done', sent: 3 });
-    expect(await log.deadLetters()).toMatchObject([{ id: bad, rejectReason: expect.stringContaining('probability') as unknown }]);
+    expect(await log.deadLetters()).toMatchObject([
+      { id: bad, rejectReason: expect.stringContaining('probability') as unknown },
+    ]);
     expect([...server.stored.keys()].sort()).toEqual([good1, good2].sort());
     // It no longer blocks: a later prediction goes through alone.
     const [later] = await add(1);
@@ -188,10 +190,15 @@ describe('backoff', () => {
 describe('batches', () => {
   it('stay within 1 MB by their encoded size', async () => {
     const { takeBatch } = await import('./batch');
-    const big = Array.from({ length: 40 }, () => ({ ...entry({ top: [{ label: 'x'.repeat(100_000), probability: 1 }] }), state: 'pending' as const }));
+    const big = Array.from({ length: 40 }, () => ({
+      ...entry({ top: [{ label: 'x'.repeat(100_000), probability: 1 }] }),
+      state: 'pending' as const,
+    }));
     const batch = takeBatch(big);
     expect(batch.length).toBe(9);
-    expect(new TextEncoder().encode(JSON.stringify({ predictions: batch })).length).toBeLessThanOrEqual(1_000_000);
+    expect(
+      new TextEncoder().encode(JSON.stringify({ predictions: batch })).length,
+    ).toBeLessThanOrEqual(1_000_000);
     expect(JSON.stringify(batch)).not.toContain('thumbnail');
   });
 });

@@ -67,7 +67,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     if (known) return known;
     const registered = await api.registerDevice();
     if (registered.kind === 'ok') return log.keepDevice(registered.body);
-    if (registered.kind === 'retry') throw new RetryLater(registered.status, registered.retryAfterMs);
+    if (registered.kind === 'retry')
+      throw new RetryLater(registered.status, registered.retryAfterMs);
     throw new RetryLater(registered.kind === 'refused' ? registered.status : 401, null);
   }
 
@@ -76,11 +77,15 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const result = await api.postBatch(device.token, batch);
     switch (result.kind) {
       case 'ok': {
-        const rejected = result.body.rejected.filter((r): r is typeof r & { id: string } => r.id !== null);
+        const rejected = result.body.rejected.filter(
+          (r): r is typeof r & { id: string } => r.id !== null,
+        );
         const rejectedIds = new Set(rejected.map((r) => r.id.toLowerCase()));
         await log.markRejected(rejected.map((r) => ({ id: r.id, reason: r.reason })));
         // Every other id was acknowledged: stored now, or stored before (a duplicate).
-        const acknowledged = batch.map((p) => p.id).filter((id) => !rejectedIds.has(id.toLowerCase()));
+        const acknowledged = batch
+          .map((p) => p.id)
+          .filter((id) => !rejectedIds.has(id.toLowerCase()));
         await log.markSynced(acknowledged, new Date(deps.now()).toISOString());
         return batch.length;
       }
@@ -89,7 +94,9 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         throw new RetryLater(401, null);
       case 'refused':
         if (batch.length === 1) {
-          await log.markRejected([{ id: batch[0]!.id, reason: `${result.status}: ${result.detail}` }]);
+          await log.markRejected([
+            { id: batch[0]!.id, reason: `${result.status}: ${result.detail}` },
+          ]);
           return 1;
         }
         // The batch as a whole was refused (too large?): halve it until the culprit is alone.
@@ -110,11 +117,15 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         throw new RetryLater(401, null);
       }
       if (result.kind === 'refused') {
-        await log.feedbackRefused(items.map((i) => i.id), `${result.status}: ${result.detail}`);
+        await log.feedbackRefused(
+          items.map((i) => i.id),
+          `${result.status}: ${result.detail}`,
+        );
       } else {
         const unknown = new Set(result.body.unknown);
         await log.feedbackAcknowledged(items.filter((i) => !unknown.has(i.id)));
-        if (unknown.size > 0) await log.feedbackRefused([...unknown], 'The server has no such prediction.');
+        if (unknown.size > 0)
+          await log.feedbackRefused([...unknown], 'The server has no such prediction.');
       }
       changed();
     }
@@ -145,7 +156,12 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       return { kind: 'done', sent };
     } catch (error) {
       if (!(error instanceof RetryLater)) throw error;
-      const inMs = retryDelay(attempt, error.retryAfterMs, () => deps.random(), deps.backoff ?? DEFAULT_BACKOFF);
+      const inMs = retryDelay(
+        attempt,
+        error.retryAfterMs,
+        () => deps.random(),
+        deps.backoff ?? DEFAULT_BACKOFF,
+      );
       attempt += 1;
       retryAt = deps.now() + inMs;
       timer = deps.timers.setTimeout(() => {
@@ -170,7 +186,12 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
         again = true;
         return running;
       }
-      if (timer !== null) return Promise.resolve({ kind: 'retrying', inMs: (retryAt ?? 0) - deps.now(), status: null });
+      if (timer !== null)
+        return Promise.resolve({
+          kind: 'retrying',
+          inMs: (retryAt ?? 0) - deps.now(),
+          status: null,
+        });
       running = (async () => {
         let outcome: SyncOutcome;
         do {

@@ -92,8 +92,7 @@ export async function retryDeadLetter(id: string): Promise<void> {
 async function registerBackgroundSync(): Promise<void> {
   try {
     const registration = (await navigator.serviceWorker?.ready) as
-      | (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } })
-      | undefined;
+      (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined;
     await registration?.sync?.register(BACKGROUND_SYNC_TAG);
   } catch {
     /* no Background Sync here: the online/visibility triggers cover it while the app is open */

@@ -20,7 +20,10 @@ export function fakeIngestServer() {
       registrations += 1;
       const token = `token-${registrations}`;
       tokens.add(token);
-      return Promise.resolve({ kind: 'ok', body: { deviceId: `00000000-0000-4000-8000-00000000000${registrations}`, token } });
+      return Promise.resolve({
+        kind: 'ok',
+        body: { deviceId: `00000000-0000-4000-8000-00000000000${registrations}`, token },
+      });
     },
     postBatch(token, predictions) {
       batches.push(predictions);
@@ -29,7 +32,8 @@ export function fakeIngestServer() {
       if (!tokens.has(token)) return Promise.resolve({ kind: 'unauthorized' });
       const body: BatchResponse = { accepted: 0, duplicates: 0, rejected: [] };
       predictions.forEach((p, index) => {
-        if (invalid.has(p.id)) body.rejected.push({ id: p.id, index, reason: 'top.0.probability: too big' });
+        if (invalid.has(p.id))
+          body.rejected.push({ id: p.id, index, reason: 'top.0.probability: too big' });
         else if (stored.has(p.id)) body.duplicates += 1;
         else {
           stored.set(p.id, p);
@@ -46,7 +50,10 @@ export function fakeIngestServer() {
         if (stored.has(item.id)) feedback.set(item.id, item.label);
         else unknown.push(item.id);
       }
-      return Promise.resolve({ kind: 'ok', body: { updated: items.length - unknown.length, unknown } });
+      return Promise.resolve({
+        kind: 'ok',
+        body: { updated: items.length - unknown.length, unknown },
+      });
     },
   };
   return {

@@ -22,7 +22,10 @@ const STATE_KEYS: Record<HistoryItem['state'], MessageKey> = {
 };
 
 /** The list of predictions on this device, newest first, with the feedback action. */
-export function HistoryList(props: { items: HistoryItem[]; onFeedback: (id: string, label: string) => void }) {
+export function HistoryList(props: {
+  items: HistoryItem[];
+  onFeedback: (id: string, label: string) => void;
+}) {
   const { t, locale } = useI18n();
   if (props.items.length === 0) return <p class="muted">{t('history.empty')}</p>;
   const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
@@ -30,7 +33,13 @@ export function HistoryList(props: { items: HistoryItem[]; onFeedback: (id: stri
   return (
     <ul class="history-list">
       {props.items.map((item) => (
-        <li key={item.id} class="card history-item" data-testid="history-item" data-id={item.id} data-state={item.state}>
+        <li
+          key={item.id}
+          class="card history-item"
+          data-testid="history-item"
+          data-id={item.id}
+          data-state={item.state}
+        >
           {item.thumbnail ? (
             <img class="history-thumb" src={item.thumbnail} alt="" width={64} height={64} />
           ) : (

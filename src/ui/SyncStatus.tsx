@@ -28,12 +28,18 @@ export function SyncStatus(props: {
         <p data-testid="outbox" data-pending={props.pending}>
           {t('status.pending', { count: props.pending })}
         </p>
-        {props.feedbackPending > 0 && <p class="muted">{t('status.feedbackPending', { count: props.feedbackPending })}</p>}
+        {props.feedbackPending > 0 && (
+          <p class="muted">{t('status.feedbackPending', { count: props.feedbackPending })}</p>
+        )}
         <p data-testid="last-sync" data-at={props.lastSyncAt ?? ''}>
-          {props.lastSyncAt ? t('status.lastSync', { time: when.format(new Date(props.lastSyncAt)) }) : t('status.neverSynced')}
+          {props.lastSyncAt
+            ? t('status.lastSync', { time: when.format(new Date(props.lastSyncAt)) })
+            : t('status.neverSynced')}
         </p>
         {props.nextRetryAt !== null && (
-          <p class="muted">{t('status.nextRetry', { time: when.format(new Date(props.nextRetryAt)) })}</p>
+          <p class="muted">
+            {t('status.nextRetry', { time: when.format(new Date(props.nextRetryAt)) })}
+          </p>
         )}
         <button type="button" class="primary" onClick={props.onSyncNow} disabled={!props.online}>
           {t('status.syncNow')}

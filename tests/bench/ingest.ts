@@ -30,7 +30,18 @@ const say = (line: string) => {
   if (!values.json) console.error(line);
 };
 
-const LABELS = ['bream', 'perch', 'pike', 'roach', 'burbot', 'zander', 'ide', 'tench', 'carp', 'rudd'];
+const LABELS = [
+  'bream',
+  'perch',
+  'pike',
+  'roach',
+  'burbot',
+  'zander',
+  'ide',
+  'tench',
+  'carp',
+  'rudd',
+];
 
 function prediction(i: number): PredictionPayload {
   const top = Array.from({ length: 5 }, (_, k) => ({
@@ -58,7 +69,11 @@ function percentile(sorted: number[], p: number): number {
 /** One COPY text-format field: backslash, tab and newlines escaped; null as \N. */
 function copyField(value: string | number | boolean | null): string {
   if (value === null) return '\\N';
-  return String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return String(value)
+    .replace(/\\/g, '\\\\')
+    .replace(/\t/g, '\\t')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r');
 }
 
 async function main(): Promise<void> {
@@ -68,10 +83,13 @@ async function main(): Promise<void> {
       from: (text: string) => NodeJS.WritableStream;
     });
   } catch {
-    throw new Error('bench:ingest needs pg-copy-streams for the COPY baseline: npm install pg-copy-streams');
+    throw new Error(
+      'bench:ingest needs pg-copy-streams for the COPY baseline: npm install pg-copy-streams',
+    );
   }
   const postgres = await acquirePostgres(say);
-  if (!postgres.adminUrl) throw new Error('bench:ingest needs PostgreSQL (set TEST_DATABASE_URL or install initdb)');
+  if (!postgres.adminUrl)
+    throw new Error('bench:ingest needs PostgreSQL (set TEST_DATABASE_URL or install initdb)');
   process.env.POSTGRES_ADMIN_URL = postgres.adminUrl;
   const server = await startFishlens({
     env: {
@@ -93,9 +111,12 @@ async function main(): Promise<void> {
     );
     const perClient = Math.ceil(TOTAL / CLIENTS);
     const work = devices.map((device, c) => {
-      const rows = Array.from({ length: Math.min(perClient, TOTAL - c * perClient) }, (_, i) => prediction(c * perClient + i));
+      const rows = Array.from({ length: Math.min(perClient, TOTAL - c * perClient) }, (_, i) =>
+        prediction(c * perClient + i),
+      );
       const bodies: string[] = [];
-      for (let i = 0; i < rows.length; i += BATCH) bodies.push(JSON.stringify({ predictions: rows.slice(i, i + BATCH) }));
+      for (let i = 0; i < rows.length; i += BATCH)
+        bodies.push(JSON.stringify({ predictions: rows.slice(i, i + BATCH) }));
       return { device, rows, bodies };
     });
     let retries = 0;
@@ -115,7 +136,8 @@ async function main(): Promise<void> {
           retries += 1;
           continue;
         }
-        if (res.status !== 200) throw new Error(`batch answered ${res.status}: ${await res.text()}`);
+        if (res.status !== 200)
+          throw new Error(`batch answered ${res.status}: ${await res.text()}`);
         return (await res.json()) as { accepted: number };
       }
     };
@@ -145,8 +167,10 @@ async function main(): Promise<void> {
       }),
     );
     const apiSeconds = (performance.now() - apiStart) / 1000;
-    const stored = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM predictions')).rows[0]!.n;
-    if (accepted !== TOTAL || stored !== TOTAL) throw new Error(`API stored ${stored}, accepted ${accepted}, expected ${TOTAL}`);
+    const stored = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM predictions'))
+      .rows[0]!.n;
+    if (accepted !== TOTAL || stored !== TOTAL)
+      throw new Error(`API stored ${stored}, accepted ${accepted}, expected ${TOTAL}`);
 
     // The ceiling: the same rows (same ids) by COPY into the same, emptied table.
     await db.query('TRUNCATE predictions');
@@ -156,9 +180,20 @@ async function main(): Promise<void> {
       w.rows.map(
         (r) =>
           [
-            r.id, w.device.deviceId, r.createdAt, r.model.name, r.model.version, r.top[0]!.label,
-            r.top[0]!.probability, JSON.stringify(r.top), r.notSure, r.latencyMs, r.backend,
-            r.appVersion, r.feedback?.label ?? null, r.feedback ? new Date().toISOString() : null,
+            r.id,
+            w.device.deviceId,
+            r.createdAt,
+            r.model.name,
+            r.model.version,
+            r.top[0]!.label,
+            r.top[0]!.probability,
+            JSON.stringify(r.top),
+            r.notSure,
+            r.latencyMs,
+            r.backend,
+            r.appVersion,
+            r.feedback?.label ?? null,
+            r.feedback ? new Date().toISOString() : null,
           ]
             .map(copyField)
             .join('\t') + '\n',
@@ -174,7 +209,8 @@ async function main(): Promise<void> {
       ) as unknown as NodeJS.WritableStream,
     );
     const copySeconds = (performance.now() - copyStart) / 1000;
-    const copied = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM predictions')).rows[0]!.n;
+    const copied = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM predictions'))
+      .rows[0]!.n;
     if (copied !== TOTAL) throw new Error(`COPY stored ${copied}, expected ${TOTAL}`);
 
     latencies.sort((a, b) => a - b);
@@ -204,7 +240,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  const cause =
+    error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
   console.error(error instanceof Error ? `${error.message}${cause}` : error);
   process.exit(1);
 });

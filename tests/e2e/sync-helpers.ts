@@ -32,7 +32,10 @@ export function outboxEntry(overrides: Record<string, unknown> = {}): Record<str
  * On /status (an empty outbox), writes `entries` into the outbox, as predictions made while the
  * sync was not looking, and waits until the Status screen counts them. Returns their ids.
  */
-export async function seedOutbox(page: Page, entries: Record<string, unknown>[]): Promise<string[]> {
+export async function seedOutbox(
+  page: Page,
+  entries: Record<string, unknown>[],
+): Promise<string[]> {
   await page.locator('[data-testid="outbox"]').waitFor();
   await page.evaluate(async (rows) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -53,7 +56,10 @@ export async function seedOutbox(page: Page, entries: Record<string, unknown>[])
     channel.close();
   }, entries);
   const pending = entries.filter((e) => e.state === 'pending').length;
-  await expect(page.locator('[data-testid="outbox"]')).toHaveAttribute('data-pending', String(pending));
+  await expect(page.locator('[data-testid="outbox"]')).toHaveAttribute(
+    'data-pending',
+    String(pending),
+  );
   return entries.map((e) => e.id as string);
 }
 

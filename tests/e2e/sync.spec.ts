@@ -5,7 +5,14 @@
  */
 import { startFishlens } from '../support/fishlens-server.js';
 import { expect, test } from './fixtures.js';
-import { feedbackOf, lossyProxy, nudgeSync, outboxEntry, seedOutbox, storedSummary } from './sync-helpers.js';
+import {
+  feedbackOf,
+  lossyProxy,
+  nudgeSync,
+  outboxEntry,
+  seedOutbox,
+  storedSummary,
+} from './sync-helpers.js';
 
 const BATCH_PATH = '/api/v1/predictions/batch';
 
@@ -27,22 +34,41 @@ test('three predictions made offline reach PostgreSQL exactly once when back onl
   await expect(page.locator('[data-testid="history-item"][data-state="pending"]')).toHaveCount(3);
   await nav.getByRole('link', { name: 'Status' }).click();
   await expect(outbox).toHaveAttribute('data-pending', '3');
-  expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({ stored: 0, missing: 3, doubled: 0 });
+  expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({
+    stored: 0,
+    missing: 3,
+    doubled: 0,
+  });
 
   await context.setOffline(false);
   await expect(outbox).toHaveAttribute('data-pending', '0');
-  expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({ stored: 3, missing: 0, doubled: 0 });
+  expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({
+    stored: 3,
+    missing: 0,
+    doubled: 0,
+  });
   await expect(page.locator('[data-testid="last-sync"]')).not.toHaveAttribute('data-at', '');
   await page.goto('/history');
   await expect(page.locator('[data-testid="history-item"][data-state="synced"]')).toHaveCount(3);
 
   // Feedback given in History after the sync reaches the stored row as an update.
-  await page.locator(`[data-testid="history-item"][data-id="${ids[0]!}"] select`).selectOption('perch');
-  await expect.poll(() => feedbackOf(fishlens.databaseUrl!, ids[0]!), { timeout: 30_000 }).toBe('perch');
-  expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({ stored: 3, missing: 0, doubled: 0 });
+  await page
+    .locator(`[data-testid="history-item"][data-id="${ids[0]!}"] select`)
+    .selectOption('perch');
+  await expect
+    .poll(() => feedbackOf(fishlens.databaseUrl!, ids[0]!), { timeout: 30_000 })
+    .toBe('perch');
+  expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({
+    stored: 3,
+    missing: 0,
+    doubled: 0,
+  });
 });
 
-test('a batch with one invalid entry: the rest stored, that one dead-lettered', async ({ page, fishlens }) => {
+test('a batch with one invalid entry: the rest stored, that one dead-lettered', async ({
+  page,
+  fishlens,
+}) => {
   await page.goto('/status');
   const bad = outboxEntry({ top: [{ label: 'bream', probability: 1.5 }] });
   const good = [outboxEntry(), outboxEntry()];
@@ -50,9 +76,20 @@ test('a batch with one invalid entry: the rest stored, that one dead-lettered', 
   await nudgeSync(page);
   await expect(page.locator('[data-testid="outbox"]')).toHaveAttribute('data-pending', '0');
   await expect(page.locator('[data-testid="dead-letters"]')).toHaveAttribute('data-count', '1');
-  await expect(page.locator(`[data-testid="dead-letters"] [data-id="${bad.id as string}"]`)).toContainText('probability');
-  expect(await storedSummary(fishlens.databaseUrl!, good.map((g) => g.id as string))).toEqual({ stored: 2, missing: 0, doubled: 0 });
-  expect(await storedSummary(fishlens.databaseUrl!, [bad.id as string])).toEqual({ stored: 0, missing: 1, doubled: 0 });
+  await expect(
+    page.locator(`[data-testid="dead-letters"] [data-id="${bad.id as string}"]`),
+  ).toContainText('probability');
+  expect(
+    await storedSummary(
+      fishlens.databaseUrl!,
+      good.map((g) => g.id as string),
+    ),
+  ).toEqual({ stored: 2, missing: 0, doubled: 0 });
+  expect(await storedSummary(fishlens.databaseUrl!, [bad.id as string])).toEqual({
+    stored: 0,
+    missing: 1,
+    doubled: 0,
+  });
 });
 
 test('500, 503 and 429 answers: nothing dropped, retries back off and honour Retry-After', async ({
@@ -76,9 +113,14 @@ test('500, 503 and 429 answers: nothing dropped, retries back off and honour Ret
     });
   });
   await page.goto('/status');
-  const ids = await seedOutbox(page, Array.from({ length: 5 }, () => outboxEntry()));
+  const ids = await seedOutbox(
+    page,
+    Array.from({ length: 5 }, () => outboxEntry()),
+  );
   await nudgeSync(page);
-  await expect(page.locator('[data-testid="outbox"]')).toHaveAttribute('data-pending', '0', { timeout: 60_000 });
+  await expect(page.locator('[data-testid="outbox"]')).toHaveAttribute('data-pending', '0', {
+    timeout: 60_000,
+  });
   expect(attempts.length).toBe(4);
   const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
   // Equal jitter: the n-th wait lies in [base·2^n / 2, base·2^n] (base 1 s), so waits never shrink.
@@ -86,10 +128,17 @@ test('500, 503 and 429 answers: nothing dropped, retries back off and honour Ret
   expect(gaps[1]!).toBeGreaterThanOrEqual(950);
   expect(gaps[1]!).toBeGreaterThanOrEqual(gaps[0]! * 0.9);
   expect(gaps[2]!).toBeGreaterThanOrEqual(3_000); // Retry-After: 3
-  expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({ stored: 5, missing: 0, doubled: 0 });
+  expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({
+    stored: 5,
+    missing: 0,
+    doubled: 0,
+  });
 });
 
-test('two tabs syncing the same outbox at once store each prediction once', async ({ context, fishlens }) => {
+test('two tabs syncing the same outbox at once store each prediction once', async ({
+  context,
+  fishlens,
+}) => {
   const [first, second] = [await context.newPage(), await context.newPage()];
   await first.goto('/status');
   await second.goto('/status');
@@ -107,35 +156,55 @@ test('two tabs syncing the same outbox at once store each prediction once', asyn
     answers.push((await response.json()) as { accepted: number; duplicates: number });
     await route.fulfill({ response });
   });
-  const ids = await seedOutbox(first, Array.from({ length: 1200 }, () => outboxEntry()));
+  const ids = await seedOutbox(
+    first,
+    Array.from({ length: 1200 }, () => outboxEntry()),
+  );
   await Promise.all([nudgeSync(first), nudgeSync(second)]);
   for (const page of [first, second]) {
-    await expect(page.locator('[data-testid="outbox"]')).toHaveAttribute('data-pending', '0', { timeout: 60_000 });
+    await expect(page.locator('[data-testid="outbox"]')).toHaveAttribute('data-pending', '0', {
+      timeout: 60_000,
+    });
   }
   expect(requests).toBeGreaterThanOrEqual(4);
   expect(answers.reduce((sum, a) => sum + a.accepted, 0)).toBe(1200);
   expect(answers.reduce((sum, a) => sum + a.duplicates, 0)).toBeGreaterThanOrEqual(500);
-  expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({ stored: 1200, missing: 0, doubled: 0 });
+  expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({
+    stored: 1200,
+    missing: 0,
+    doubled: 0,
+  });
 });
 
-test('a response lost after the commit: the app resends and PostgreSQL holds one copy', async ({ page, fishlens }) => {
+test('a response lost after the commit: the app resends and PostgreSQL holds one copy', async ({
+  page,
+  fishlens,
+}) => {
   const proxy = await lossyProxy(fishlens.url, 1);
   try {
     await page.goto(`${proxy.url}/status`);
     const ids = await seedOutbox(page, [outboxEntry(), outboxEntry(), outboxEntry()]);
     await nudgeSync(page);
-    await expect(page.locator('[data-testid="outbox"]')).toHaveAttribute('data-pending', '0', { timeout: 30_000 });
+    await expect(page.locator('[data-testid="outbox"]')).toHaveAttribute('data-pending', '0', {
+      timeout: 30_000,
+    });
     expect(proxy.batches.length).toBe(2);
     expect(proxy.batches[0]).toMatchObject({ status: 200, dropped: true });
     expect(JSON.parse(proxy.batches[0]!.body)).toMatchObject({ accepted: 3, duplicates: 0 });
     expect(JSON.parse(proxy.batches[1]!.body)).toMatchObject({ accepted: 0, duplicates: 3 });
-    expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({ stored: 3, missing: 0, doubled: 0 });
+    expect(await storedSummary(fishlens.databaseUrl!, ids)).toEqual({
+      stored: 3,
+      missing: 0,
+      doubled: 0,
+    });
   } finally {
     await proxy.close();
   }
 });
 
-test('the server killed in the middle of a batch and restarted: nothing lost, nothing doubled', async ({ page }) => {
+test('the server killed in the middle of a batch and restarted: nothing lost, nothing doubled', async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   const server = await startFishlens();
   try {
@@ -153,7 +222,10 @@ test('the server killed in the middle of a batch and restarted: nothing lost, no
       await route.continue().catch(() => {});
     });
     await page.goto(`${server.url}/status`);
-    const ids = await seedOutbox(page, Array.from({ length: 2000 }, () => outboxEntry()));
+    const ids = await seedOutbox(
+      page,
+      Array.from({ length: 2000 }, () => outboxEntry()),
+    );
     await nudgeSync(page);
     await expect.poll(() => kill.done !== null, { timeout: 60_000 }).toBe(true);
     await kill.done;
@@ -161,8 +233,14 @@ test('the server killed in the middle of a batch and restarted: nothing lost, no
     expect(afterKill.stored).toBeGreaterThanOrEqual(500); // the first batch was acknowledged
     expect(afterKill.stored).toBeLessThan(2000);
     await server.restart();
-    await expect(page.locator('[data-testid="outbox"]')).toHaveAttribute('data-pending', '0', { timeout: 120_000 });
-    expect(await storedSummary(server.databaseUrl!, ids)).toEqual({ stored: 2000, missing: 0, doubled: 0 });
+    await expect(page.locator('[data-testid="outbox"]')).toHaveAttribute('data-pending', '0', {
+      timeout: 120_000,
+    });
+    expect(await storedSummary(server.databaseUrl!, ids)).toEqual({
+      stored: 2000,
+      missing: 0,
+      doubled: 0,
+    });
   } finally {
     await server.dispose();
   }

@@ -40,7 +40,12 @@ export interface IngestTestApp {
 /** The ingest routes on a fresh Hono app with the real error handler, over `db`. */
 export function ingestTestApp(
   db: Database,
-  limits: { maxBodyBytes?: number; perMinute?: number; burst?: number; registrationsPerMinute?: number } = {},
+  limits: {
+    maxBodyBytes?: number;
+    perMinute?: number;
+    burst?: number;
+    registrationsPerMinute?: number;
+  } = {},
 ): IngestTestApp {
   let now = Date.now();
   let inserts = 0;
