@@ -91,6 +91,31 @@ function serviceWorkerBuild(page: Page): Promise<string> {
   );
 }
 
+/** How many files of `name` version `version` the pack store (IndexedDB) holds. */
+function storedFiles(page: Page, name: string, version: number): Promise<number> {
+  return page.evaluate(
+    ([name, version]) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('fishlens-models');
+        open.onerror = () => reject(new Error(String(open.error)));
+        open.onsuccess = () => {
+          const db = open.result;
+          const count = db
+            .transaction('files')
+            .objectStore('files')
+            .index('byVersion')
+            .count([name, version]);
+          count.onsuccess = () => {
+            resolve(count.result);
+            db.close();
+          };
+          count.onerror = () => reject(new Error(String(count.error)));
+        };
+      }),
+    [name, version] as const,
+  );
+}
+
 /** Cuts the network both ways: the browser context goes offline and the server stops. */
 async function goOffline(context: BrowserContext, server: FishlensServer) {
   await server.stop();
@@ -201,7 +226,7 @@ test('a new version published on the server is offered, switched in after it is 
   });
 });
 
-test('an update whose shard was altered on the server is refused with a clear message, and the old version keeps working', async ({
+test('an update whose shard was altered on the server is refused with a clear message, a cancelled one leaves nothing, and the old version keeps working', async ({
   browser,
   pack,
 }) => {
@@ -225,28 +250,28 @@ test('an update whose shard was altered on the server is refused with a clear me
     await expect(card).toHaveAttribute('data-installed-version', '1');
     await expect(card).toContainText('In use');
     // Nothing of the refused version stays on the device.
-    const leftovers = await page.evaluate(
-      (name) =>
-        new Promise<number>((resolve, reject) => {
-          const open = indexedDB.open('fishlens-models');
-          open.onerror = () => reject(new Error(String(open.error)));
-          open.onsuccess = () => {
-            const db = open.result;
-            const count = db
-              .transaction('files')
-              .objectStore('files')
-              .index('byVersion')
-              .count([name, 2]);
-            count.onsuccess = () => {
-              resolve(count.result);
-              db.close();
-            };
-            count.onerror = () => reject(new Error(String(count.error)));
-          };
-        }),
-      pack.name,
-    );
-    expect(leftovers).toBe(0);
+    expect(await storedFiles(page, pack.name, 2)).toBe(0);
+
+    // A download cancelled half-way also leaves the pack in use alone and nothing behind.
+    await publishToServer(server, copyPackAsNewVersion(pack.dir, 'third version'));
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/versions/3/files/**', async (route) => {
+      if (!route.request().url().endsWith('.bin')) return route.continue();
+      await held;
+      await route.abort().catch(() => {});
+    });
+    await page.getByTestId('check-updates').click();
+    await card.getByRole('button', { name: 'Update to v3' }).click();
+    const progress = card.getByTestId('pack-progress');
+    await expect(progress).toContainText('Downloading v3');
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    await expect(progress).toHaveCount(0);
+    release();
+    await expect(card.getByTestId('pack-error')).toHaveCount(0);
+    await expect(card).toHaveAttribute('data-installed-version', '1');
+    expect(await storedFiles(page, pack.name, 3)).toBe(0);
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
 
     await openIdentify(page);
     await expectModelReady(page, pack.name, '1');
