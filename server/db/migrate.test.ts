@@ -55,5 +55,6 @@ describe('migrate', () => {
     } finally {
       await lite.close();
     }
-  });
+    // PGlite compiles PostgreSQL to WASM on first open: tens of seconds on a busy 2-core machine.
+  }, 120_000);
 });
