@@ -53,13 +53,23 @@ function configureWasm(threads: boolean): void {
   if (!threads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const cores = typeof navigator === 'object' ? navigator.hardwareConcurrency || 1 : 1;
   setThreadsCount(Math.max(1, Math.min(4, cores)));
+  // TF.js caps XNNPACK's pool at hardwareConcurrency / 2, assuming two hyper-threads per core
+  // (tfjs-backend-wasm/src/cc/backend.cc, `num_cores`), so a 2-core phone or VM gets one thread
+  // whatever setThreadsCount says. This worker only runs the model: report twice the logical
+  // cores to the WASM module so the pool can use every core; setThreadsCount above still caps it.
+  if (threads && typeof navigator === 'object' && cores < 8) {
+    Object.defineProperty(navigator, 'hardwareConcurrency', {
+      value: cores * 2,
+      configurable: true,
+    });
+  }
 }
 
 async function describe(backend: Backend, renderer: string | null): Promise<string> {
   if (backend === 'wasm') {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-    return `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'} (${getThreadsCount()} in XNNPACK's pool, ${navigator.hardwareConcurrency} cores)`;
+    return `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'} (${getThreadsCount()} in XNNPACK's pool)`;
   }
   if (backend === 'webgl')
     return `WebGL ${String(tf.env().get('WEBGL_VERSION'))}, ${renderer ?? 'unknown renderer'}`;

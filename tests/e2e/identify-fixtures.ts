@@ -1,9 +1,14 @@
 /** Shared by the identification specs: a server publishing a pack, and helpers that drive the Identify screen. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { startFishlens, type FishlensServer } from '../support/fishlens-server.js';
-import { FIXTURES, identificationPack, type TestPack } from '../support/test-packs.js';
+import {
+  FIXTURES,
+  identificationPack,
+  packsWithUnsureVariant,
+  type TestPack,
+} from '../support/test-packs.js';
 import { expect, test as base } from './fixtures.js';
 
 export { expect };
@@ -33,15 +38,17 @@ export const test = base.extend<
   ],
   packServer: [
     async ({ pack }, use) => {
+      const { packsDir } = packsWithUnsureVariant(pack);
       // A generous start timeout: this machine's two cores are shared with other builds and tests.
       const server = await startFishlens({
         timeoutMs: 240_000,
-        env: { DEMO_MODELS: 'always', DEMO_MODELS_DIR: pack.packsDir },
+        env: { DEMO_MODELS: 'always', DEMO_MODELS_DIR: packsDir },
       });
       try {
         await use(server);
       } finally {
         await server.dispose();
+        rmSync(packsDir, { recursive: true, force: true });
       }
     },
     { scope: 'worker', timeout: 300_000 },
@@ -100,11 +107,11 @@ export async function identify(
   };
 }
 
-export async function openReady(page: Page, backend: string, pack: TestPack) {
-  await page.goto(`/?backend=${backend}`);
+export async function openReady(page: Page, backend: string, pack: TestPack, model = pack.name) {
+  await page.goto(`/?backend=${backend}&model=${model}`);
   const status = page.getByTestId('model-status');
   await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
-  await expect(status).toHaveAttribute('data-model', pack.name);
+  await expect(status).toHaveAttribute('data-model', model);
   await expect(status).toHaveAttribute('data-backend', backend);
   expect(Number(await status.getAttribute('data-version'))).toBeGreaterThanOrEqual(1);
 }

@@ -164,3 +164,29 @@ test('errors are shown in Russian when the interface is Russian', async ({ page,
   });
   expect(outcome.kind === 'error' && outcome.message).toContain('не является изображением');
 });
+
+test('below the pack threshold the card says "not sure" and names the closest species only as a hint', async ({
+  page,
+  pack,
+}) => {
+  const labels = packLabels(pack.dir);
+  const photos = fixturePhotos(labels);
+  const reference = await nodeProbabilities(
+    pack.dir,
+    photos.map((p) => p.file),
+  );
+  // The variant pack says "not sure" below 1: any photo whose top probability is under 1 qualifies.
+  const photo = photos.find(({ file }) => Math.max(...reference[file]!) < 0.999);
+  expect(photo, 'a fixture photo the model is not certain about').toBeTruthy();
+  await openReady(page, 'wasm', pack, `${pack.name}-unsure`);
+  const outcome = await identify(page, photo!.file);
+  const expected = reference[photo!.file]!;
+  expect(outcome).toMatchObject({
+    kind: 'prediction',
+    notSure: true,
+    label: labels[expected.indexOf(Math.max(...expected))],
+  });
+  const card = page.getByTestId('prediction');
+  await expect(card.getByRole('status')).toContainText('Not sure');
+  await expect(card.locator('.species-name')).toHaveText('Not sure');
+});

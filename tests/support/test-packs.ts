@@ -4,7 +4,9 @@
  * and kept under .cache/ (the pipeline is the same; only the data is smaller).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -75,4 +77,32 @@ export async function nodeProbabilities(
     },
   );
   return JSON.parse(stdout) as Record<string, number[]>;
+}
+
+/**
+ * A folder of packs for the test server: a copy of `pack` and a variant named `<name>-unsure`
+ * whose metadata says "not sure" below a top probability of 1 (its manifest updated to match),
+ * so the not-sure path can be tested with a real model.
+ */
+export function packsWithUnsureVariant(pack: TestPack): { packsDir: string; unsureName: string } {
+  const packsDir = mkdtempSync(join(tmpdir(), 'fishlens-packs-'));
+  cpSync(pack.dir, join(packsDir, pack.name), { recursive: true });
+  const unsureName = `${pack.name}-unsure`;
+  const unsureDir = join(packsDir, unsureName);
+  cpSync(pack.dir, unsureDir, { recursive: true });
+  const metadataPath = join(unsureDir, 'metadata.json');
+  const metadata = JSON.parse(readFileSync(metadataPath, 'utf8')) as Record<string, unknown>;
+  const text = JSON.stringify({ ...metadata, name: unsureName, notSureBelow: 1 }, null, 2);
+  writeFileSync(metadataPath, text);
+  const manifestPath = join(unsureDir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    files: { path: string; size: number; sha256: string }[];
+  };
+  for (const file of manifest.files) {
+    if (file.path !== 'metadata.json') continue;
+    file.size = Buffer.byteLength(text);
+    file.sha256 = createHash('sha256').update(text).digest('hex');
+  }
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  return { packsDir, unsureName };
 }
