@@ -6,6 +6,7 @@ import {
   precacheAndRoute,
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { BACKGROUND_SYNC_TAG, syncOutboxInBackground } from '../src/sync/background';
 
 declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: Array<{ url: string; revision: string | null }>;
@@ -72,4 +73,15 @@ self.addEventListener('message', (event) => {
   // The page asks which build serves it (shown on the Status screen, used by the e2e tests).
   if (type === 'GET_VERSION')
     event.ports[0]?.postMessage({ build: BUILD_ID, cacheVersion: CACHE_VERSION });
+});
+
+// Background Sync: when the page could not finish a sync (offline, server down), the browser
+// wakes this worker once a network is back, even if Fishlens is closed. A rejected promise makes
+// the browser retry later with its own backoff.
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string;
+}
+self.addEventListener('sync', (event) => {
+  const sync = event as SyncEvent;
+  if (sync.tag === BACKGROUND_SYNC_TAG) sync.waitUntil(syncOutboxInBackground());
 });
