@@ -29,8 +29,14 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { attributes: false } },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'smart'],
     },
@@ -50,7 +56,10 @@ export default tseslint.config(
           patterns: [
             only(TF, 'src/model/'),
             only(['idb'], 'src/storage/'),
-            { group: ['**/server/**', 'pg', 'hono', 'hono/*', 'node:*'], message: 'The browser app cannot import server code.' },
+            {
+              group: ['**/server/**', 'pg', 'hono', 'hono/*', 'node:*'],
+              message: 'The browser app cannot import server code.',
+            },
           ],
         },
       ],
@@ -61,7 +70,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [only(['idb'], 'src/storage/'), { group: ['**/server/**', '**/ui/**'], message: 'The model layer has no UI and no server code.' }] },
+        {
+          patterns: [
+            only(['idb'], 'src/storage/'),
+            {
+              group: ['**/server/**', '**/ui/**'],
+              message: 'The model layer has no UI and no server code.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -70,7 +87,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [only(TF, 'src/model/'), { group: ['**/server/**', '**/ui/**'], message: 'Storage has no UI and no server code.' }] },
+        {
+          patterns: [
+            only(TF, 'src/model/'),
+            {
+              group: ['**/server/**', '**/ui/**'],
+              message: 'Storage has no UI and no server code.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -85,8 +110,19 @@ export default tseslint.config(
             only(TF, 'src/model/'),
             only(['idb'], 'src/storage/'),
             {
-              group: ['**/model', '**/model/**', '**/storage', '**/storage/**', '**/sync', '**/sync/**', '**/registry', '**/registry/**', '**/server/**'],
-              message: 'UI components get data and callbacks from their screen; they do no I/O of their own.',
+              group: [
+                '**/model',
+                '**/model/**',
+                '**/storage',
+                '**/storage/**',
+                '**/sync',
+                '**/sync/**',
+                '**/registry',
+                '**/registry/**',
+                '**/server/**',
+              ],
+              message:
+                'UI components get data and callbacks from their screen; they do no I/O of their own.',
             },
           ],
         },
@@ -109,7 +145,10 @@ export default tseslint.config(
         {
           patterns: [
             only(['idb'], 'src/storage/'),
-            { group: ['**/ui/**', '**/server/**', 'preact', 'preact/*'], message: 'Workers have no UI and no server code.' },
+            {
+              group: ['**/ui/**', '**/server/**', 'preact', 'preact/*'],
+              message: 'Workers have no UI and no server code.',
+            },
           ],
         },
       ],
@@ -123,7 +162,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', '**/server/**', '**/src/**', 'preact', 'idb', 'pg', 'hono'], message: 'shared/ is imported by the browser and Node alike.' },
+            {
+              group: ['node:*', '**/server/**', '**/src/**', 'preact', 'idb', 'pg', 'hono'],
+              message: 'shared/ is imported by the browser and Node alike.',
+            },
             only(TF, 'src/model/ and server/training/'),
           ],
         },
@@ -137,7 +179,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/src/**', 'preact', 'preact/*', 'idb'], message: 'The server never imports the browser app.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/src/**', 'preact', 'preact/*', 'idb'],
+              message: 'The server never imports the browser app.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -13,7 +13,8 @@ export const MODEL_FILE = 'model.json';
 /** Registered model names and label ids: lowercase, digits, `-` and `_`, 1–64 characters. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /** A relative file path inside a pack: no `..`, no leading `/`, no backslashes. */
-export const PACK_PATH_PATTERN = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+export const PACK_PATH_PATTERN =
+  /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 
 export const labelSchema = z.strictObject({
   /** Stable id; the training folder name (`bream`, `fish_01`). */
@@ -48,7 +49,10 @@ export const MOBILENET_V2_PREPROCESSING: Preprocessing = {
   exifOrientation: true,
 };
 
-const classMetricsSchema = z.object({ n: z.number().int().nonnegative(), top1: z.number().min(0).max(1) });
+const classMetricsSchema = z.object({
+  n: z.number().int().nonnegative(),
+  top1: z.number().min(0).max(1),
+});
 
 export const evaluationSchema = z.object({
   n: z.number().int().nonnegative(),
@@ -87,10 +91,7 @@ export const metadataSchema = z.object({
   /** Below this top-1 probability the app says "not sure" instead of naming a species. */
   notSureBelow: z.number().min(0).max(1).default(0.5),
   quantization: z.enum(['float32', 'float16', 'uint8']).default('float32'),
-  metrics: z
-    .object({ validation: evaluationSchema.optional() })
-    .catchall(z.unknown())
-    .default({}),
+  metrics: z.object({ validation: evaluationSchema.optional() }).catchall(z.unknown()).default({}),
   training: z
     .object({ data: z.array(dataSourceSchema) })
     .catchall(z.unknown())

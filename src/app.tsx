@@ -84,10 +84,17 @@ function Shell() {
       banner={
         <>
           {updateWaiting && sw && (
-            <UpdatePrompt onReload={() => sw.applyUpdate()} onDismiss={() => setUpdateWaiting(false)} />
+            <UpdatePrompt
+              onReload={() => sw.applyUpdate()}
+              onDismiss={() => setUpdateWaiting(false)}
+            />
           )}
-          {packs.updates.length > 0 && path !== '/models' && <PackUpdateBanner updates={packs.updates} />}
-          {installPrompt.canInstall && <InstallButton onInstall={() => void installPrompt.install()} />}
+          {packs.updates.length > 0 && path !== '/models' && (
+            <PackUpdateBanner updates={packs.updates} />
+          )}
+          {installPrompt.canInstall && (
+            <InstallButton onInstall={() => void installPrompt.install()} />
+          )}
         </>
       }
     >

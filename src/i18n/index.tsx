@@ -6,10 +6,7 @@ import { LOCALES, messages, type Locale, type MessageKey } from './messages';
 const STORAGE_KEY = 'fishlens.locale';
 
 /** The user's saved choice, else the first browser language we have, else English. */
-export function detectLocale(
-  saved: string | null,
-  browserLanguages: readonly string[],
-): Locale {
+export function detectLocale(saved: string | null, browserLanguages: readonly string[]): Locale {
   if (saved && (LOCALES as string[]).includes(saved)) return saved as Locale;
   for (const tag of browserLanguages) {
     const base = tag.toLowerCase().split('-')[0];
@@ -27,7 +24,9 @@ export function translate(
   params?: Record<string, string | number>,
 ): string {
   const text: string = messages[locale][key] ?? messages.en[key];
-  return params ? text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`)) : text;
+  return params
+    ? text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+    : text;
 }
 
 interface I18n {

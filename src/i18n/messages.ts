@@ -69,16 +69,20 @@ export const messages = {
     'identify.latin': 'Latin',
     'identify.english': 'English',
     'identify.russian': 'Russian',
-    'error.not-an-image': 'This file is not an image we can read. Choose a JPEG, PNG or WebP photo.',
-    'error.heic-unsupported': 'This file is not an image we can read (HEIC). Set the camera to JPEG ("Most compatible") or choose another photo.',
+    'error.not-an-image':
+      'This file is not an image we can read. Choose a JPEG, PNG or WebP photo.',
+    'error.heic-unsupported':
+      'This file is not an image we can read (HEIC). Set the camera to JPEG ("Most compatible") or choose another photo.',
     'error.corrupt-image': 'This photo is damaged and cannot be opened. Choose another one.',
     'error.image-too-large': 'This photo is too large to open on this device.',
     'error.model-invalid': 'The model pack is damaged. Download it again.',
-    'error.no-backend': 'This browser cannot run the model (no WebGL, WebAssembly or CPU backend started).',
+    'error.no-backend':
+      'This browser cannot run the model (no WebGL, WebAssembly or CPU backend started).',
     'error.worker-failed': 'The identification engine stopped. Reload the page.',
     'error.disposed': 'The model was switched while working. Try again.',
     'error.internal': 'Something went wrong while identifying. Try again.',
-    'error.registry-unavailable': 'The model registry cannot be reached. Check the network and try again.',
+    'error.registry-unavailable':
+      'The model registry cannot be reached. Check the network and try again.',
     'error.model-not-found': 'That model pack is not in the registry.',
     'error.file-corrupt': 'A downloaded model file is damaged (checksum mismatch); it was refused.',
     'error.pack-invalid': 'The model pack is not valid.',
@@ -105,7 +109,8 @@ export const messages = {
     'packs.check': 'Check for updates',
     'packs.checking': 'Checking…',
     'packs.autoUpdate': 'Update packs automatically',
-    'packs.offlineRegistry': 'Offline: the registry cannot be reached. Installed packs keep working.',
+    'packs.offlineRegistry':
+      'Offline: the registry cannot be reached. Installed packs keep working.',
     'packs.previous': 'Previous version kept: v{version}',
     'storage.title': 'Storage',
     'storage.usage': '{usage} used of {quota} available',
@@ -118,15 +123,21 @@ export const messages = {
     'packError.network': 'No connection to the model registry. Try again when online.',
     'packError.http': 'The registry answered with an error (HTTP {status}).',
     'packError.bad-response': 'The registry sent something that is not a model pack description.',
-    'packError.size-mismatch': 'The file {file} arrived incomplete or with the wrong size. It was refused; the pack in use keeps working.',
-    'packError.checksum-mismatch': 'The file {file} does not match its checksum (damaged or altered). It was refused; the pack in use keeps working.',
+    'packError.size-mismatch':
+      'The file {file} arrived incomplete or with the wrong size. It was refused; the pack in use keeps working.',
+    'packError.checksum-mismatch':
+      'The file {file} does not match its checksum (damaged or altered). It was refused; the pack in use keeps working.',
     'packError.incomplete-pack': 'The pack is missing the file {file}.',
-    'packError.storage-full': 'Not enough storage on this device for the pack. Free some space and try again.',
-    'packError.storage-unavailable': 'This browser does not let Fishlens store model packs (private mode?).',
+    'packError.storage-full':
+      'Not enough storage on this device for the pack. Free some space and try again.',
+    'packError.storage-unavailable':
+      'This browser does not let Fishlens store model packs (private mode?).',
     'packError.not-installed': 'No model pack is installed.',
-    'packError.no-pack-offline': 'No model pack on this device yet. Connect to the internet once to download one; after that Fishlens works offline.',
+    'packError.no-pack-offline':
+      'No model pack on this device yet. Connect to the internet once to download one; after that Fishlens works offline.',
     'packError.not-in-registry': 'The registry has no such model pack.',
-    'packError.warm-up-failed': 'The new pack could not be loaded on this device. It was not switched on; the pack in use keeps working.',
+    'packError.warm-up-failed':
+      'The new pack could not be loaded on this device. It was not switched on; the pack in use keeps working.',
   },
   ru: {
     ...DASHBOARD_MESSAGES.ru,
@@ -139,7 +150,8 @@ export const messages = {
     'nav.label': 'Главное меню',
     'language.label': 'Язык',
     'identify.title': 'Определить рыбу',
-    'identify.intro': 'Сфотографируйте рыбу или выберите фото. Распознавание идёт на этом устройстве.',
+    'identify.intro':
+      'Сфотографируйте рыбу или выберите фото. Распознавание идёт на этом устройстве.',
     'history.title': 'История',
     'history.empty': 'Здесь появятся ваши определения.',
     'models.title': 'Модели',
@@ -195,18 +207,22 @@ export const messages = {
     'identify.latin': 'Латынь',
     'identify.english': 'Английский',
     'identify.russian': 'Русский',
-    'error.not-an-image': 'Этот файл не является изображением, которое мы можем прочитать. Выберите фото JPEG, PNG или WebP.',
-    'error.heic-unsupported': 'Этот файл — изображение, которое мы не можем прочитать (HEIC). Включите в камере формат JPEG («Наиболее совместимый») или выберите другое фото.',
+    'error.not-an-image':
+      'Этот файл не является изображением, которое мы можем прочитать. Выберите фото JPEG, PNG или WebP.',
+    'error.heic-unsupported':
+      'Этот файл — изображение, которое мы не можем прочитать (HEIC). Включите в камере формат JPEG («Наиболее совместимый») или выберите другое фото.',
     'error.corrupt-image': 'Фото повреждено и не открывается. Выберите другое.',
     'error.image-too-large': 'Фото слишком большое для этого устройства.',
     'error.model-invalid': 'Пакет модели повреждён. Скачайте его заново.',
-    'error.no-backend': 'Этот браузер не может запустить модель (не запустились WebGL, WebAssembly и CPU).',
+    'error.no-backend':
+      'Этот браузер не может запустить модель (не запустились WebGL, WebAssembly и CPU).',
     'error.worker-failed': 'Модуль распознавания остановился. Перезагрузите страницу.',
     'error.disposed': 'Модель сменилась во время работы. Попробуйте ещё раз.',
     'error.internal': 'При определении что-то пошло не так. Попробуйте ещё раз.',
     'error.registry-unavailable': 'Реестр моделей недоступен. Проверьте сеть и попробуйте снова.',
     'error.model-not-found': 'Такого пакета модели нет в реестре.',
-    'error.file-corrupt': 'Скачанный файл модели повреждён (не совпала контрольная сумма) и отклонён.',
+    'error.file-corrupt':
+      'Скачанный файл модели повреждён (не совпала контрольная сумма) и отклонён.',
     'error.pack-invalid': 'Пакет модели некорректен.',
     'error.camera-unavailable': 'Камеру здесь открыть нельзя. Сфотографируйте или выберите фото.',
     'packs.registry': 'Доступные пакеты',
@@ -244,15 +260,21 @@ export const messages = {
     'packError.network': 'Нет связи с реестром моделей. Повторите, когда будет сеть.',
     'packError.http': 'Реестр ответил ошибкой (HTTP {status}).',
     'packError.bad-response': 'Реестр прислал не описание пакета модели.',
-    'packError.size-mismatch': 'Файл {file} пришёл не полностью или неверного размера. Он отклонён; текущий пакет работает.',
-    'packError.checksum-mismatch': 'Файл {file} не совпадает с контрольной суммой (повреждён или изменён). Он отклонён; текущий пакет работает.',
+    'packError.size-mismatch':
+      'Файл {file} пришёл не полностью или неверного размера. Он отклонён; текущий пакет работает.',
+    'packError.checksum-mismatch':
+      'Файл {file} не совпадает с контрольной суммой (повреждён или изменён). Он отклонён; текущий пакет работает.',
     'packError.incomplete-pack': 'В пакете нет файла {file}.',
-    'packError.storage-full': 'Недостаточно места на устройстве для пакета. Освободите место и повторите.',
-    'packError.storage-unavailable': 'Браузер не даёт Fishlens сохранять пакеты моделей (приватный режим?).',
+    'packError.storage-full':
+      'Недостаточно места на устройстве для пакета. Освободите место и повторите.',
+    'packError.storage-unavailable':
+      'Браузер не даёт Fishlens сохранять пакеты моделей (приватный режим?).',
     'packError.not-installed': 'Пакет модели не установлен.',
-    'packError.no-pack-offline': 'На устройстве ещё нет пакета модели. Подключитесь к интернету один раз, чтобы скачать его; после этого Fishlens работает без сети.',
+    'packError.no-pack-offline':
+      'На устройстве ещё нет пакета модели. Подключитесь к интернету один раз, чтобы скачать его; после этого Fishlens работает без сети.',
     'packError.not-in-registry': 'В реестре нет такого пакета модели.',
-    'packError.warm-up-failed': 'Новый пакет не удалось загрузить на этом устройстве. Он не включён; текущий пакет работает.',
+    'packError.warm-up-failed':
+      'Новый пакет не удалось загрузить на этом устройстве. Он не включён; текущий пакет работает.',
   },
 } as const satisfies Record<string, Record<string, string>>;
 

@@ -20,7 +20,13 @@ test('the home page is HTML that links a complete web app manifest', async ({ pa
     icons: { src: string; sizes: string; purpose?: string }[];
   };
   expect(manifest).toMatchObject({ display: 'standalone', start_url: '/', scope: '/' });
-  for (const field of ['name', 'short_name', 'description', 'theme_color', 'background_color'] as const) {
+  for (const field of [
+    'name',
+    'short_name',
+    'description',
+    'theme_color',
+    'background_color',
+  ] as const) {
     expect(manifest[field], field).toBeTruthy();
   }
   for (const size of ['192x192', '512x512']) {
