@@ -83,7 +83,10 @@ export function problemErrorHandler(log: Logger): ErrorHandler {
       if (res.headers.get('Content-Type')?.includes('application/problem+json')) return res;
       return problem(c, error.status, error.message || undefined);
     }
-    log.error({ err: error, path: c.req.path, method: c.req.method }, 'unhandled error');
+    log.error(
+      { err: error, requestId: c.get('requestId'), path: c.req.path, method: c.req.method },
+      'unhandled error',
+    );
     return problem(c, 500, 'Something went wrong on the server. Try again later.');
   };
 }

@@ -15,14 +15,14 @@ export function requireAdmin(adminToken: string | undefined): MiddlewareHandler 
     if (!expected) {
       throw httpProblem(
         403,
-        'Changing the model registry is disabled on this server: set ADMIN_TOKEN to enable it.',
+        'Admin endpoints are disabled on this server: set ADMIN_TOKEN to enable them.',
       );
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '');
     if (!match?.[1]) {
       throw httpProblem(
         401,
-        'This endpoint changes the model registry and needs Authorization: Bearer <ADMIN_TOKEN>.',
+        'This is an admin endpoint and needs Authorization: Bearer <ADMIN_TOKEN>.',
         {},
         {
           'WWW-Authenticate': 'Bearer realm="fishlens-admin"',
