@@ -61,7 +61,7 @@ async function handle(
       loaded = undefined;
       const { backend, details } = await startBackend(
         request.backends,
-        request.wasmThreads ?? true,
+        request.wasmThreads ?? 'auto',
       );
       const executor: Executor = request.executor ?? 'fused';
       const model = await loadPackModel(request.modelJson, request.weightFiles, executor);

@@ -109,8 +109,8 @@ class WorkerBridge {
 export interface LoadClassifierOptions extends ClassifierOptions {
   /** `fused` (default): BN and ReLU folded into fused convolutions; `layers`: stock tf.LayersModel. */
   executor?: 'fused' | 'layers';
-  /** false: no WASM threads even when cross-origin isolated (default true). */
-  wasmThreads?: boolean;
+  /** WASM threads where cross-origin isolated: true, false, or `auto` (default: only with 4+ cores). */
+  wasmThreads?: boolean | 'auto';
 }
 
 /** Per-stage timings of one classification, ms. */

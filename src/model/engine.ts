@@ -43,15 +43,25 @@ function webglRenderer(): string | null {
   }
 }
 
-function configureWasm(threads: boolean): void {
+/**
+ * Threads by default only with 4+ logical cores: on the 2-core test machine (shared, busy) two
+ * XNNPACK threads measured slower than one (p50 137 ms vs 89 ms, tests/bench/inference.ts), as
+ * the pool's spinning workers compete with the page and everything else for the same two cores.
+ */
+function wantThreads(setting: boolean | 'auto', cores: number): boolean {
+  return setting === 'auto' ? cores >= 4 : setting;
+}
+
+function configureWasm(setting: boolean | 'auto'): void {
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlainUrl,
     'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
   });
+  const cores = typeof navigator === 'object' ? navigator.hardwareConcurrency || 1 : 1;
+  const threads = wantThreads(setting, cores);
   // Threads need cross-origin isolation (SharedArrayBuffer); without it TF.js runs one thread.
   if (!threads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  const cores = typeof navigator === 'object' ? navigator.hardwareConcurrency || 1 : 1;
   setThreadsCount(Math.max(1, Math.min(4, cores)));
   // TF.js caps XNNPACK's pool at hardwareConcurrency / 2, assuming two hyper-threads per core
   // (tfjs-backend-wasm/src/cc/backend.cc, `num_cores`), so a 2-core phone or VM gets one thread
@@ -82,7 +92,7 @@ async function describe(backend: Backend, renderer: string | null): Promise<stri
  */
 export async function startBackend(
   order: Backend[] | 'auto',
-  wasmThreads = true,
+  wasmThreads: boolean | 'auto' = 'auto',
 ): Promise<StartedBackend> {
   const renderer = webglRenderer();
   const candidates: Backend[] =

@@ -17,8 +17,8 @@ export interface LoadRequest {
   backends: Backend[] | 'auto';
   /** `layers` runs the stock tf.LayersModel (for comparison); default `fused`. */
   executor?: 'fused' | 'layers';
-  /** false: WASM without threads even where the page is cross-origin isolated. */
-  wasmThreads?: boolean;
+  /** WASM threads (where cross-origin isolated): `auto` = only with 4+ cores (see engine.ts). */
+  wasmThreads?: boolean | 'auto';
 }
 
 export interface ClassifyRequest {

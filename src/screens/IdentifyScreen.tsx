@@ -36,7 +36,12 @@ function pageOptions() {
     model: params.get('model') ?? undefined,
     backends: backends?.length ? backends : undefined,
     executor,
-    wasmThreads: params.get('threads') !== 'off',
+    wasmThreads:
+      params.get('threads') === 'off'
+        ? false
+        : params.get('threads') === 'on'
+          ? true
+          : ('auto' as const),
   };
 }
 

@@ -2,7 +2,7 @@
  * Inference benchmark: builds and serves the app (the real server, river-fish published), drives
  * Chromium, and prints one JSON object per backend:
  *   {"backend","model","loadMs","firstPredictionMs","p50Ms","p95Ms","n","longestMainThreadTaskMs", …}
- *   npm run bench:inference -- [--json] [--backends wasm,webgl,cpu] [--n 50] [--executor fused|layers] [--no-threads] [--skip-build]
+ *   npm run bench:inference -- [--json] [--backends wasm,webgl,cpu] [--n 50] [--executor fused|layers] [--threads|--no-threads] [--skip-build]
  * loadMs: page open → model ready (registry fetch, sha256 checks, worker, backend, weights, warm-up).
  * firstPredictionMs: photo handed to the Identify screen's input → result card shown.
  * p50Ms/p95Ms: classify() of a fixture photo in the worker (preprocessing + forward pass), n times.
@@ -26,7 +26,7 @@ interface Options {
   n?: number;
   executor: 'fused' | 'layers';
   build: boolean;
-  threads: boolean;
+  threads: 'on' | 'off' | 'auto';
 }
 
 function parseOptions(argv: string[]): Options {
@@ -42,7 +42,7 @@ function parseOptions(argv: string[]): Options {
     n: n ? Number(n) : undefined,
     executor: value('executor') === 'layers' ? 'layers' : 'fused',
     build: !argv.includes('--skip-build'),
-    threads: !argv.includes('--no-threads'),
+    threads: argv.includes('--threads') ? 'on' : argv.includes('--no-threads') ? 'off' : 'auto',
   };
 }
 
@@ -88,7 +88,7 @@ async function benchBackend(
   const started = Date.now();
   const executor =
     (options.executor === 'layers' ? '&executor=layers' : '') +
-    (options.threads ? '' : '&threads=off');
+    (options.threads === 'auto' ? '' : `&threads=${options.threads}`);
   await page.goto(`${url}/?backend=${backend}${executor}`);
   const status = page.getByTestId('model-status');
   await status
