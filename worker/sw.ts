@@ -76,12 +76,20 @@ self.addEventListener('message', (event) => {
 });
 
 // Background Sync: when the page could not finish a sync (offline, server down), the browser
-// wakes this worker once a network is back, even if Fishlens is closed. A rejected promise makes
+// wakes this worker once a network is back, even if Fishlens has been closed since. A rejected promise makes
 // the browser retry later with its own backoff.
 interface SyncEvent extends ExtendableEvent {
   readonly tag: string;
 }
 self.addEventListener('sync', (event) => {
   const sync = event as SyncEvent;
-  if (sync.tag === BACKGROUND_SYNC_TAG) sync.waitUntil(syncOutboxInBackground());
+  if (sync.tag !== BACKGROUND_SYNC_TAG) return;
+  sync.waitUntil(
+    (async () => {
+      // An open Fishlens tab runs its own sync engine, with backoff and Retry-After; a second
+      // sender here would ignore both. Background Sync is for when no tab is open.
+      const windows = await self.clients.matchAll({ type: 'window' });
+      if (windows.length === 0) await syncOutboxInBackground();
+    })(),
+  );
 });
