@@ -16,25 +16,12 @@ import { InstallButton } from './ui/InstallButton';
 import { Layout } from './ui/Layout';
 import { PackUpdateBanner } from './ui/PackUpdateBanner';
 import { UpdatePrompt } from './ui/UpdatePrompt';
+import { useOnline } from './hooks/use-online';
 
 // Operators only: the dashboard and its charting library load when /dashboard is opened.
 const DashboardScreen = lazy(() =>
   import('./screens/DashboardScreen').then((m) => m.DashboardScreen),
 );
-
-function useOnline(): boolean {
-  const [online, setOnline] = useState(() => navigator.onLine);
-  useEffect(() => {
-    const update = () => setOnline(navigator.onLine);
-    window.addEventListener('online', update);
-    window.addEventListener('offline', update);
-    return () => {
-      window.removeEventListener('online', update);
-      window.removeEventListener('offline', update);
-    };
-  }, []);
-  return online;
-}
 
 function Shell() {
   const { path } = useLocation();

@@ -20,22 +20,9 @@ import {
 } from '../storage/model-packs';
 import { PackCard, type PackCardView } from '../ui/PackCard';
 import { StorageInfo, type StorageView } from '../ui/StorageInfo';
+import { useOnline } from '../hooks/use-online';
 
 type Installed = Awaited<ReturnType<typeof listInstalledModels>>;
-
-function useOnline(): boolean {
-  const [online, setOnline] = useState(() => navigator.onLine);
-  useEffect(() => {
-    const update = () => setOnline(navigator.onLine);
-    window.addEventListener('online', update);
-    window.addEventListener('offline', update);
-    return () => {
-      window.removeEventListener('online', update);
-      window.removeEventListener('offline', update);
-    };
-  }, []);
-  return online;
-}
 
 async function readStorage(): Promise<StorageView> {
   const storage = navigator.storage as StorageManager | undefined;

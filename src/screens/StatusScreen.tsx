@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useI18n } from '../i18n';
 import { nextRetryAt, onLogChange, predictionLog, requestSync, retryDeadLetter } from '../sync';
 import { SyncStatus, type DeadLetter } from '../ui/SyncStatus';
+import { useOnline } from '../hooks/use-online';
 
 interface StatusView {
   pending: number;
@@ -9,20 +10,6 @@ interface StatusView {
   lastSyncAt: string | null;
   nextRetryAt: number | null;
   deadLetters: DeadLetter[];
-}
-
-function useOnline(): boolean {
-  const [online, setOnline] = useState(() => navigator.onLine);
-  useEffect(() => {
-    const update = () => setOnline(navigator.onLine);
-    window.addEventListener('online', update);
-    window.addEventListener('offline', update);
-    return () => {
-      window.removeEventListener('online', update);
-      window.removeEventListener('offline', update);
-    };
-  }, []);
-  return online;
 }
 
 /** The Status screen: the outbox (pending count, last sync, dead letters). */
