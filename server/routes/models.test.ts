@@ -14,7 +14,7 @@ import { createBuiltinRegistry } from '../registry/builtin.js';
 import { verifyPack } from '../registry/pack.js';
 import { tempPackRoot, writeSyntheticPack } from '../registry/testing/synthetic-pack.js';
 import { createLocalObjectStore } from '../storage/local.js';
-import { createS3Client, createS3ObjectStore } from '../storage/s3.js';
+import { unreachableS3Store } from '../storage/testing/s3-server.js';
 
 const log = createLogger('silent');
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -225,15 +225,7 @@ describe('the model registry API', () => {
   });
 
   it('answers 503 with a reason when object storage is down', async () => {
-    const client = createS3Client({
-      endpoint: 'http://127.0.0.1:1',
-      region: 'us-east-1',
-      accessKeyId: 'a',
-      secretAccessKey: 'b',
-      forcePathStyle: true,
-      timeoutMs: 1_000,
-    });
-    const deadStore = createS3ObjectStore({ client, bucket: 'gone', timeoutMs: 1_000 });
+    const deadStore = unreachableS3Store();
     const res = await appWith(test.db, deadStore).request(
       `${BASE}/river-fish/versions/1/files/model.json`,
     );

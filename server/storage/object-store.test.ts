@@ -12,7 +12,7 @@ import {
   type ObjectStore,
 } from './object-store.js';
 import { createS3Client, createS3ObjectStore } from './s3.js';
-import { startTestS3Server, type TestS3Server } from './testing/s3-server.js';
+import { startTestS3Server, unreachableS3Store, type TestS3Server } from './testing/s3-server.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fishlens-store-'));
 const content = randomBytes(300_000);
@@ -111,15 +111,7 @@ describe('S3 when the service is down or hangs', () => {
   });
 
   it('turns a refused connection into StorageUnavailableError', async () => {
-    const client = createS3Client({
-      endpoint: 'http://127.0.0.1:1',
-      region: 'us-east-1',
-      accessKeyId: 'a',
-      secretAccessKey: 'b',
-      forcePathStyle: true,
-      timeoutMs: 1_000,
-    });
-    const store = createS3ObjectStore({ client, bucket: 'b', timeoutMs: 1_000 });
+    const store = unreachableS3Store('b');
     await expect(store.get('x')).rejects.toBeInstanceOf(StorageUnavailableError);
   });
 

@@ -1,10 +1,8 @@
 /** Shared by the identification specs: a server publishing a pack, and helpers that drive the Identify screen. */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { startFishlens, type FishlensServer } from '../support/fishlens-server.js';
 import {
-  FIXTURES,
   identificationPack,
   packsWithUnsureVariant,
   type TestPack,
@@ -55,22 +53,6 @@ export const test = base.extend<
   ],
   baseURL: async ({ packServer }, use) => use(packServer.url),
 });
-
-/** One fixture photo per class (the first file of each class folder). */
-export function fixturePhotos(labels: string[]): { label: string; file: string }[] {
-  return labels.flatMap((label) => {
-    const files = (() => {
-      try {
-        return readdirSync(join(FIXTURES, label))
-          .filter((f) => /\.(png|jpe?g|webp)$/i.test(f))
-          .sort();
-      } catch {
-        return [];
-      }
-    })();
-    return files.slice(0, 1).map((f) => ({ label, file: join(FIXTURES, label, f) }));
-  });
-}
 
 export type Outcome =
   | { kind: 'prediction'; label: string; probability: number; notSure: boolean }

@@ -1,12 +1,6 @@
 import { CHROMIUM_ARGS, chromiumPath, WEBGL_ARGS } from '../support/chromium.js';
-import { packLabels } from '../support/test-packs.js';
-import {
-  browserProbabilities,
-  expect,
-  fixturePhotos,
-  openReady,
-  test,
-} from './identify-fixtures.js';
+import { fixturePhotos, packLabels } from '../support/test-packs.js';
+import { browserProbabilities, expect, openReady, test } from './identify-fixtures.js';
 
 // Software WebGL (SwiftShader): slow, but a real WebGL implementation.
 test.use({

@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { nodeProbabilities, packLabels } from '../support/test-packs.js';
-import {
-  browserProbabilities,
-  expect,
-  fixturePhotos,
-  identify,
-  openReady,
-  test,
-} from './identify-fixtures.js';
+import { fixturePhotos, nodeProbabilities, packLabels } from '../support/test-packs.js';
+import { browserProbabilities, expect, identify, openReady, test } from './identify-fixtures.js';
 
 test('fixture photos get the same top-1 label and probabilities (within 1e-3) in the browser (WASM) as in Node', async ({
   page,

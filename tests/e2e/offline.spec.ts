@@ -14,7 +14,12 @@ import {
   publishToServer,
   tamperStoredFile,
 } from '../support/pack-versions.js';
-import { FIXTURES, identificationPack, packLabels, type TestPack } from '../support/test-packs.js';
+import {
+  fixturePhotos,
+  identificationPack,
+  packLabels,
+  type TestPack,
+} from '../support/test-packs.js';
 import { expect, test as base } from './fixtures.js';
 
 const test = base.extend<Record<never, never>, { pack: TestPack }>({
@@ -40,19 +45,9 @@ async function startPackServer(pack: TestPack | null): Promise<FishlensServer> {
 
 /** The first fixture photo of the pack's first label that has photos. */
 function fixturePhoto(pack: TestPack): string {
-  for (const label of packLabels(pack.dir)) {
-    const files = (() => {
-      try {
-        return readdirSync(join(FIXTURES, label))
-          .filter((f) => /\.(png|jpe?g|webp)$/i.test(f))
-          .sort();
-      } catch {
-        return [];
-      }
-    })();
-    if (files[0]) return join(FIXTURES, label, files[0]);
-  }
-  throw new Error(`no fixture photo for ${pack.name}`);
+  const photo = fixturePhotos(packLabels(pack.dir))[0];
+  if (!photo) throw new Error(`no fixture photo for ${pack.name}`);
+  return photo.file;
 }
 
 /** Gives the Identify screen a photo; returns the top-1 label it shows. */

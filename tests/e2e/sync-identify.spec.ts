@@ -3,8 +3,8 @@
  * stored in the outbox before they are shown, and reach PostgreSQL exactly once when back online.
  */
 import pg from 'pg';
-import { packLabels } from '../support/test-packs.js';
-import { expect, fixturePhotos, identify, openReady, test } from './identify-fixtures.js';
+import { fixturePhotos, packLabels } from '../support/test-packs.js';
+import { expect, identify, openReady, test } from './identify-fixtures.js';
 
 async function storedRows(databaseUrl: string) {
   const client = new pg.Client({ connectionString: databaseUrl });

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -105,4 +105,20 @@ export function packsWithUnsureVariant(pack: TestPack): { packsDir: string; unsu
   }
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   return { packsDir, unsureName };
+}
+
+/** One fixture photo per class (the first file of each class folder). */
+export function fixturePhotos(labels: string[]): { label: string; file: string }[] {
+  return labels.flatMap((label) => {
+    const files = (() => {
+      try {
+        return readdirSync(join(FIXTURES, label))
+          .filter((f) => /\.(png|jpe?g|webp)$/i.test(f))
+          .sort();
+      } catch {
+        return [];
+      }
+    })();
+    return files.slice(0, 1).map((f) => ({ label, file: join(FIXTURES, label, f) }));
+  });
 }

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import type { S3Settings } from '../s3.js';
+import type { ObjectStore } from '../object-store.js';
+import { createS3Client, createS3ObjectStore, type S3Settings } from '../s3.js';
 
 export interface TestS3Server {
   settings: S3Settings;
@@ -41,4 +42,17 @@ export async function startTestS3Server(bucket = 'fishlens-test'): Promise<TestS
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** An S3 store whose endpoint refuses every connection (port 1 on loopback): storage "down". */
+export function unreachableS3Store(bucket = 'gone'): ObjectStore {
+  const client = createS3Client({
+    endpoint: 'http://127.0.0.1:1',
+    region: 'us-east-1',
+    accessKeyId: 'a',
+    secretAccessKey: 'b',
+    forcePathStyle: true,
+    timeoutMs: 1_000,
+  });
+  return createS3ObjectStore({ client, bucket, timeoutMs: 1_000 });
 }
