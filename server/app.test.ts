@@ -101,6 +101,9 @@ describe('the HTTP app', () => {
     expect(await page.text()).toContain('<!doctype html>');
     const missing = await app.request('/assets/gone-123.js', { headers: { Accept: 'text/html' } });
     expect(missing.status).toBe(404);
+    const malformed = await app.request('/hist%E0%A4%A', { headers: { Accept: 'text/html' } });
+    expect(malformed.status).toBe(200);
+    expect(malformed.headers.get('cache-control')).toBe('no-cache');
     const api = await app.request('/api/v1/nothing', { headers: { Accept: 'text/html' } });
     expect(api.status).toBe(404);
     expect(api.headers.get('content-type')).toBe('application/problem+json');

@@ -16,6 +16,15 @@ export function cacheControlFor(path: string): string {
   return path.startsWith('/assets/') ? IMMUTABLE : REVALIDATE;
 }
 
+/** Decodes a URL path; a malformed %-escape (`/a%E0%A4`) is kept as it is, never thrown. */
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 /** Sets Cache-Control and a weak ETag (size + mtime, no hashing) on a file the next handler served. */
 function fileHeaders(root: string): MiddlewareHandler {
   return async (c, next) => {
@@ -26,7 +35,7 @@ function fileHeaders(root: string): MiddlewareHandler {
     c.res.headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
     if (c.res.status !== 200 && c.res.status !== 206) return;
     const servedIndex = c.res.headers.get('content-type')?.startsWith('text/html') ?? false;
-    const requested = decodeURIComponent(c.req.path);
+    const requested = safeDecode(c.req.path);
     let file = normalize(join(root, requested));
     const stats = statSync(file, { throwIfNoEntry: false });
     if (!stats?.isFile() && servedIndex) file = join(root, 'index.html');
