@@ -1,6 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MOBILENET_V2_PREPROCESSING, type Preprocessing } from './pack';
-import { preprocess, preprocessRegion, resizeRegion, type RgbaImage } from './preprocess';
+import {
+  createPreprocessor,
+  preprocess,
+  preprocessRegion,
+  resizeRegion,
+  type RgbaImage,
+} from './preprocess';
 
 const SIZE = { width: 8, height: 8 };
 const STRETCH: Preprocessing = { ...MOBILENET_V2_PREPROCESSING, resize: 'stretch' };
@@ -112,6 +119,77 @@ describe('preprocess', () => {
   it('rejects pixel data shorter than width × height × 4', () => {
     expect(() =>
       preprocess({ width: 4, height: 4, data: new Uint8Array(10) }, STRETCH, SIZE),
+    ).toThrow(/pixels/);
+  });
+});
+
+describe("createPreprocessor (the browser classifier's reusable fast path)", () => {
+  const image = (width: number, height: number, seed: number): RgbaImage => {
+    const data = new Uint8ClampedArray(width * height * 4);
+    let x = seed >>> 0 || 1;
+    for (let i = 0; i < data.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      data[i] = x & 255;
+    }
+    return { width, height, data };
+  };
+
+  it('gives bit-identical floats to preprocess for any image size, both resize modes, shrinking and enlarging, call after call', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<Preprocessing['resize']>('stretch', 'center-crop'),
+        fc.record({
+          width: fc.integer({ min: 1, max: 24 }),
+          height: fc.integer({ min: 1, max: 24 }),
+        }),
+        fc.array(
+          fc.record({
+            width: fc.integer({ min: 1, max: 70 }),
+            height: fc.integer({ min: 1, max: 70 }),
+            seed: fc.integer(),
+          }),
+          { minLength: 1, maxLength: 4 },
+        ),
+        (resize, size, images) => {
+          const preprocessing = { ...MOBILENET_V2_PREPROCESSING, resize };
+          const fast = createPreprocessor(preprocessing, size);
+          for (const { width, height, seed } of images) {
+            const photo = image(width, height, seed);
+            expect(new Uint32Array(fast(photo).buffer)).toEqual(
+              new Uint32Array(preprocess(photo, preprocessing, size).buffer),
+            );
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives bit-identical floats to preprocess at the real input size (457×218 fish-pass crop → 224×224)', () => {
+    const size = { width: 224, height: 224 };
+    for (const resize of ['stretch', 'center-crop'] as const) {
+      const preprocessing = { ...MOBILENET_V2_PREPROCESSING, resize };
+      const fast = createPreprocessor(preprocessing, size);
+      for (const [width, height] of [
+        [457, 218],
+        [1200, 900],
+        [457, 218],
+      ] as const) {
+        const photo = image(width, height, width * height);
+        const expected = preprocess(photo, preprocessing, size);
+        const actual = fast(photo);
+        expect(actual).toHaveLength(expected.length);
+        // Bit for bit: the float32 bit patterns, not values within a tolerance.
+        expect(new Uint32Array(actual.buffer)).toEqual(new Uint32Array(expected.buffer));
+      }
+    }
+  });
+
+  it('rejects pixel data shorter than width × height × 4, like preprocess', () => {
+    expect(() =>
+      createPreprocessor(STRETCH, SIZE)({ width: 4, height: 4, data: new Uint8Array(10) }),
     ).toThrow(/pixels/);
   });
 });

@@ -4,7 +4,7 @@
  * Spoken to only through src/model/classifier.ts (one request at a time).
  */
 /// <reference lib="webworker" />
-import { preprocess } from '../shared/preprocess';
+import { createPreprocessor, type RgbaImage } from '../shared/preprocess';
 import type { PackMetadata } from '../shared/pack';
 import { decodePhoto } from '../src/model/decode';
 import {
@@ -26,15 +26,19 @@ import { topLabels } from '../src/model/top';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-let loaded: { model: PackModel; metadata: PackMetadata } | undefined;
+let loaded:
+  | { model: PackModel; metadata: PackMetadata; preprocess: (image: RgbaImage) => Float32Array }
+  | undefined;
 
 async function classify(photo: Blob | ImageBitmap): Promise<ClassifyResult> {
   if (!loaded) throw new ClassifierError('internal', 'classify before load');
-  const { model, metadata } = loaded;
+  const { model, metadata, preprocess } = loaded;
   const started = performance.now();
   const image = await decodePhoto(photo);
   const decoded = performance.now();
-  const input = preprocess(image, metadata.preprocessing, metadata.input);
+  // The shared preprocessing's reusable path: the same floats as training and eval, no
+  // per-photo allocations; `input` is overwritten by the next call, after predict has copied it.
+  const input = preprocess(image);
   const preprocessed = performance.now();
   const output = await model.predict(input);
   const done = performance.now();
@@ -69,7 +73,11 @@ async function handle(
       const warmStart = performance.now();
       await model.predict(new Float32Array(width * height * 3));
       const warmupMs = performance.now() - warmStart;
-      loaded = { model, metadata: request.metadata };
+      loaded = {
+        model,
+        metadata: request.metadata,
+        preprocess: createPreprocessor(request.metadata.preprocessing, request.metadata.input),
+      };
       return {
         backend,
         details: `${details}; ${model.executor} executor`,

@@ -23,6 +23,7 @@ export interface StartedBackend {
 /** A loaded model: HWC float input in, probabilities out. */
 export interface PackModel {
   readonly executor: Executor;
+  /** Runs one forward pass; `input` is read only until the returned promise settles (the caller may reuse it then). */
   predict(input: Float32Array): Promise<Float32Array>;
   dispose(): void;
 }
