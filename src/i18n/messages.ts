@@ -49,6 +49,8 @@ export const messages = {
     'identify.useCamera': 'Live camera',
     'identify.capture': 'Identify this frame',
     'identify.closeCamera': 'Close camera',
+    'identify.cameraUnsupported':
+      'This browser has no live camera view here. Take or choose a photo instead.',
     'identify.dropHint': 'or drop or paste a photo here',
     'identify.photoLabel': 'Photo of a fish',
     'identify.working': 'Identifying…',
@@ -87,6 +89,8 @@ export const messages = {
     'error.file-corrupt': 'A downloaded model file is damaged (checksum mismatch); it was refused.',
     'error.pack-invalid': 'The model pack is not valid.',
     'error.camera-unavailable': 'The camera cannot be opened here. Take or choose a photo instead.',
+    'error.camera-denied':
+      'Camera access was refused. Allow the camera for this site in the browser settings, or take or choose a photo instead.',
     'packs.registry': 'Available packs',
     'packs.installed': 'On this device',
     'packs.none': 'No model packs yet.',
@@ -187,6 +191,8 @@ export const messages = {
     'identify.useCamera': 'Камера',
     'identify.capture': 'Определить этот кадр',
     'identify.closeCamera': 'Закрыть камеру',
+    'identify.cameraUnsupported':
+      'В этом браузере здесь нет просмотра с камеры. Сфотографируйте или выберите фото.',
     'identify.dropHint': 'или перетащите или вставьте фото сюда',
     'identify.photoLabel': 'Фото рыбы',
     'identify.working': 'Определяю…',
@@ -225,6 +231,8 @@ export const messages = {
       'Скачанный файл модели повреждён (не совпала контрольная сумма) и отклонён.',
     'error.pack-invalid': 'Пакет модели некорректен.',
     'error.camera-unavailable': 'Камеру здесь открыть нельзя. Сфотографируйте или выберите фото.',
+    'error.camera-denied':
+      'Доступ к камере запрещён. Разрешите камеру для этого сайта в настройках браузера или сфотографируйте или выберите фото.',
     'packs.registry': 'Доступные пакеты',
     'packs.installed': 'На устройстве',
     'packs.none': 'Пакетов моделей пока нет.',

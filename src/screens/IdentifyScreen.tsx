@@ -139,6 +139,8 @@ export function IdentifyScreen(props: {
   const [error, setError] = useState<{ code: string; message: string; seq: number }>();
   const [result, setResult] = useState<{ view: PredictionView; photoUrl: string }>();
   const [camera, setCamera] = useState<MediaStream>();
+  /** The live view shows frames (a capture before that would find no pixels). */
+  const [cameraLive, setCameraLive] = useState(false);
   const video = useRef<HTMLVideoElement>(null);
   const running = useRef<AbortController>();
   const lastPhoto = useRef<Blob>();
@@ -268,6 +270,7 @@ export function IdentifyScreen(props: {
 
   const openCamera = async () => {
     try {
+      setCameraLive(false);
       setCamera(
         await navigator.mediaDevices.getUserMedia({
           video: { facingMode: 'environment' },
@@ -276,11 +279,12 @@ export function IdentifyScreen(props: {
       );
     } catch (failure) {
       console.warn('camera unavailable', failure);
-      setError({
-        code: 'camera-unavailable',
-        message: t('error.camera-unavailable'),
-        seq: ++resultSeq,
-      });
+      // NotAllowedError: the person or a policy refused; anything else (no camera, in use): unavailable.
+      const code =
+        failure instanceof DOMException && failure.name === 'NotAllowedError'
+          ? 'camera-denied'
+          : 'camera-unavailable';
+      setError({ code, message: t(`error.${code}`), seq: ++resultSeq });
     }
   };
 
@@ -313,20 +317,37 @@ export function IdentifyScreen(props: {
         disabled={!classifier}
         extra={
           cameraSupported && !camera ? (
-            <button type="button" disabled={!classifier} onClick={() => void openCamera()}>
+            <button
+              type="button"
+              disabled={!classifier}
+              data-testid="camera-open"
+              onClick={() => void openCamera()}
+            >
               {t('identify.useCamera')}
             </button>
           ) : undefined
         }
       />
+      {!cameraSupported && (
+        <p class="muted" data-testid="camera-unsupported">
+          {t('identify.cameraUnsupported')}
+        </p>
+      )}
       {camera && (
-        <div class="camera">
-          <video ref={video} autoPlay playsInline muted aria-label={t('identify.useCamera')} />
+        <div class="camera" data-testid="camera" data-live={String(cameraLive)}>
+          <video
+            ref={video}
+            autoPlay
+            playsInline
+            muted
+            aria-label={t('identify.useCamera')}
+            onLoadedData={() => setCameraLive(true)}
+          />
           <div class="photo-buttons">
             <button
               type="button"
               class="primary"
-              disabled={busy}
+              disabled={busy || !cameraLive}
               onClick={() => void captureFrame()}
             >
               {t('identify.capture')}
