@@ -31,10 +31,11 @@ const test = base.extend<Record<never, never>, { pack: TestPack }>({
 });
 
 /**
- * The Identify screen on the CPU backend: these tests are about where the pack comes from and
- * which version runs; backend choice and speed are identify.spec.ts's subject.
+ * The Identify screen with the app's own backend choice (WASM in headless Chromium): these tests
+ * are about where the pack comes from and which version runs; backend choice and speed are
+ * identify.spec.ts's subject.
  */
-const IDENTIFY = '/?backend=cpu';
+const IDENTIFY = '/';
 
 /** A server whose registry holds exactly this pack (version 1), or no pack at all. */
 async function startPackServer(pack: TestPack | null): Promise<FishlensServer> {
