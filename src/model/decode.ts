@@ -42,15 +42,43 @@ async function toBitmap(photo: Blob): Promise<ImageBitmap> {
   }
 }
 
+/** One CPU-backed canvas reused for every photo (a new 2D context per photo costs a few ms). */
+let scratch: { canvas: OffscreenCanvas; context: OffscreenCanvasRenderingContext2D } | undefined;
+
 /** Reads the pixels of a bitmap (RGBA, straight alpha). */
 export function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
   const { width, height } = bitmap;
   if (width === 0 || height === 0) throw new ClassifierError('corrupt-image', 'empty image');
-  const canvas = new OffscreenCanvas(width, height);
-  const context = canvas.getContext('2d', { willReadFrequently: true });
-  if (!context) throw new ClassifierError('image-too-large', 'no 2D canvas of this size');
-  context.drawImage(bitmap, 0, 0);
-  const { data } = context.getImageData(0, 0, width, height);
+  if (!scratch) {
+    const canvas = new OffscreenCanvas(width, height);
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    if (!context) throw new ClassifierError('image-too-large', 'no 2D canvas of this size');
+    scratch = { canvas, context };
+  }
+  const { canvas, context } = scratch;
+  if (canvas.width !== width || canvas.height !== height) {
+    // Resizing clears the canvas and resets the context's state.
+    canvas.width = width;
+    canvas.height = height;
+  } else {
+    context.clearRect(0, 0, width, height);
+  }
+  let data: Uint8ClampedArray;
+  try {
+    context.drawImage(bitmap, 0, 0);
+    data = context.getImageData(0, 0, width, height).data;
+  } catch (error) {
+    scratch = undefined;
+    throw new ClassifierError(
+      'image-too-large',
+      error instanceof Error ? error.message : String(error),
+    );
+  }
+  if (width * height > MAX_DECODE_PIXELS / 4) {
+    // Do not keep a photo-sized backing store alive between photos.
+    canvas.width = 1;
+    canvas.height = 1;
+  }
   return { width, height, data };
 }
 
