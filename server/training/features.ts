@@ -7,7 +7,6 @@ import type { Preprocessing } from '../../shared/pack';
 import type { InputSize } from '../../shared/preprocess';
 import { AUGMENTATION_VERSION, augmentedView } from './augment';
 import { decodeImageFile } from './decode';
-import { FEATURE_SIZE } from './mobilenet-v2';
 import { loadLayersModel } from './model-files';
 
 export const FEATURE_CACHE_DIR = '.cache/features';
@@ -30,7 +29,24 @@ export async function loadBackbone(dir: string): Promise<Backbone> {
   return { model: await loadLayersModel(dir), id: hash.digest('hex').slice(0, 16) };
 }
 
-/** Runs the backbone on a batch of preprocessed inputs; returns one 1280-d feature row per input. */
+const truncatedModels = new WeakMap<tf.LayersModel, Map<string, tf.LayersModel>>();
+
+/** The backbone up to (and including) one of its layers; made once per model and layer. */
+function truncated(model: tf.LayersModel, layer: string): tf.LayersModel {
+  let byLayer = truncatedModels.get(model);
+  if (!byLayer) truncatedModels.set(model, (byLayer = new Map<string, tf.LayersModel>()));
+  let out = byLayer.get(layer);
+  if (!out) {
+    out = tf.model({
+      inputs: model.inputs,
+      outputs: model.getLayer(layer).output,
+    });
+    byLayer.set(layer, out);
+  }
+  return out;
+}
+
+/** Runs the backbone on a batch of preprocessed inputs; returns one output row (flattened) per input. */
 export function embed(
   model: tf.LayersModel,
   inputs: Float32Array[],
@@ -54,6 +70,8 @@ function concat(parts: Float32Array[]): Float32Array {
 
 export interface FeatureOptions {
   backbone: Backbone;
+  /** Cache the output of this backbone layer (flattened) instead of the pooled 1280-d features. */
+  layer?: string;
   preprocessing: Preprocessing;
   size: InputSize;
   /** Views per image: 1 = only the canonical input, more = augmented variants too. */
@@ -62,14 +80,24 @@ export interface FeatureOptions {
   onImage?: () => void;
 }
 
-/** Features of every view of every file (views × 1280 floats per file), computed once and cached. */
+/** Features of every view of every file (views × row floats per file), computed once and cached. */
 export async function imageFeatures(
   files: string[],
   options: FeatureOptions,
 ): Promise<Float32Array[]> {
-  const { backbone, preprocessing, size, views } = options;
+  const { backbone, preprocessing, size, views, layer } = options;
+  const extractor = layer ? truncated(backbone.model, layer) : backbone.model;
+  const rowSize = (extractor.outputs[0]!.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
   const policy = createHash('sha256')
-    .update(JSON.stringify([backbone.id, preprocessing, size, AUGMENTATION_VERSION]))
+    .update(
+      JSON.stringify([
+        backbone.id,
+        preprocessing,
+        size,
+        AUGMENTATION_VERSION,
+        ...(layer ? [layer] : []),
+      ]),
+    )
     .digest('hex')
     .slice(0, 16);
   const cacheDir = path.join(options.cacheDir ?? FEATURE_CACHE_DIR, policy);
@@ -86,19 +114,16 @@ export async function imageFeatures(
     } catch {
       // not cached yet
     }
-    const have = Math.floor(cached.length / FEATURE_SIZE);
+    const have = Math.floor(cached.length / rowSize);
     if (have >= views) {
-      out.push(cached.subarray(0, views * FEATURE_SIZE));
+      out.push(cached.subarray(0, views * rowSize));
     } else {
       const image = await decodeImageFile(file, preprocessing.exifOrientation);
       const seed = parseInt(imageHash.slice(0, 8), 16);
       const inputs = Array.from({ length: views - have }, (_, i) =>
         augmentedView(image, preprocessing, size, have + i, seed),
       );
-      const all = concat([
-        cached.subarray(0, have * FEATURE_SIZE),
-        embed(backbone.model, inputs, size),
-      ]);
+      const all = concat([cached.subarray(0, have * rowSize), embed(extractor, inputs, size)]);
       await writeFile(cacheFile, new Uint8Array(all.buffer));
       out.push(all);
     }

@@ -9,9 +9,26 @@ import * as tf from '@tensorflow/tfjs';
 import { NAME_PATTERN, type Preprocessing, MOBILENET_V2_PREPROCESSING } from '../../shared/pack';
 import { initBackend } from './backend';
 import { UsageError, isMain, parseArgs, runCli } from './cli';
-import { listImageSet, splitByFish, type LabelledImage } from './dataset';
+import { listImageSet, seededRandom, splitByFish, type LabelledImage } from './dataset';
 import { imageFeatures, loadBackbone } from './features';
-import { DEFAULT_HEAD, predictHead, trainHead, type FeatureRows, type HeadOptions } from './head';
+import {
+  DEFAULT_FINE_TUNE,
+  MAX_FINE_TUNE_BLOCKS,
+  disposeTail,
+  fineTune,
+  pooledFeatures,
+  readTail,
+  tailInputLayer,
+  writeTail,
+} from './fine-tune';
+import {
+  DEFAULT_HEAD,
+  balancedClassWeights,
+  predictHead,
+  trainHead,
+  type FeatureRows,
+  type HeadOptions,
+} from './head';
 import { BACKBONE_DIR } from './import-backbone';
 import { evaluatePredictions, formatEvaluation } from './metrics';
 import { FEATURE_SIZE, INPUT_SIZE } from './mobilenet-v2';
@@ -50,6 +67,8 @@ const OPTIONS = {
   'fish-pattern': 'string',
   'cache-dir': 'string',
   'fine-tune-blocks': 'number',
+  'fine-tune-lr': 'number',
+  'fine-tune-epochs': 'number',
   quiet: 'boolean',
 } as const;
 
@@ -65,6 +84,8 @@ export interface TrainSettings {
   validationFraction: number;
   seed: number;
   head: HeadOptions;
+  /** Last blocks of the backbone (plus Conv_1) trained with the head; 0 = frozen backbone. */
+  fineTune: { blocks: number; learningRate: number; maxEpochs: number };
   fishPattern?: RegExp;
   cacheDir?: string;
   progress: boolean;
@@ -88,13 +109,17 @@ export function trainSettings(argv: string[]): TrainSettings {
   const resize = String(a.resize ?? 'stretch');
   if (resize !== 'stretch' && resize !== 'center-crop')
     throw new UsageError('--resize must be stretch or center-crop');
-  if (a['fine-tune-blocks'] !== undefined && a['fine-tune-blocks'] !== 0) {
-    throw new UsageError(
-      '--fine-tune-blocks is not supported yet: only the head is trained (use 0)',
-    );
-  }
   const num = (key: keyof typeof OPTIONS, fallback: number) =>
     a[key] === undefined ? fallback : Number(a[key]);
+  const fineTuneBlocks = num('fine-tune-blocks', 0);
+  if (
+    !Number.isInteger(fineTuneBlocks) ||
+    fineTuneBlocks < 0 ||
+    fineTuneBlocks > MAX_FINE_TUNE_BLOCKS
+  )
+    throw new UsageError(
+      `--fine-tune-blocks must be a whole number from 0 (frozen backbone) to ${MAX_FINE_TUNE_BLOCKS} (the 7×7 stage: blocks 14–16)`,
+    );
   let fishPattern: RegExp | undefined;
   if (a['fish-pattern'] !== undefined) {
     try {
@@ -123,22 +148,29 @@ export function trainSettings(argv: string[]): TrainSettings {
       maxEpochs: num('epochs', DEFAULT_HEAD.maxEpochs),
       patience: num('patience', DEFAULT_HEAD.patience),
     },
+    fineTune: {
+      blocks: fineTuneBlocks,
+      learningRate: num('fine-tune-lr', DEFAULT_FINE_TUNE.learningRate),
+      maxEpochs: num('fine-tune-epochs', DEFAULT_FINE_TUNE.maxEpochs),
+    },
     fishPattern,
     cacheDir: a['cache-dir'] === undefined ? undefined : String(a['cache-dir']),
     progress: a.quiet !== true && process.stderr.isTTY === true,
   };
 }
 
+/** One row per view (`rowSize` floats each: pooled features or tail-input activations) and its label. */
 function rows(
   features: Float32Array[],
   images: LabelledImage[],
   labels: string[],
   views: number,
 ): FeatureRows {
-  const x = new Float32Array(images.length * views * FEATURE_SIZE);
+  const rowSize = images.length > 0 ? features[0]!.length / views : FEATURE_SIZE;
+  const x = new Float32Array(images.length * views * rowSize);
   const y = new Int32Array(images.length * views);
   images.forEach((image, i) => {
-    x.set(features[i]!.subarray(0, views * FEATURE_SIZE), i * views * FEATURE_SIZE);
+    x.set(features[i]!.subarray(0, views * rowSize), i * views * rowSize);
     y.fill(labels.indexOf(image.label), i * views, (i + 1) * views);
   });
   return { x, y };
@@ -160,8 +192,20 @@ export async function trainPack(
   );
   const backbone = await loadBackbone(s.backbone);
   const size = { width: INPUT_SIZE, height: INPUT_SIZE };
-  const featureOptions = { backbone, preprocessing: s.preprocessing, size, cacheDir: s.cacheDir };
-  const bar = stageBar('backbone features', set.images.length, s.progress);
+  const blocks = s.fineTune.blocks;
+  // With fine-tuning, cache the activations that feed the first tuned block instead of pooled features.
+  const featureOptions = {
+    backbone,
+    preprocessing: s.preprocessing,
+    size,
+    cacheDir: s.cacheDir,
+    layer: blocks > 0 ? tailInputLayer(blocks) : undefined,
+  };
+  const bar = stageBar(
+    blocks > 0 ? 'backbone activations' : 'backbone features',
+    set.images.length,
+    s.progress,
+  );
   const trainFeatures = await imageFeatures(
     split.train.map((i) => i.file),
     { ...featureOptions, views: s.views, onImage: () => bar.tick() },
@@ -171,11 +215,17 @@ export async function trainPack(
     { ...featureOptions, views: 1, onImage: () => bar.tick() },
   );
   bar.stop();
-  const train = rows(trainFeatures, split.train, set.labels, s.views);
-  const validation =
+  const trainRows = rows(trainFeatures, split.train, set.labels, s.views);
+  const validationRows =
     split.validation.length > 0
       ? rows(validationFeatures, split.validation, set.labels, 1)
       : undefined;
+  // The head first learns on pooled features of the frozen backbone (through the frozen tail when tuning).
+  const tail = blocks > 0 ? readTail(backbone.model, blocks) : undefined;
+  const pooled = (r: FeatureRows): FeatureRows =>
+    tail ? { x: pooledFeatures(tail, r.x), y: r.y } : r;
+  const train = pooled(trainRows);
+  const validation = validationRows && pooled(validationRows);
   if (!validation)
     log(
       'warning: no class has two or more fish, so there is no validation split; training for the full epoch count',
@@ -195,9 +245,49 @@ export async function trainPack(
   );
   epochBar.stop();
   log(`head: ${epochs} epochs, best at epoch ${bestEpoch}`);
-  const validationFloat32 = validation
-    ? evaluatePredictions(predictHead(head, validation.x), validation.y, set.labels)
+  let fineTuned: { epochs: number; bestEpoch: number } | undefined;
+  if (tail) {
+    const tuneBar = stageBar(
+      `fine-tuning ${blocks} block${blocks > 1 ? 's' : ''}`,
+      s.fineTune.maxEpochs,
+      s.progress,
+    );
+    const result = await fineTune(
+      tail,
+      head,
+      trainRows,
+      validationRows,
+      set.labels.length,
+      {
+        learningRate: s.fineTune.learningRate,
+        headLearningRate: s.head.learningRate / 10,
+        l2: s.head.l2,
+        batchSize: s.head.batchSize,
+        maxEpochs: s.fineTune.maxEpochs,
+        patience: DEFAULT_FINE_TUNE.patience,
+        classWeight: balancedClassWeights(trainRows.y, set.labels.length),
+      },
+      (r) =>
+        tuneBar.tick(
+          Number.isNaN(r.validationLoss)
+            ? `loss ${r.loss.toFixed(3)}`
+            : `loss ${r.loss.toFixed(3)} val ${r.validationLoss.toFixed(3)} top-1 ${(100 * r.validationTop1).toFixed(1)}%`,
+        ),
+      seededRandom(s.seed),
+    );
+    tuneBar.stop();
+    log(`fine-tuning: ${result.epochs} epochs, best at epoch ${result.bestEpoch} (0 = head only)`);
+    fineTuned = result;
+    writeTail(tail, backbone.model);
+  }
+  const validationFloat32 = validationRows
+    ? evaluatePredictions(
+        predictHead(head, tail ? pooledFeatures(tail, validationRows.x) : validationRows.x),
+        validationRows.y,
+        set.labels,
+      )
     : undefined;
+  if (tail) disposeTail(tail);
   const model = buildPackModel(backbone.model, head, set.labels.length, s.head);
   const labels = packLabels(set.labels, card);
   const attachments = cardAttachments(card, baseDir);
@@ -210,7 +300,10 @@ export async function trainPack(
       description: card.description,
       createdAt: new Date().toISOString(),
       tool: TOOL,
-      architecture: 'MobileNetV2 1.0 224 (ImageNet, frozen) + dense softmax head',
+      architecture:
+        blocks > 0
+          ? `MobileNetV2 1.0 224 (ImageNet; blocks ${17 - blocks}-16 and Conv_1 fine-tuned, batch norm frozen) + dense softmax head`
+          : 'MobileNetV2 1.0 224 (ImageNet, frozen) + dense softmax head',
       modelFormat: 'tfjs-layers',
       input: { width: INPUT_SIZE, height: INPUT_SIZE, channels: 3 },
       preprocessing: s.preprocessing,
@@ -240,6 +333,15 @@ export async function trainPack(
             : 'none',
         head: s.head,
         epochs: { run: epochs, best: bestEpoch },
+        ...(fineTuned
+          ? {
+              fineTune: {
+                blocks,
+                learningRate: s.fineTune.learningRate,
+                epochs: { run: fineTuned.epochs, best: fineTuned.bestEpoch },
+              },
+            }
+          : {}),
       },
     },
   });

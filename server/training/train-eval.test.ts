@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluationSchema, manifestSchema, metadataSchema } from '../../shared/pack';
 import { evaluatePack } from './eval-cli';
+import { BACKBONE_DIR } from './import-backbone';
+import { loadLayersModel } from './model-files';
 import { trainPack, trainSettings } from './train-cli';
 
 const FIXTURES = path.resolve('tests/fixtures/fish');
@@ -152,5 +154,44 @@ describe('train + eval on the fixture fish', () => {
       trainSettings(['--data', 'x', '--name', 'a', '--out', 'o', '--quantize', 'int4']),
     ).toThrow(/float16 or float32/);
     expect(() => trainSettings(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
+    for (const blocks of ['4', '-1', '1.5'])
+      expect(() =>
+        trainSettings(['--data', 'x', '--name', 'a', '--out', 'o', '--fine-tune-blocks', blocks]),
+      ).toThrow(/--fine-tune-blocks must be a whole number from 0 .* to 3/);
   });
+
+  it('fine-tunes the last block: the pack keeps the backbone before it and evaluates like any pack', async () => {
+    const tuned = path.join(work, 'tuned');
+    const settings = trainSettings([
+      ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', tuned, '--views', '2'],
+      ...['--epochs', '10', '--fine-tune-blocks', '1', '--fine-tune-epochs', '2'],
+      ...['--val-fraction', '0.25', '--cache-dir', path.join(work, 'cache'), '--quiet'],
+    ]);
+    await trainPack(settings, () => {});
+    const metadata = metadataSchema.parse(
+      JSON.parse(await readFile(path.join(tuned, 'metadata.json'), 'utf8')),
+    );
+    const fineTune = metadata.training?.fineTune as {
+      blocks: number;
+      epochs: { run: number; best: number };
+    };
+    expect(fineTune.blocks).toBe(1);
+    expect(fineTune.epochs.run).toBeGreaterThanOrEqual(1);
+    expect(metadata.architecture).toMatch(/blocks 16-16 and Conv_1 fine-tuned/);
+    // Layers before the tuned block are the backbone's, bit for bit; Conv_1 moved if an epoch was kept.
+    const [model, backbone] = await Promise.all([
+      loadLayersModel(tuned),
+      loadLayersModel(BACKBONE_DIR),
+    ]);
+    const kernel = (m: typeof model, layer: string) =>
+      Array.from(m.getLayer(layer).getWeights()[0]!.dataSync());
+    expect(kernel(model, 'block_15_project')).toEqual(kernel(backbone, 'block_15_project'));
+    const moved = kernel(model, 'Conv_1').some((v, i) => v !== kernel(backbone, 'Conv_1')[i]);
+    expect(moved).toBe(fineTune.epochs.best > 0);
+    model.dispose();
+    backbone.dispose();
+    const { evaluation } = await evaluatePack(tuned, FIXTURES);
+    expect(evaluation.n).toBe(12);
+    expect(evaluation.top3).toBe(1);
+  }, 300_000);
 });

@@ -1,0 +1,359 @@
+/**
+ * Fine-tuning of the last inverted-residual blocks of MobileNetV2 (and its final 1×1 `Conv_1`) together
+ * with the head, on cached activations of the layer that feeds the first tuned block.
+ *
+ * The tuned part is run as our own differentiable computation rather than through the layers model:
+ * TF.js' WASM backend has no Conv2DBackpropFilter / DepthwiseConv2dNativeBackpropFilter kernels, so
+ * the 1×1 convolutions are matrix products and the 3×3 depthwise convolution is nine shifted
+ * products, all of which have gradients on WASM. Batch norm stays frozen in inference mode (its
+ * moving statistics and gamma are kept, as is usual with few images); the conv kernels and the batch
+ * norm betas are trained. The tuned weights are written back into the layers model in its own
+ * parameterisation, so the pack's structure (and the browser's fused graph) does not change.
+ *
+ * Only the 7×7 stage (blocks 14–16, all stride 1) can be tuned: up to three blocks.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type EpochReport, argmax } from './head';
+import { BLOCKS, FEATURE_SIZE } from './mobilenet-v2';
+
+export const MAX_FINE_TUNE_BLOCKS = 3;
+
+/** Defaults of `npm run train -- --fine-tune-blocks N`: a small learning rate, early stopping after 4 epochs. */
+export const DEFAULT_FINE_TUNE = { learningRate: 1e-4, maxEpochs: 12, patience: 4 };
+const LAST_BLOCK = BLOCKS.length - 1;
+const BN_EPSILON = 1e-3;
+
+/** Name of the layer whose output feeds the first of the last `blocks` blocks. */
+export function tailInputLayer(blocks: number): string {
+  if (!Number.isInteger(blocks) || blocks < 1 || blocks > MAX_FINE_TUNE_BLOCKS)
+    throw new RangeError(`fine-tune blocks must be 1..${MAX_FINE_TUNE_BLOCKS}, got ${blocks}`);
+  const previous = LAST_BLOCK - blocks;
+  // A block adds its input back only when it keeps stride 1 and the channel count (not block 13).
+  const spec = BLOCKS[previous]!;
+  const before = BLOCKS[previous - 1]!;
+  return spec.stride === 1 && before.filters === spec.filters
+    ? `block_${previous}_add`
+    : `block_${previous}_project_BN`;
+}
+
+/** A convolution followed by a frozen batch norm: y = conv(x, kernel)·scale + beta + shift. */
+interface ConvBn {
+  convLayer: string;
+  bnLayer: string;
+  /** [in, out] for 1×1 convolutions, [3, 3, channels] for the depthwise one. */
+  kernel: tf.Variable;
+  beta: tf.Variable;
+  /** gamma / sqrt(variance + epsilon), frozen. */
+  scale: tf.Tensor1D;
+  /** −scale · mean, frozen. */
+  shift: tf.Tensor1D;
+}
+
+interface TailBlock {
+  expand: ConvBn;
+  depthwise: ConvBn;
+  project: ConvBn;
+  residual: boolean;
+}
+
+/** The tuned part of the backbone: the last blocks and Conv_1, as trainable variables. */
+export interface Tail {
+  blocks: TailBlock[];
+  top: ConvBn;
+  /** Spatial size and channels of the activations the tail takes. */
+  inputShape: [number, number, number];
+  variables: tf.Variable[];
+}
+
+function convBn(model: tf.LayersModel, convLayer: string, bnLayer: string): ConvBn {
+  const [kernel] = model.getLayer(convLayer).getWeights() as [tf.Tensor4D];
+  const [gamma, beta, mean, variance] = model.getLayer(bnLayer).getWeights() as tf.Tensor1D[];
+  return tf.tidy(() => {
+    const scale = gamma!.div<tf.Tensor1D>(variance!.add(BN_EPSILON).sqrt());
+    const [kh, kw, inC, outC] = kernel.shape;
+    const depthwise = convLayer.endsWith('depthwise');
+    return {
+      convLayer,
+      bnLayer,
+      kernel: tf.variable(
+        depthwise ? kernel.reshape([kh, kw, inC]) : kernel.reshape([inC, outC]),
+        true,
+      ),
+      beta: tf.variable(beta!, true),
+      scale: tf.keep(scale),
+      shift: tf.keep(scale.mul(mean!).neg() as tf.Tensor1D),
+    };
+  });
+}
+
+/** Reads the last `blocks` blocks and Conv_1 of a backbone (or pack) model into trainable variables. */
+export function readTail(model: tf.LayersModel, blocks: number): Tail {
+  const inputShape = model.getLayer(tailInputLayer(blocks)).outputShape as number[];
+  const tailBlocks: TailBlock[] = [];
+  for (let b = LAST_BLOCK - blocks + 1; b <= LAST_BLOCK; b++) {
+    const p = `block_${b}_`;
+    tailBlocks.push({
+      expand: convBn(model, `${p}expand`, `${p}expand_BN`),
+      depthwise: convBn(model, `${p}depthwise`, `${p}depthwise_BN`),
+      project: convBn(model, `${p}project`, `${p}project_BN`),
+      residual: BLOCKS[b]!.filters === BLOCKS[b - 1]!.filters && BLOCKS[b]!.stride === 1,
+    });
+  }
+  const top = convBn(model, 'Conv_1', 'Conv_1_bn');
+  const all = [...tailBlocks.flatMap((b) => [b.expand, b.depthwise, b.project]), top];
+  return {
+    blocks: tailBlocks,
+    top,
+    inputShape: [inputShape[1]!, inputShape[2]!, inputShape[3]!],
+    variables: all.flatMap((c) => [c.kernel, c.beta]),
+  };
+}
+
+/** Writes the tuned kernels and betas back into the layers model (gamma and moving statistics unchanged). */
+export function writeTail(tail: Tail, model: tf.LayersModel): void {
+  const all = [...tail.blocks.flatMap((b) => [b.expand, b.depthwise, b.project]), tail.top];
+  for (const c of all) {
+    const conv = model.getLayer(c.convLayer);
+    const [old] = conv.getWeights() as [tf.Tensor4D];
+    const kernel = c.kernel.reshape(old.shape);
+    conv.setWeights([kernel]);
+    kernel.dispose();
+    const bn = model.getLayer(c.bnLayer);
+    const [gamma, , mean, variance] = bn.getWeights();
+    bn.setWeights([gamma!, c.beta, mean!, variance!]);
+  }
+}
+
+export function disposeTail(tail: Tail): void {
+  const all = [...tail.blocks.flatMap((b) => [b.expand, b.depthwise, b.project]), tail.top];
+  for (const c of all) tf.dispose([c.kernel, c.beta, c.scale, c.shift]);
+}
+
+/** The batch-norm scale folded into the kernel (cheap: once per batch) and the offset as a bias. */
+function folded(c: ConvBn): { kernel: tf.Tensor; bias: tf.Tensor1D } {
+  return { kernel: c.kernel.mul(c.scale), bias: c.beta.add(c.shift) };
+}
+
+/**
+ * a·b whose gradients use explicit transposes: TF.js' WASM BatchMatMul with transposeA/transposeB
+ * (what the stock gradient asks for) measured ~10× slower than transposing first and multiplying.
+ */
+const matMul = tf.customGrad((a, b, save) => {
+  const [x, w] = [a as tf.Tensor2D, b as tf.Tensor2D];
+  (save as tf.GradSaveFunc)([x, w]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy, saved) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy, ws.transpose()), tf.matMul(xs.transpose(), dy)];
+    },
+  };
+}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+
+function pointwise(x: tf.Tensor4D, c: ConvBn): tf.Tensor4D {
+  const [n, h, w, channels] = x.shape;
+  const { kernel, bias } = folded(c);
+  const y = matMul(x.reshape([n * h * w, channels]), kernel as tf.Tensor2D).add(bias);
+  return y.reshape([n, h, w, -1]);
+}
+
+/** 3×3 depthwise convolution, stride 1, 'same' padding, as nine shifted products. */
+function depthwise(x: tf.Tensor4D, c: ConvBn): tf.Tensor4D {
+  const [n, h, w, channels] = x.shape;
+  const { kernel, bias } = folded(c);
+  const padded = x.pad([
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ]);
+  let sum: tf.Tensor4D | undefined;
+  for (let i = 0; i < 3; i++) {
+    for (let j = 0; j < 3; j++) {
+      const tap = kernel.slice([i, j, 0], [1, 1, channels]).reshape([channels]);
+      const term = padded.slice([0, i, j, 0], [n, h, w, channels]).mul<tf.Tensor4D>(tap);
+      sum = sum ? sum.add<tf.Tensor4D>(term) : term;
+    }
+  }
+  return sum!.add(bias);
+}
+
+/** Pooled 1280-d features of a batch of tail-input activations [n, h, w, c]. */
+export function tailFeatures(tail: Tail, x: tf.Tensor4D): tf.Tensor2D {
+  let h = x;
+  for (const block of tail.blocks) {
+    let y = tf.relu6(pointwise(h, block.expand));
+    y = tf.relu6(depthwise(y, block.depthwise));
+    y = pointwise(y, block.project);
+    h = block.residual ? h.add<tf.Tensor4D>(y) : y;
+  }
+  return tf.relu6(pointwise(h, tail.top)).mean([1, 2]);
+}
+
+/** Tail-input activations of many images: one row of h·w·c floats per view. */
+export interface ActivationRows {
+  x: Float32Array;
+  y: Int32Array;
+}
+
+/** Pooled features of activation rows through the (frozen) tail, in batches. */
+export function pooledFeatures(tail: Tail, rows: Float32Array, batchSize = 64): Float32Array {
+  const [h, w, c] = tail.inputShape;
+  const per = h * w * c;
+  const n = rows.length / per;
+  const out = new Float32Array(n * FEATURE_SIZE);
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const features = tf.tidy(() =>
+      tailFeatures(
+        tail,
+        tf.tensor4d(rows.subarray(start * per, (start + count) * per), [count, h, w, c]),
+      ).dataSync(),
+    );
+    out.set(features, start * FEATURE_SIZE);
+  }
+  return out;
+}
+
+export interface FineTuneOptions {
+  /** Learning rate of the tail (the head uses `headLearningRate`). */
+  learningRate: number;
+  headLearningRate: number;
+  l2: number;
+  batchSize: number;
+  maxEpochs: number;
+  patience: number;
+  classWeight: Record<number, number>;
+}
+
+function shuffled(n: number, random: () => number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+function classProbabilities(tail: Tail, head: tf.LayersModel, rows: Float32Array): Float32Array {
+  const pooled = pooledFeatures(tail, rows);
+  return tf.tidy(
+    () =>
+      (
+        head.predict(tf.tensor2d(pooled, [pooled.length / FEATURE_SIZE, FEATURE_SIZE])) as tf.Tensor
+      ).dataSync() as Float32Array,
+  );
+}
+
+function validationReport(
+  tail: Tail,
+  head: tf.LayersModel,
+  validation: ActivationRows,
+  classes: number,
+): { loss: number; top1: number } {
+  const p = classProbabilities(tail, head, validation.x);
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < validation.y.length; i++) {
+    loss -= Math.log(Math.max(1e-7, p[i * classes + validation.y[i]!]!));
+    if (argmax(p, i, classes) === validation.y[i]) correct++;
+  }
+  return { loss: loss / validation.y.length, top1: correct / validation.y.length };
+}
+
+/**
+ * Trains the tail and the head together (softmax cross-entropy with class weights, L2 on the head's
+ * kernels, dropout as in the head), starting from the frozen-backbone head. Keeps the weights of the
+ * epoch with the lowest validation loss — epoch 0 is the starting point, so fine-tuning that does not
+ * help on the validation fish leaves the pack as it was. Without validation, runs `maxEpochs`.
+ */
+export async function fineTune(
+  tail: Tail,
+  head: tf.LayersModel,
+  train: ActivationRows,
+  validation: ActivationRows | undefined,
+  classes: number,
+  options: FineTuneOptions,
+  onEpoch?: (report: EpochReport) => void,
+  random: () => number = Math.random,
+): Promise<{ bestEpoch: number; epochs: number; startLoss: number }> {
+  const [h, w, c] = tail.inputShape;
+  const per = h * w * c;
+  const n = train.y.length;
+  const headVariables = head.trainableWeights.map((v) => v.read() as tf.Variable);
+  const headKernels = head.trainableWeights
+    .filter((v) => v.name.includes('kernel'))
+    .map((v) => v.read());
+  const tailOptimizer = tf.train.adam(options.learningRate);
+  const headOptimizer = tf.train.adam(options.headLearningRate);
+  const weightOf = Float32Array.from({ length: classes }, (_, k) => options.classWeight[k] ?? 1);
+  const snapshot = () => [...tail.variables, ...headVariables].map((v) => v.clone());
+  const start = validation ? validationReport(tail, head, validation, classes) : undefined;
+  let best = { loss: start?.loss ?? Infinity, epoch: 0, weights: snapshot() };
+  let epochsRun = 0;
+  const batch = new Float32Array(options.batchSize * per);
+  try {
+    for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
+      epochsRun = epoch;
+      const order = shuffled(n, random);
+      let lossSum = 0;
+      for (let at = 0; at < n; at += options.batchSize) {
+        const count = Math.min(options.batchSize, n - at);
+        const labels = new Int32Array(count);
+        for (let i = 0; i < count; i++) {
+          const row = order[at + i]!;
+          batch.set(train.x.subarray(row * per, (row + 1) * per), i * per);
+          labels[i] = train.y[row]!;
+        }
+        const loss = tf.tidy(() => {
+          const x = tf.tensor4d(batch.subarray(0, count * per), [count, h, w, c]);
+          const y = tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat();
+          const weights = tf.tensor1d(Float32Array.from(labels, (k) => weightOf[k]!));
+          const { value, grads } = tf.variableGrads(() => {
+            const features = tailFeatures(tail, x);
+            const p = head.apply(features, { training: true }) as tf.Tensor2D;
+            const ce = y.mul(p.clipByValue(1e-7, 1).log()).sum(1).neg().mul(weights).mean();
+            const l2 = headKernels.reduce<tf.Scalar>(
+              (s, k) => s.add(k.square().sum().mul(options.l2)),
+              tf.scalar(0),
+            );
+            return ce.add<tf.Scalar>(l2);
+          }, [...tail.variables, ...headVariables]);
+          tailOptimizer.applyGradients(
+            tail.variables.map((v) => ({ name: v.name, tensor: grads[v.name]! })),
+          );
+          headOptimizer.applyGradients(
+            headVariables.map((v) => ({ name: v.name, tensor: grads[v.name]! })),
+          );
+          return value.dataSync()[0]!;
+        });
+        lossSum += loss * count;
+        // Let progress bars and signals through between batches.
+        if (at % (options.batchSize * 16) === 0) await new Promise((r) => setImmediate(r));
+      }
+      const loss = lossSum / n;
+      if (!validation) {
+        onEpoch?.({ epoch, loss, validationLoss: NaN, validationTop1: NaN });
+        continue;
+      }
+      const report = validationReport(tail, head, validation, classes);
+      onEpoch?.({ epoch, loss, validationLoss: report.loss, validationTop1: report.top1 });
+      if (report.loss < best.loss) {
+        tf.dispose(best.weights);
+        best = { loss: report.loss, epoch, weights: snapshot() };
+      } else if (epoch - best.epoch >= options.patience) break;
+    }
+    if (validation) {
+      [...tail.variables, ...headVariables].forEach((v, i) => v.assign(best.weights[i]!));
+    }
+  } finally {
+    tf.dispose(best.weights);
+    tailOptimizer.dispose();
+    headOptimizer.dispose();
+  }
+  return {
+    bestEpoch: validation ? best.epoch : options.maxEpochs,
+    epochs: epochsRun,
+    startLoss: start?.loss ?? NaN,
+  };
+}
