@@ -6,7 +6,12 @@
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { NAME_PATTERN, type Preprocessing, MOBILENET_V2_PREPROCESSING } from '../../shared/pack';
+import {
+  NAME_PATTERN,
+  type Evaluation,
+  type Preprocessing,
+  MOBILENET_V2_PREPROCESSING,
+} from '../../shared/pack';
 import { initBackend } from './backend';
 import { UsageError, isMain, parseArgs, runCli } from './cli';
 import { listImageSet, seededRandom, splitByFish, type LabelledImage } from './dataset';
@@ -23,6 +28,7 @@ import {
 } from './fine-tune';
 import {
   DEFAULT_HEAD,
+  type EpochReport,
   balancedClassWeights,
   predictHead,
   trainHead,
@@ -69,6 +75,7 @@ const OPTIONS = {
   'fine-tune-blocks': 'number',
   'fine-tune-lr': 'number',
   'fine-tune-epochs': 'number',
+  refit: 'boolean',
   quiet: 'boolean',
 } as const;
 
@@ -86,6 +93,8 @@ export interface TrainSettings {
   head: HeadOptions;
   /** Last blocks of the backbone (plus Conv_1) trained with the head; 0 = frozen backbone. */
   fineTune: { blocks: number; learningRate: number; maxEpochs: number };
+  /** After validating, train again on every fish for the best epoch counts (the shipped weights). */
+  refit: boolean;
   fishPattern?: RegExp;
   cacheDir?: string;
   progress: boolean;
@@ -153,6 +162,7 @@ export function trainSettings(argv: string[]): TrainSettings {
       learningRate: num('fine-tune-lr', DEFAULT_FINE_TUNE.learningRate),
       maxEpochs: num('fine-tune-epochs', DEFAULT_FINE_TUNE.maxEpochs),
     },
+    refit: a.refit === true,
     fishPattern,
     cacheDir: a['cache-dir'] === undefined ? undefined : String(a['cache-dir']),
     progress: a.quiet !== true && process.stderr.isTTY === true,
@@ -176,6 +186,101 @@ function rows(
   return { x, y };
 }
 
+const epochInfo = (r: EpochReport) =>
+  Number.isNaN(r.validationLoss)
+    ? `loss ${r.loss.toFixed(3)}`
+    : `loss ${r.loss.toFixed(3)} val ${r.validationLoss.toFixed(3)} top-1 ${(100 * r.validationTop1).toFixed(1)}%`;
+
+/** What one fit produced: the head, and (when tuning) the backbone's tail written back into `backbone`. */
+interface Fit {
+  head: tf.LayersModel;
+  headEpochs: { run: number; best: number };
+  fineTuneEpochs?: { run: number; best: number };
+  /** The float32 model on the validation rows (before quantization). */
+  validationFloat32?: Evaluation;
+}
+
+/**
+ * Trains the head (and the last blocks, with --fine-tune-blocks) on rows of cached features.
+ * With validation rows: early stopping. Without: `epochs` fixes how many epochs each stage runs.
+ */
+async function fitClassifier(
+  s: TrainSettings,
+  backbone: tf.LayersModel,
+  labels: string[],
+  trainRows: FeatureRows,
+  validationRows: FeatureRows | undefined,
+  log: (line: string) => void,
+  epochs?: { head: number; fineTune: number },
+): Promise<Fit> {
+  const blocks = s.fineTune.blocks;
+  const classes = labels.length;
+  // The head first learns on pooled features of the frozen backbone (through the frozen tail when tuning).
+  const tail = blocks > 0 ? readTail(backbone, blocks) : undefined;
+  try {
+    const pooled = (r: FeatureRows): FeatureRows =>
+      tail ? { x: pooledFeatures(tail, r.x), y: r.y } : r;
+    const headOptions = epochs ? { ...s.head, maxEpochs: epochs.head } : s.head;
+    const epochBar = stageBar('head', headOptions.maxEpochs, s.progress);
+    const {
+      head,
+      bestEpoch,
+      epochs: run,
+    } = await trainHead(
+      pooled(trainRows),
+      validationRows && pooled(validationRows),
+      classes,
+      headOptions,
+      (r) => epochBar.tick(epochInfo(r)),
+    );
+    epochBar.stop();
+    log(`head: ${run} epochs${validationRows ? `, best at epoch ${bestEpoch}` : ''}`);
+    const fit: Fit = { head, headEpochs: { run, best: bestEpoch } };
+    if (tail) {
+      const maxEpochs = epochs ? epochs.fineTune : s.fineTune.maxEpochs;
+      const tuneBar = stageBar(
+        `fine-tuning ${blocks} block${blocks > 1 ? 's' : ''}`,
+        maxEpochs,
+        s.progress,
+      );
+      const result = await fineTune(
+        tail,
+        head,
+        trainRows,
+        validationRows,
+        classes,
+        {
+          learningRate: s.fineTune.learningRate,
+          headLearningRate: s.head.learningRate / 10,
+          l2: s.head.l2,
+          batchSize: s.head.batchSize,
+          maxEpochs,
+          patience: DEFAULT_FINE_TUNE.patience,
+          classWeight: balancedClassWeights(trainRows.y, classes),
+        },
+        (r) => tuneBar.tick(epochInfo(r)),
+        seededRandom(s.seed),
+      );
+      tuneBar.stop();
+      if (validationRows)
+        log(
+          `fine-tuning: ${result.epochs} epochs, best at epoch ${result.bestEpoch} (0 = head only)`,
+        );
+      fit.fineTuneEpochs = { run: result.epochs, best: result.bestEpoch };
+      writeTail(tail, backbone);
+    }
+    if (validationRows)
+      fit.validationFloat32 = evaluatePredictions(
+        predictHead(head, pooled(validationRows).x),
+        validationRows.y,
+        labels,
+      );
+    return fit;
+  } finally {
+    if (tail) disposeTail(tail);
+  }
+}
+
 /** Trains and writes a pack; returns a short human summary. */
 export async function trainPack(
   s: TrainSettings,
@@ -193,6 +298,7 @@ export async function trainPack(
   const backbone = await loadBackbone(s.backbone);
   const size = { width: INPUT_SIZE, height: INPUT_SIZE };
   const blocks = s.fineTune.blocks;
+  const refit = s.refit && split.validation.length > 0;
   // With fine-tuning, cache the activations that feed the first tuned block instead of pooled features.
   const featureOptions = {
     backbone,
@@ -210,145 +316,97 @@ export async function trainPack(
     split.train.map((i) => i.file),
     { ...featureOptions, views: s.views, onImage: () => bar.tick() },
   );
+  // Validation uses view 0 (what the app computes); a refit also trains on the augmented views.
   const validationFeatures = await imageFeatures(
     split.validation.map((i) => i.file),
-    { ...featureOptions, views: 1, onImage: () => bar.tick() },
+    { ...featureOptions, views: refit ? s.views : 1, onImage: () => bar.tick() },
   );
   bar.stop();
   const trainRows = rows(trainFeatures, split.train, set.labels, s.views);
   const validationRows =
     split.validation.length > 0
-      ? rows(validationFeatures, split.validation, set.labels, 1)
+      ? rows(
+          validationFeatures.map((f) => f.subarray(0, f.length / (refit ? s.views : 1))),
+          split.validation,
+          set.labels,
+          1,
+        )
       : undefined;
-  // The head first learns on pooled features of the frozen backbone (through the frozen tail when tuning).
-  const tail = blocks > 0 ? readTail(backbone.model, blocks) : undefined;
-  const pooled = (r: FeatureRows): FeatureRows =>
-    tail ? { x: pooledFeatures(tail, r.x), y: r.y } : r;
-  const train = pooled(trainRows);
-  const validation = validationRows && pooled(validationRows);
-  if (!validation)
+  if (!validationRows)
     log(
       'warning: no class has two or more fish, so there is no validation split; training for the full epoch count',
     );
-  const epochBar = stageBar('head', s.head.maxEpochs, s.progress);
-  const { head, bestEpoch, epochs } = await trainHead(
-    train,
-    validation,
-    set.labels.length,
-    s.head,
-    (r) =>
-      epochBar.tick(
-        Number.isNaN(r.validationLoss)
-          ? `loss ${r.loss.toFixed(3)}`
-          : `loss ${r.loss.toFixed(3)} val ${r.validationLoss.toFixed(3)} top-1 ${(100 * r.validationTop1).toFixed(1)}%`,
-      ),
-  );
-  epochBar.stop();
-  log(`head: ${epochs} epochs, best at epoch ${bestEpoch}`);
-  let fineTuned: { epochs: number; bestEpoch: number } | undefined;
-  if (tail) {
-    const tuneBar = stageBar(
-      `fine-tuning ${blocks} block${blocks > 1 ? 's' : ''}`,
-      s.fineTune.maxEpochs,
-      s.progress,
-    );
-    const result = await fineTune(
-      tail,
-      head,
-      trainRows,
-      validationRows,
-      set.labels.length,
-      {
-        learningRate: s.fineTune.learningRate,
-        headLearningRate: s.head.learningRate / 10,
-        l2: s.head.l2,
-        batchSize: s.head.batchSize,
-        maxEpochs: s.fineTune.maxEpochs,
-        patience: DEFAULT_FINE_TUNE.patience,
-        classWeight: balancedClassWeights(trainRows.y, set.labels.length),
-      },
-      (r) =>
-        tuneBar.tick(
-          Number.isNaN(r.validationLoss)
-            ? `loss ${r.loss.toFixed(3)}`
-            : `loss ${r.loss.toFixed(3)} val ${r.validationLoss.toFixed(3)} top-1 ${(100 * r.validationTop1).toFixed(1)}%`,
-        ),
-      seededRandom(s.seed),
-    );
-    tuneBar.stop();
-    log(`fine-tuning: ${result.epochs} epochs, best at epoch ${result.bestEpoch} (0 = head only)`);
-    fineTuned = result;
-    writeTail(tail, backbone.model);
-  }
-  const validationFloat32 = validationRows
-    ? evaluatePredictions(
-        predictHead(head, tail ? pooledFeatures(tail, validationRows.x) : validationRows.x),
-        validationRows.y,
-        set.labels,
-      )
-    : undefined;
-  if (tail) disposeTail(tail);
-  const model = buildPackModel(backbone.model, head, set.labels.length, s.head);
+  const fit = await fitClassifier(s, backbone.model, set.labels, trainRows, validationRows, log);
   const labels = packLabels(set.labels, card);
   const attachments = cardAttachments(card, baseDir);
-  await writePack(s.out, {
-    model,
-    dtype: s.dtype,
-    attachments,
-    metadata: {
-      name: s.name,
-      description: card.description,
-      createdAt: new Date().toISOString(),
-      tool: TOOL,
-      architecture:
-        blocks > 0
-          ? `MobileNetV2 1.0 224 (ImageNet; blocks ${17 - blocks}-16 and Conv_1 fine-tuned, batch norm frozen) + dense softmax head`
-          : 'MobileNetV2 1.0 224 (ImageNet, frozen) + dense softmax head',
-      modelFormat: 'tfjs-layers',
-      input: { width: INPUT_SIZE, height: INPUT_SIZE, channels: 3 },
-      preprocessing: s.preprocessing,
-      labels,
-      notSureBelow: card.notSureBelow ?? 0.5,
-      quantization: s.dtype,
-      metrics: {},
-      training: {
-        data:
-          card.data.length > 0
-            ? card.data
-            : [
-                {
-                  name: path.basename(path.resolve(s.data)),
-                  source: s.data,
-                  licence: 'unknown',
-                  credit: 'unknown',
-                  images: set.images.length,
-                },
-              ],
-        images: { train: split.train.length, validation: split.validation.length },
-        fish: { train: fishCount(split.train), validation: fishCount(split.validation) },
-        split: `by fish (video/track key from file names), ${Math.round(100 * s.validationFraction)}% of each class's frames (whole fish only, at least one fish per class), seed ${s.seed}`,
-        augmentation:
-          s.views > 1
-            ? `${s.views - 1} random views per image: 75-100% crops, mirror, brightness/contrast/colour jitter`
-            : 'none',
-        head: s.head,
-        epochs: { run: epochs, best: bestEpoch },
-        ...(fineTuned
-          ? {
-              fineTune: {
-                blocks,
-                learningRate: s.fineTune.learningRate,
-                epochs: { run: fineTuned.epochs, best: fineTuned.bestEpoch },
+  const metadata = (f: Fit, refitOn?: { images: number; fish: number }) => ({
+    name: s.name,
+    description: card.description,
+    createdAt: new Date().toISOString(),
+    tool: TOOL,
+    architecture:
+      blocks > 0
+        ? `MobileNetV2 1.0 224 (ImageNet; blocks ${17 - blocks}-16 and Conv_1 fine-tuned, batch norm frozen) + dense softmax head`
+        : 'MobileNetV2 1.0 224 (ImageNet, frozen) + dense softmax head',
+    modelFormat: 'tfjs-layers' as const,
+    input: { width: INPUT_SIZE, height: INPUT_SIZE, channels: 3 as const },
+    preprocessing: s.preprocessing,
+    labels,
+    notSureBelow: card.notSureBelow ?? 0.5,
+    quantization: s.dtype,
+    metrics: {},
+    training: {
+      data:
+        card.data.length > 0
+          ? card.data
+          : [
+              {
+                name: path.basename(path.resolve(s.data)),
+                source: s.data,
+                licence: 'unknown',
+                credit: 'unknown',
+                images: set.images.length,
               },
-            }
-          : {}),
-      },
+            ],
+      images: { train: split.train.length, validation: split.validation.length },
+      fish: { train: fishCount(split.train), validation: fishCount(split.validation) },
+      split: `by fish (video/track key from file names), ${Math.round(100 * s.validationFraction)}% of each class's frames (whole fish only, at least one fish per class), seed ${s.seed}`,
+      augmentation:
+        s.views > 1
+          ? `${s.views - 1} random views per image: 75-100% crops, mirror, brightness/contrast/colour jitter`
+          : 'none',
+      head: s.head,
+      epochs: fit.headEpochs,
+      ...(fit.fineTuneEpochs
+        ? {
+            fineTune: {
+              blocks,
+              learningRate: s.fineTune.learningRate,
+              epochs: fit.fineTuneEpochs,
+            },
+          }
+        : {}),
+      ...(refitOn
+        ? {
+            refit: {
+              ...refitOn,
+              epochs: { head: f.headEpochs.run, fineTune: f.fineTuneEpochs?.run ?? 0 },
+              note: 'the shipped weights were trained again on all fish (training + validation) for the best epoch counts found with the split; metrics.validation is the split model, which never saw the validation fish',
+            },
+          }
+        : {}),
     },
   });
-  tf.dispose(head.getWeights());
-  // Measure the pack as shipped (after quantization) on the validation fish, through the app's path.
+  const write = async (f: Fit, refitOn?: { images: number; fish: number }) => {
+    const model = buildPackModel(backbone.model, f.head, set.labels.length, s.head);
+    await writePack(s.out, { model, dtype: s.dtype, attachments, metadata: metadata(f, refitOn) });
+    tf.dispose(f.head.getWeights());
+  };
+  await write(fit);
+  // Measure the pack as written (after quantization) on the validation fish, through the app's path.
   let summary = '';
-  if (validation) {
+  let measured: { validation: Evaluation; validationFloat32?: Evaluation } | undefined;
+  if (validationRows) {
     const shipped = await loadLayersModel(s.out);
     const evalBar = stageBar('validating pack', split.validation.length, s.progress);
     const probabilities = await predictFiles(
@@ -360,14 +418,38 @@ export async function trainPack(
     shipped.dispose();
     const truth = Int32Array.from(split.validation.map((i) => set.labels.indexOf(i.label)));
     const evaluation = evaluatePredictions(probabilities, truth, set.labels);
-    await finishPackMetadata(s.out, {
+    measured = {
       validation: evaluation,
-      ...(s.dtype !== 'float32' && validationFloat32 ? { validationFloat32 } : {}),
-    });
+      ...(s.dtype !== 'float32' && fit.validationFloat32
+        ? { validationFloat32: fit.validationFloat32 }
+        : {}),
+    };
     summary = formatEvaluation(evaluation, set.labels);
-    if (validationFloat32 && s.dtype !== 'float32')
-      summary += `\nfloat32 head on the same fish: top-1 ${(100 * validationFloat32.top1).toFixed(1)}%, top-3 ${(100 * validationFloat32.top3).toFixed(1)}%`;
+    if (fit.validationFloat32 && s.dtype !== 'float32')
+      summary += `\nfloat32 head on the same fish: top-1 ${(100 * fit.validationFloat32.top1).toFixed(1)}%, top-3 ${(100 * fit.validationFloat32.top3).toFixed(1)}%`;
   }
+  if (refit) {
+    // Train again from the frozen backbone on every fish, as many epochs as the split found best.
+    const all = rows(
+      [...trainFeatures, ...validationFeatures],
+      [...split.train, ...split.validation],
+      set.labels,
+      s.views,
+    );
+    const fresh = await loadBackbone(s.backbone);
+    const again = await fitClassifier(s, fresh.model, set.labels, all, undefined, log, {
+      head: Math.max(1, fit.headEpochs.best),
+      fineTune: fit.fineTuneEpochs?.best ?? 0,
+    });
+    // Copy the refit tail into the model the pack is built from (the same layers as before).
+    for (const layer of fresh.model.layers)
+      if (layer.weights.length > 0)
+        backbone.model.getLayer(layer.name).setWeights(layer.getWeights());
+    fresh.model.dispose();
+    await write(again, { images: set.images.length, fish: fishCount(set.images) });
+    summary += `\nrefit on all ${set.images.length} images (${fishCount(set.images)} fish) for ${again.headEpochs.run} head epochs${again.fineTuneEpochs ? ` and ${again.fineTuneEpochs.run} fine-tuning epochs` : ''}; the validation numbers above are the split model's`;
+  }
+  if (measured) await finishPackMetadata(s.out, measured);
   summary += `\npack written to ${s.out} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
   return summary;
 }

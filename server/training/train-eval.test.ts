@@ -160,11 +160,11 @@ describe('train + eval on the fixture fish', () => {
       ).toThrow(/--fine-tune-blocks must be a whole number from 0 .* to 3/);
   });
 
-  it('fine-tunes the last block: the pack keeps the backbone before it and evaluates like any pack', async () => {
+  it('fine-tunes the last block and refits on all fish: the pack keeps the backbone before that block', async () => {
     const tuned = path.join(work, 'tuned');
     const settings = trainSettings([
       ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', tuned, '--views', '2'],
-      ...['--epochs', '10', '--fine-tune-blocks', '1', '--fine-tune-epochs', '2'],
+      ...['--epochs', '10', '--fine-tune-blocks', '1', '--fine-tune-epochs', '2', '--refit'],
       ...['--val-fraction', '0.25', '--cache-dir', path.join(work, 'cache'), '--quiet'],
     ]);
     await trainPack(settings, () => {});
@@ -178,6 +178,9 @@ describe('train + eval on the fixture fish', () => {
     expect(fineTune.blocks).toBe(1);
     expect(fineTune.epochs.run).toBeGreaterThanOrEqual(1);
     expect(metadata.architecture).toMatch(/blocks 16-16 and Conv_1 fine-tuned/);
+    // --refit: the shipped weights saw every fish; the validation metrics are the split model's.
+    expect(metadata.training?.refit).toMatchObject({ images: 12, fish: 12 });
+    expect(metadata.metrics.validation?.n).toBe(3);
     // Layers before the tuned block are the backbone's, bit for bit; Conv_1 moved if an epoch was kept.
     const [model, backbone] = await Promise.all([
       loadLayersModel(tuned),
