@@ -45,9 +45,11 @@ function webglRenderer(): string | null {
 }
 
 /**
- * Threads by default only with 4+ logical cores: on the 2-core test machine (shared, busy) two
- * XNNPACK threads measured slower than one (p50 137 ms vs 89 ms, tests/bench/inference.ts), as
- * the pool's spinning workers compete with the page and everything else for the same two cores.
+ * Threads by default only with 4+ logical cores. On the 2-core test machine (tests/bench/
+ * inference.ts, 11 alternated pairs of 1 and 2 threads, n = 100 each, load average 3.4-6.7 from
+ * training jobs) one thread gave p50 22.1-31.6 ms every time; two threads 14.8-21.5 ms in the 3
+ * runs where both cores were free and 52.8-77.5 ms in the other 8: each of the ~60 ops waits for
+ * its slowest thread, so one busy core stalls every op.
  */
 function wantThreads(setting: boolean | 'auto', cores: number): boolean {
   return setting === 'auto' ? cores >= 4 : setting;
