@@ -193,3 +193,75 @@ describe("createPreprocessor (the browser classifier's reusable fast path)", () 
     ).toThrow(/pixels/);
   });
 });
+
+describe('gray-autolevels normalisation', () => {
+  const GRAY: Preprocessing = { ...STRETCH, normalize: 'gray-autolevels' };
+
+  /** A murky, colour-cast image: a dim fish-shaped gradient on greenish water, black corners. */
+  function murky(width: number, height: number, gain: number, cast: number): RgbaImage {
+    const data = new Uint8Array(width * height * 4);
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const i = (y * width + x) * 4;
+        const corner = (x < 3 && y < 3) || (x >= width - 3 && y >= height - 3);
+        const v = 100 + gain * Math.sin(x / 3) * Math.cos(y / 4);
+        data.set(corner ? [0, 0, 0, 255] : [v * 0.8, v + cast, v * 0.9, 255], i);
+      }
+    return { width, height, data };
+  }
+
+  it('makes the input grey and stretches it to the full range, leaving black fill at -1', () => {
+    const out = preprocess(murky(32, 32, 20, 30), GRAY, { width: 32, height: 32 });
+    for (let i = 0; i < out.length; i += 3) {
+      expect(out[i + 1]).toBe(out[i]);
+      expect(out[i + 2]).toBe(out[i]);
+    }
+    const values = Array.from(out);
+    expect(Math.min(...values)).toBe(-1);
+    expect(Math.max(...values)).toBeGreaterThan(0.99);
+    expect(pixel(out, 32, 0, 0)).toEqual([-1, -1, -1]);
+    // The plain pipeline keeps the murk: a narrow range around the water's level.
+    const plain = Array.from(preprocess(murky(32, 32, 20, 30), STRETCH, { width: 32, height: 32 }));
+    const red = plain.filter((v, i) => i % 3 === 0 && v > -0.97);
+    expect(Math.max(...red) - Math.min(...red)).toBeLessThan(0.3);
+  });
+
+  it('gives nearly the same input for the same scene under other contrast and colour cast', () => {
+    const size = { width: 32, height: 32 };
+    const a = preprocess(murky(32, 32, 20, 30), GRAY, size);
+    const b = preprocess(murky(32, 32, 45, -10), GRAY, size);
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    expect(worst).toBeLessThan(0.1);
+    const plainA = preprocess(murky(32, 32, 20, 30), STRETCH, size);
+    const plainB = preprocess(murky(32, 32, 45, -10), STRETCH, size);
+    let plainWorst = 0;
+    for (let i = 0; i < a.length; i++)
+      plainWorst = Math.max(plainWorst, Math.abs(plainA[i]! - plainB[i]!));
+    expect(plainWorst).toBeGreaterThan(0.2);
+  });
+
+  it('does not blow a flat image up into noise, and keeps an all-black image black', () => {
+    const flat = preprocess(solid(16, 16, [90, 100, 110]), GRAY, SIZE);
+    expect(new Set(Array.from(flat)).size).toBe(1);
+    expect(Math.abs(flat[0]!)).toBeLessThanOrEqual(1);
+    expect(Array.from(preprocess(solid(16, 16, [0, 0, 0]), GRAY, SIZE))).toEqual(
+      new Array(8 * 8 * 3).fill(-1),
+    );
+  });
+
+  it('createPreprocessor gives the same floats as preprocess with it, call after call', () => {
+    const run = createPreprocessor(GRAY, { width: 24, height: 24 });
+    for (const image of [murky(40, 20, 20, 30), murky(40, 20, 45, -10), murky(17, 33, 30, 0)]) {
+      const expected = preprocess(image, GRAY, { width: 24, height: 24 });
+      expect(Array.from(run(image))).toEqual(Array.from(expected));
+    }
+  });
+
+  it('is absent from packs made before it: those mean none', () => {
+    const image = murky(20, 20, 20, 30);
+    expect(Array.from(preprocess(image, { ...STRETCH, normalize: 'none' }, SIZE))).toEqual(
+      Array.from(preprocess(image, STRETCH, SIZE)),
+    );
+  });
+});
