@@ -37,13 +37,6 @@ export const preprocessingSchema = z.strictObject({
   offset: z.number(),
   /** Apply the EXIF orientation before anything else. */
   exifOrientation: z.boolean(),
-  /**
-   * After scaling: `gray-autolevels` turns the input grey and stretches its luminance so the 1st and
-   * 99th percentiles become −1 and 1 (pure-black rotation fill ignored). It removes a camera's or a
-   * river's colour cast and murk, which otherwise tell videos apart better than species do.
-   * Absent = none.
-   */
-  normalize: z.enum(['none', 'gray-autolevels']).optional(),
 });
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
 

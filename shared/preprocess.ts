@@ -86,71 +86,6 @@ function axisTaps(origin: number, extent: number, outN: number, sourceN: number)
   return { index: Int32Array.from(indices), weight: Float64Array.from(weights), start };
 }
 
-/** Pixels at or below this value in every channel (≈ 4/255 above black) count as rotation fill. */
-const FILL_LEVEL = -0.97;
-const HISTOGRAM_BINS = 2048;
-
-/**
- * In place: grey (BT.601 luma) in all three channels, stretched so the 1st and 99th percentiles of
- * the luma (over non-fill pixels, from a 2048-bin histogram) map to −1 and 1, clamped. Fill pixels
- * (black in every channel: the corners of a rotated crop) stay −1 and do not count. Pure float64
- * arithmetic in a fixed order, so Node and the browser get the same floats.
- */
-export function grayAutolevels(input: Float32Array): Float32Array {
-  const n = input.length / 3;
-  const luma = new Float64Array(n);
-  const histogram = new Uint32Array(HISTOGRAM_BINS);
-  let counted = 0;
-  for (let i = 0; i < n; i++) {
-    const r = input[i * 3]!;
-    const g = input[i * 3 + 1]!;
-    const b = input[i * 3 + 2]!;
-    const y = 0.299 * r + 0.587 * g + 0.114 * b;
-    luma[i] = y;
-    if (r <= FILL_LEVEL && g <= FILL_LEVEL && b <= FILL_LEVEL) {
-      luma[i] = NaN;
-      continue;
-    }
-    histogram[
-      Math.min(HISTOGRAM_BINS - 1, Math.max(0, Math.floor(((y + 1) / 2) * HISTOGRAM_BINS)))
-    ]!++;
-    counted++;
-  }
-  let lo = -1;
-  let hi = 1;
-  if (counted > 0) {
-    const at = (fraction: number) => {
-      const target = fraction * counted;
-      let seen = 0;
-      for (let bin = 0; bin < HISTOGRAM_BINS; bin++) {
-        seen += histogram[bin]!;
-        if (seen > target) return (bin / HISTOGRAM_BINS) * 2 - 1;
-      }
-      return 1;
-    };
-    lo = at(0.01);
-    hi = at(0.99) + 2 / HISTOGRAM_BINS;
-  }
-  // A flat image is not blown up into noise: at most 40× contrast.
-  const gain = 2 / Math.max(0.05, hi - lo);
-  for (let i = 0; i < n; i++) {
-    const y = luma[i]!;
-    const v = Number.isNaN(y) ? -1 : Math.min(1, Math.max(-1, (y - lo) * gain - 1));
-    input[i * 3] = v;
-    input[i * 3 + 1] = v;
-    input[i * 3 + 2] = v;
-  }
-  return input;
-}
-
-/** Applies the pack's `normalize` step (if any) to a network input, in place. */
-export function normalizeInput(
-  input: Float32Array,
-  preprocessing: Pick<Preprocessing, 'normalize'>,
-): Float32Array {
-  return preprocessing.normalize === 'gray-autolevels' ? grayAutolevels(input) : input;
-}
-
 /** Buffers one resampling writes: the network input and the float64 intermediate rows. */
 interface ResampleBuffers {
   out: Float32Array;
@@ -230,27 +165,25 @@ function resample(
 }
 
 /**
- * Resamples `region` of the image to `size`, scales RGB as the pack says
- * (value = pixel / scale + offset) and applies its `normalize` step. Returns Float32 HWC, RGB.
- * `mirror` flips left-right.
+ * Resamples `region` of the image to `size` and scales RGB as the pack says
+ * (value = pixel / scale + offset). Returns Float32 HWC, RGB. `mirror` flips left-right.
  */
 export function preprocessRegion(
   image: RgbaImage,
   region: Region,
   size: InputSize,
-  preprocessing: Pick<Preprocessing, 'scale' | 'offset' | 'normalize'>,
+  preprocessing: Pick<Preprocessing, 'scale' | 'offset'>,
   mirror = false,
 ): Float32Array {
   checkImage(image, region);
   const xs = axisTaps(region.x, region.width, size.width, image.width);
   const ys = axisTaps(region.y, region.height, size.height, image.height);
   const { lo, count } = rowSpan(ys, image.height);
-  const out = resample(image, xs, ys, lo, count, size, preprocessing, mirror, {
+  return resample(image, xs, ys, lo, count, size, preprocessing, mirror, {
     out: new Float32Array(size.width * size.height * 3),
     horizontal: new Float64Array(count * size.width * 3),
     sum: new Float64Array(size.width * 3),
   });
-  return normalizeInput(out, preprocessing);
 }
 
 /**
@@ -279,22 +212,11 @@ export function createPreprocessor(
     }
     const needed = taps.count * size.width * 3;
     if (horizontal.length < needed) horizontal = new Float64Array(needed);
-    const input = resample(
-      image,
-      taps.xs,
-      taps.ys,
-      taps.lo,
-      taps.count,
-      size,
-      preprocessing,
-      false,
-      {
-        out,
-        horizontal,
-        sum,
-      },
-    );
-    return normalizeInput(input, preprocessing);
+    return resample(image, taps.xs, taps.ys, taps.lo, taps.count, size, preprocessing, false, {
+      out,
+      horizontal,
+      sum,
+    });
   };
 }
 

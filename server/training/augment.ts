@@ -1,4 +1,4 @@
-/** Training-time augmentation built on the shared preprocessing: random crop, mirror, light and contrast jitter (not with gray-autolevels). */
+/** Training-time augmentation built on the shared preprocessing: random crop, mirror, light and contrast jitter. */
 import type { Preprocessing } from '../../shared/pack';
 import {
   preprocess,
@@ -39,8 +39,6 @@ export function augmentedView(
   };
   const mirror = random() < 0.5;
   const pixels = preprocessRegion(image, region, size, preprocessing, mirror);
-  // Autolevels undo light jitter, and a colour cast would un-grey the input: crops and mirror only.
-  if (preprocessing.normalize === 'gray-autolevels') return pixels;
   // Brightness/contrast jitter in the [-1, 1] space, plus a small per-channel colour cast.
   const contrast = 0.8 + 0.4 * random();
   const brightness = (random() - 0.5) * 0.3;

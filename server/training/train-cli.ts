@@ -60,7 +60,6 @@ const OPTIONS = {
   backbone: 'string',
   quantize: 'string',
   resize: 'string',
-  normalize: 'string',
   views: 'number',
   'val-fraction': 'number',
   seed: 'number',
@@ -119,9 +118,6 @@ export function trainSettings(argv: string[]): TrainSettings {
   const resize = String(a.resize ?? 'stretch');
   if (resize !== 'stretch' && resize !== 'center-crop')
     throw new UsageError('--resize must be stretch or center-crop');
-  const normalize = String(a.normalize ?? 'none');
-  if (normalize !== 'none' && normalize !== 'gray-autolevels')
-    throw new UsageError('--normalize must be none or gray-autolevels');
   const num = (key: keyof typeof OPTIONS, fallback: number) =>
     a[key] === undefined ? fallback : Number(a[key]);
   const fineTuneBlocks = num('fine-tune-blocks', 0);
@@ -148,11 +144,7 @@ export function trainSettings(argv: string[]): TrainSettings {
     card: a.card === undefined ? undefined : String(a.card),
     backbone: String(a.backbone ?? BACKBONE_DIR),
     dtype: quantize,
-    preprocessing: {
-      ...MOBILENET_V2_PREPROCESSING,
-      resize,
-      ...(normalize === 'none' ? {} : { normalize }),
-    },
+    preprocessing: { ...MOBILENET_V2_PREPROCESSING, resize },
     views: Math.max(1, Math.round(num('views', 6))),
     validationFraction: num('val-fraction', 0.2),
     seed: num('seed', 1),
@@ -381,7 +373,7 @@ export async function trainPack(
       split: `by fish (video/track key from file names), ${Math.round(100 * s.validationFraction)}% of each class's frames (whole fish only, at least one fish per class), seed ${s.seed}`,
       augmentation:
         s.views > 1
-          ? `${s.views - 1} random views per image: 75-100% crops, mirror${s.preprocessing.normalize === 'gray-autolevels' ? '' : ', brightness/contrast/colour jitter'}`
+          ? `${s.views - 1} random views per image: 75-100% crops, mirror, brightness/contrast/colour jitter`
           : 'none',
       head: s.head,
       epochs: fit.headEpochs,

@@ -153,13 +153,6 @@ describe('train + eval on the fixture fish', () => {
     expect(() =>
       trainSettings(['--data', 'x', '--name', 'a', '--out', 'o', '--quantize', 'int4']),
     ).toThrow(/float16 or float32/);
-    expect(() =>
-      trainSettings(['--data', 'x', '--name', 'a', '--out', 'o', '--normalize', 'sepia']),
-    ).toThrow(/--normalize must be none or gray-autolevels/);
-    expect(
-      trainSettings(['--data', 'x', '--name', 'a', '--out', 'o', '--normalize', 'gray-autolevels'])
-        .preprocessing.normalize,
-    ).toBe('gray-autolevels');
     expect(() => trainSettings(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
     for (const blocks of ['4', '-1', '1.5'])
       expect(() =>
