@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { fixturePhotos, nodeProbabilities, packLabels } from '../support/test-packs.js';
 import { browserProbabilities, expect, identify, openReady, test } from './identify-fixtures.js';
@@ -102,6 +102,33 @@ test('a 50-megapixel photo is decoded downscaled and identified like the origina
   expect(outcome.kind).toBe('prediction');
   if (outcome.kind === 'prediction' && small.kind === 'prediction')
     expect(outcome.label).toBe(small.label);
+});
+
+test('a 12-megapixel phone JPEG stored sideways with EXIF orientation 6 is decoded small and upright', async ({
+  page,
+  pack,
+}, testInfo) => {
+  await openReady(page, 'wasm', pack);
+  const [photo] = fixturePhotos(packLabels(pack.dir));
+  // ~8 MP upright, the same stored rotated a quarter turn back with orientation 6 (as phones do),
+  // and the sideways pixels without the tag: only the last one may look different to the model.
+  const upright = await sharp(photo!.file).resize(4032, 1936, { fit: 'fill' }).jpeg().toBuffer();
+  const stored = await sharp(upright).rotate(270).jpeg().toBuffer();
+  const tagged = await sharp(stored).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+  const files = { upright, tagged, sideways: stored };
+  const probabilities: Record<string, number[]> = {};
+  for (const [name, buffer] of Object.entries(files)) {
+    const file = testInfo.outputPath(`${name}.jpg`);
+    writeFileSync(file, buffer);
+    probabilities[name] = await browserProbabilities(page, file);
+  }
+  // Compared as log-probabilities: the unlikely classes show a rotation best (×50 and more here).
+  const gap = (a: number[], b: number[]) =>
+    Math.max(...a.map((p, i) => Math.abs(Math.log(p) - Math.log(b[i]!))));
+  expect(gap(probabilities.tagged!, probabilities.upright!)).toBeLessThan(0.3);
+  // The check can tell: the untagged sideways photo gets clearly different probabilities.
+  expect(gap(probabilities.sideways!, probabilities.upright!)).toBeGreaterThan(1);
+  expect((await identify(page, testInfo.outputPath('tagged.jpg'))).kind).toBe('prediction');
 });
 
 test('EXIF orientation is applied: a sideways-stored photo with orientation 6 matches the upright one', async ({
