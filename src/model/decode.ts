@@ -63,10 +63,11 @@ async function decodeScaledJpeg(
   photo: Blob,
   width: number,
   height: number,
+  minSide = MIN_SCALED_SIDE,
 ): Promise<RgbaImage | undefined> {
   if (typeof ImageDecoder === 'undefined') return undefined;
   let scale = 1;
-  while (scale < 8 && Math.min(width, height) / (scale * 2) >= MIN_SCALED_SIDE) scale *= 2;
+  while (scale < 8 && Math.min(width, height) / (scale * 2) >= minSide) scale *= 2;
   if (scale === 1) return undefined;
   let decoder: ImageDecoder | undefined;
   let frame: VideoFrame | undefined;
@@ -82,7 +83,7 @@ async function decodeScaledJpeg(
     const w = frame.codedWidth;
     const h = frame.codedHeight;
     if (!format || !['BGRX', 'BGRA', 'RGBX', 'RGBA'].includes(format)) return undefined;
-    if (Math.min(w, h) < MIN_SCALED_SIDE / 2 || w > width || h > height) return undefined;
+    if (Math.min(w, h) < minSide / 2 || w > width || h > height) return undefined;
     const raw = new Uint8Array(frame.allocationSize());
     const [plane] = await frame.copyTo(raw);
     const stride = plane?.stride ?? w * 4;
@@ -122,6 +123,22 @@ async function decodeScaledJpeg(
     frame?.close();
     decoder?.close();
   }
+}
+
+/**
+ * A big JPEG decoded at the smallest 1/2–1/8 scale that keeps `minSide` pixels on each side,
+ * upright; undefined for other photos or where the browser cannot (decode those as usual).
+ * For previews: the History thumbnail of a 12 MP photo no longer needs a full decode.
+ */
+export async function decodeSmallJpeg(
+  photo: Blob,
+  minSide: number,
+): Promise<RgbaImage | undefined> {
+  const sniffed = sniffImage(new Uint8Array(await photo.slice(0, SNIFF_BYTES).arrayBuffer()));
+  if (sniffed.kind !== 'jpeg' || sniffed.width === undefined || sniffed.height === undefined)
+    return undefined;
+  if (sniffed.width * sniffed.height > MAX_SOURCE_PIXELS) return undefined;
+  return decodeScaledJpeg(photo, sniffed.width, sniffed.height, minSide);
 }
 
 /** One CPU-backed canvas reused for every photo (a new 2D context per photo costs a few ms). */

@@ -220,8 +220,10 @@ export function IdentifyScreen(props: {
       setBusy(true);
       setError(undefined);
       try {
+        // The History thumbnail is made while the worker classifies (it never rejects).
+        const thumbnailing = photo instanceof Blob ? makeThumbnail(photo) : Promise.resolve(null);
         const classification = await classifier.classify(photo, controller.signal);
-        const thumbnail = photo instanceof Blob ? await makeThumbnail(photo) : null;
+        const thumbnail = await thumbnailing;
         await onClassified(classification, thumbnail);
         if (controller.signal.aborted) return;
         setResult((previous) => {

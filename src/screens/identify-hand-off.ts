@@ -3,7 +3,9 @@
  * log (issue 7) stores it in the IndexedDB outbox here; the screen awaits this before it shows
  * the result as done, so a shown result is a stored one.
  */
+import { decodeSmallJpeg } from '../model/decode';
 import type { Classification } from '../model/types';
+import type { RgbaImage } from '../../shared/preprocess';
 
 /** Receives every finished classification with a small JPEG thumbnail of the photo (or null). */
 export type ClassificationListener = (
@@ -33,12 +35,17 @@ export async function handOffClassification(
   }
 }
 
+const THUMBNAIL_SIDE = 160;
+
 /** A small JPEG of the photo (longest side 160 px, EXIF-oriented) for History; null when it cannot be made. */
 export async function makeThumbnail(photo: Blob): Promise<Blob | null> {
   try {
-    const probe = await createImageBitmap(photo, {
+    // Big JPEGs: a 1/8-scale decode (~20 ms for 12 MP) instead of a full one (~600 ms) on this thread.
+    const small = await decodeSmallJpeg(photo, THUMBNAIL_SIDE);
+    const source: Blob | OffscreenCanvas = small ? pixelCanvas(small) : photo;
+    const probe = await createImageBitmap(source, {
       imageOrientation: 'from-image',
-      resizeWidth: 160,
+      resizeWidth: THUMBNAIL_SIDE,
       resizeQuality: 'medium',
     });
     const canvas = new OffscreenCanvas(probe.width, probe.height);
@@ -48,4 +55,16 @@ export async function makeThumbnail(photo: Blob): Promise<Blob | null> {
   } catch {
     return null;
   }
+}
+
+function pixelCanvas(image: RgbaImage): OffscreenCanvas {
+  const canvas = new OffscreenCanvas(image.width, image.height);
+  canvas
+    .getContext('2d')
+    ?.putImageData(
+      new ImageData(new Uint8ClampedArray(image.data), image.width, image.height),
+      0,
+      0,
+    );
+  return canvas;
 }

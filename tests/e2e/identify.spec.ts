@@ -129,6 +129,17 @@ test('a 12-megapixel phone JPEG stored sideways with EXIF orientation 6 is decod
   // The check can tell: the untagged sideways photo gets clearly different probabilities.
   expect(gap(probabilities.sideways!, probabilities.upright!)).toBeGreaterThan(1);
   expect((await identify(page, testInfo.outputPath('tagged.jpg'))).kind).toBe('prediction');
+  // Its History thumbnail (made from a 1/8-scale decode) is upright too: landscape, 160 px wide.
+  await page.goto('/history');
+  const thumb = page.locator('.history-thumb').first();
+  await expect(thumb).toBeVisible();
+  const size = await thumb.evaluate((img: HTMLImageElement) => [
+    img.naturalWidth,
+    img.naturalHeight,
+  ]);
+  expect(size[0]).toBe(160);
+  expect(size[1]).toBeGreaterThan(60);
+  expect(size[1]).toBeLessThan(100);
 });
 
 test('EXIF orientation is applied: a sideways-stored photo with orientation 6 matches the upright one', async ({
