@@ -13,7 +13,7 @@
  * Only the 7×7 stage (blocks 14–16, all stride 1) can be tuned: up to three blocks.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type EpochReport, argmax } from './head';
+import { type EpochReport, type FeatureRows, predictHead, scoreProbabilities } from './head';
 import { BLOCKS, FEATURE_SIZE } from './mobilenet-v2';
 
 export const MAX_FINE_TUNE_BLOCKS = 3;
@@ -190,11 +190,8 @@ export function tailFeatures(tail: Tail, x: tf.Tensor4D): tf.Tensor2D {
   return tf.relu6(pointwise(h, tail.top)).mean([1, 2]);
 }
 
-/** Tail-input activations of many images: one row of h·w·c floats per view. */
-export interface ActivationRows {
-  x: Float32Array;
-  y: Int32Array;
-}
+/** Tail-input activations of many images: one row of h·w·c floats per view, and its label. */
+export type ActivationRows = FeatureRows;
 
 /** Pooled features of activation rows through the (frozen) tail, in batches. */
 export function pooledFeatures(tail: Tail, rows: Float32Array, batchSize = 64): Float32Array {
@@ -235,30 +232,17 @@ function shuffled(n: number, random: () => number): Int32Array {
   return order;
 }
 
-function classProbabilities(tail: Tail, head: tf.LayersModel, rows: Float32Array): Float32Array {
-  const pooled = pooledFeatures(tail, rows);
-  return tf.tidy(
-    () =>
-      (
-        head.predict(tf.tensor2d(pooled, [pooled.length / FEATURE_SIZE, FEATURE_SIZE])) as tf.Tensor
-      ).dataSync() as Float32Array,
-  );
-}
-
 function validationReport(
   tail: Tail,
   head: tf.LayersModel,
   validation: ActivationRows,
   classes: number,
 ): { loss: number; top1: number } {
-  const p = classProbabilities(tail, head, validation.x);
-  let loss = 0;
-  let correct = 0;
-  for (let i = 0; i < validation.y.length; i++) {
-    loss -= Math.log(Math.max(1e-7, p[i * classes + validation.y[i]!]!));
-    if (argmax(p, i, classes) === validation.y[i]) correct++;
-  }
-  return { loss: loss / validation.y.length, top1: correct / validation.y.length };
+  return scoreProbabilities(
+    predictHead(head, pooledFeatures(tail, validation.x)),
+    validation.y,
+    classes,
+  );
 }
 
 /**

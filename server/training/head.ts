@@ -23,7 +23,7 @@ export const DEFAULT_HEAD: HeadOptions = {
   patience: 10,
 };
 
-/** Labelled feature rows: `x` is n × 1280, `y` the label index of each row. */
+/** Labelled rows: `x` holds n rows of features (1280 pooled floats, or tail activations), `y` each row's label index. */
 export interface FeatureRows {
   x: Float32Array;
   y: Int32Array;
@@ -100,11 +100,19 @@ export function predictHead(head: tf.LayersModel, x: Float32Array): Float32Array
   );
 }
 
-function meanCrossEntropy(probabilities: Float32Array, y: Int32Array, classes: number): number {
+/** Mean cross-entropy and top-1 accuracy of class probabilities (rows × classes) against labels. */
+export function scoreProbabilities(
+  probabilities: Float32Array,
+  y: Int32Array,
+  classes: number,
+): { loss: number; top1: number } {
   let sum = 0;
-  for (let i = 0; i < y.length; i++)
+  let correct = 0;
+  for (let i = 0; i < y.length; i++) {
     sum -= Math.log(Math.max(1e-7, probabilities[i * classes + y[i]!]!));
-  return sum / y.length;
+    if (argmax(probabilities, i, classes) === y[i]) correct++;
+  }
+  return { loss: sum / y.length, top1: correct / y.length };
 }
 
 export interface EpochReport {
@@ -147,12 +155,9 @@ export async function trainHead(
         onEpoch?.({ epoch, loss, validationLoss: NaN, validationTop1: NaN });
         continue;
       }
-      const probabilities = predictHead(head, validation.x);
-      const validationLoss = meanCrossEntropy(probabilities, validation.y, classes);
-      let correct = 0;
-      for (let i = 0; i < validation.y.length; i++)
-        if (argmax(probabilities, i, classes) === validation.y[i]) correct++;
-      onEpoch?.({ epoch, loss, validationLoss, validationTop1: correct / validation.y.length });
+      const score = scoreProbabilities(predictHead(head, validation.x), validation.y, classes);
+      const validationLoss = score.loss;
+      onEpoch?.({ epoch, loss, validationLoss, validationTop1: score.top1 });
       if (validationLoss < best.loss) {
         tf.dispose(best.weights);
         best = { loss: validationLoss, epoch, weights: head.getWeights().map((w) => w.clone()) };
