@@ -92,6 +92,18 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Fisher–Yates shuffle of an array in place, with the given random source. */
+export function shuffleInPlace<T extends { length: number; [i: number]: unknown }>(
+  items: T,
+  random: () => number,
+): T {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
 /**
  * Splits by fish: per class, shuffled fish go to validation (all their frames) while the class's
  * validation frames stay within `fraction` of its frames; at least one fish when the class has two
@@ -110,10 +122,7 @@ export function splitByFish(
       if (image.label === label) frames.set(image.fishKey, (frames.get(image.fishKey) ?? 0) + 1);
     const keys = [...frames.keys()].sort();
     if (keys.length < 2) continue;
-    for (let i = keys.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [keys[i], keys[j]] = [keys[j]!, keys[i]!];
-    }
+    shuffleInPlace(keys, random);
     const total = [...frames.values()].reduce((a, b) => a + b, 0);
     const budget = Math.max(fraction * total, Math.min(...frames.values()));
     let taken = 0;

@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type EpochReport, type FeatureRows, predictHead, scoreProbabilities } from './head';
+import { shuffleInPlace } from './dataset';
 import { BLOCKS, FEATURE_SIZE } from './mobilenet-v2';
 
 export const MAX_FINE_TUNE_BLOCKS = 3;
@@ -223,15 +224,6 @@ export interface FineTuneOptions {
   classWeight: Record<number, number>;
 }
 
-function shuffled(n: number, random: () => number): Int32Array {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
-}
-
 function validationReport(
   tail: Tail,
   head: tf.LayersModel,
@@ -279,7 +271,10 @@ export async function fineTune(
   try {
     for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
       epochsRun = epoch;
-      const order = shuffled(n, random);
+      const order = shuffleInPlace(
+        Int32Array.from({ length: n }, (_, i) => i),
+        random,
+      );
       let lossSum = 0;
       for (let at = 0; at < n; at += options.batchSize) {
         const count = Math.min(options.batchSize, n - at);

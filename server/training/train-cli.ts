@@ -397,12 +397,16 @@ export async function trainPack(
         : {}),
     },
   });
-  const write = async (f: Fit, refitOn?: { images: number; fish: number }) => {
-    const model = buildPackModel(backbone.model, f.head, set.labels.length, s.head);
+  const write = async (
+    from: tf.LayersModel,
+    f: Fit,
+    refitOn?: { images: number; fish: number },
+  ) => {
+    const model = buildPackModel(from, f.head, set.labels.length, s.head);
     await writePack(s.out, { model, dtype: s.dtype, attachments, metadata: metadata(f, refitOn) });
     tf.dispose(f.head.getWeights());
   };
-  await write(fit);
+  await write(backbone.model, fit);
   // Measure the pack as written (after quantization) on the validation fish, through the app's path.
   let summary = '';
   let measured: { validation: Evaluation; validationFloat32?: Evaluation } | undefined;
@@ -441,12 +445,8 @@ export async function trainPack(
       head: Math.max(1, fit.headEpochs.best),
       fineTune: fit.fineTuneEpochs?.best ?? 0,
     });
-    // Copy the refit tail into the model the pack is built from (the same layers as before).
-    for (const layer of fresh.model.layers)
-      if (layer.weights.length > 0)
-        backbone.model.getLayer(layer.name).setWeights(layer.getWeights());
+    await write(fresh.model, again, { images: set.images.length, fish: fishCount(set.images) });
     fresh.model.dispose();
-    await write(again, { images: set.images.length, fish: fishCount(set.images) });
     summary += `\nrefit on all ${set.images.length} images (${fishCount(set.images)} fish) for ${again.headEpochs.run} head epochs${again.fineTuneEpochs ? ` and ${again.fineTuneEpochs.run} fine-tuning epochs` : ''}; the validation numbers above are the split model's`;
   }
   if (measured) await finishPackMetadata(s.out, measured);

@@ -5,7 +5,7 @@
  */
 import type { RgbaImage } from '../../shared/preprocess';
 import { ClassifierError } from './errors';
-import { SNIFF_BYTES, sniffImage } from './sniff';
+import { SNIFF_BYTES, type SniffedImage, sniffImage } from './sniff';
 
 /**
  * Photos above this many pixels are decoded at a reduced size. 4 MP keeps every fixture and
@@ -15,9 +15,12 @@ export const MAX_DECODE_PIXELS = 4_000_000;
 /** Above this the header is not believed (or the photo is absurd): refuse before decoding. */
 export const MAX_SOURCE_PIXELS = 300_000_000;
 
-async function toBitmap(photo: Blob): Promise<ImageBitmap> {
-  const head = new Uint8Array(await photo.slice(0, SNIFF_BYTES).arrayBuffer());
-  const sniffed = sniffImage(head);
+/** What the photo's first bytes say it is (format and, where the header tells, its size). */
+async function sniffPhoto(photo: Blob): Promise<SniffedImage> {
+  return sniffImage(new Uint8Array(await photo.slice(0, SNIFF_BYTES).arrayBuffer()));
+}
+
+async function toBitmap(photo: Blob, sniffed: SniffedImage): Promise<ImageBitmap> {
   const pixels = (sniffed.width ?? 0) * (sniffed.height ?? 0);
   if (pixels > MAX_SOURCE_PIXELS)
     throw new ClassifierError('image-too-large', `${sniffed.width}×${sniffed.height}`);
@@ -57,14 +60,17 @@ interface OrientedFrame {
  * full decode plus resize in createImageBitmap (Chromium 156 in a worker on this machine). The
  * frame's pixels are copied in stored orientation and the EXIF rotation/flip the frame reports is
  * applied here, which does not depend on how the browser draws rotated frames.
- * Returns undefined where this is not available or not worth it; the caller then decodes as usual.
+ * Returns undefined for other photos, where this is not available or not worth it; the caller then
+ * decodes as usual.
  */
 async function decodeScaledJpeg(
   photo: Blob,
-  width: number,
-  height: number,
-  minSide = MIN_SCALED_SIDE,
+  sniffed: SniffedImage,
+  minSide: number,
 ): Promise<RgbaImage | undefined> {
+  const { kind, width, height } = sniffed;
+  if (kind !== 'jpeg' || width === undefined || height === undefined) return undefined;
+  if (width * height > MAX_SOURCE_PIXELS) return undefined;
   if (typeof ImageDecoder === 'undefined') return undefined;
   let scale = 1;
   while (scale < 8 && Math.min(width, height) / (scale * 2) >= minSide) scale *= 2;
@@ -134,11 +140,7 @@ export async function decodeSmallJpeg(
   photo: Blob,
   minSide: number,
 ): Promise<RgbaImage | undefined> {
-  const sniffed = sniffImage(new Uint8Array(await photo.slice(0, SNIFF_BYTES).arrayBuffer()));
-  if (sniffed.kind !== 'jpeg' || sniffed.width === undefined || sniffed.height === undefined)
-    return undefined;
-  if (sniffed.width * sniffed.height > MAX_SOURCE_PIXELS) return undefined;
-  return decodeScaledJpeg(photo, sniffed.width, sniffed.height, minSide);
+  return decodeScaledJpeg(photo, await sniffPhoto(photo), minSide);
 }
 
 /** One CPU-backed canvas reused for every photo (a new 2D context per photo costs a few ms). */
@@ -185,18 +187,12 @@ export function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
 export async function decodePhoto(photo: Blob | ImageBitmap): Promise<RgbaImage> {
   if (!(photo instanceof Blob)) return bitmapPixels(photo);
   if (photo.size === 0) throw new ClassifierError('not-an-image', 'empty file');
-  const sniffed = sniffImage(new Uint8Array(await photo.slice(0, SNIFF_BYTES).arrayBuffer()));
-  if (
-    sniffed.kind === 'jpeg' &&
-    sniffed.width !== undefined &&
-    sniffed.height !== undefined &&
-    sniffed.width * sniffed.height > MAX_DECODE_PIXELS &&
-    sniffed.width * sniffed.height <= MAX_SOURCE_PIXELS
-  ) {
-    const scaled = await decodeScaledJpeg(photo, sniffed.width, sniffed.height);
+  const sniffed = await sniffPhoto(photo);
+  if ((sniffed.width ?? 0) * (sniffed.height ?? 0) > MAX_DECODE_PIXELS) {
+    const scaled = await decodeScaledJpeg(photo, sniffed, MIN_SCALED_SIDE);
     if (scaled) return scaled;
   }
-  const bitmap = await toBitmap(photo);
+  const bitmap = await toBitmap(photo, sniffed);
   try {
     return bitmapPixels(bitmap);
   } finally {
