@@ -9,7 +9,7 @@ import type { ModelRegistry } from './registry/types.js';
 /** What ingest reports about one stored prediction; matches InsertedPrediction in ingest/store.ts. */
 export interface IngestedPrediction {
   modelName: string;
-  modelVersion: string;
+  modelVersion: number;
   topLabel: string;
   notSure: boolean;
 }
@@ -29,7 +29,10 @@ export function ingestMetricsObserver(metrics: Metrics): IngestMetricsObserver {
   return {
     inserted(rows) {
       for (const row of rows) {
-        const [model, version] = metrics.boundedLabels('model', [row.modelName, row.modelVersion]);
+        const [model, version] = metrics.boundedLabels('model', [
+          row.modelName,
+          String(row.modelVersion),
+        ]);
         const labels = { model: model!, version: version! };
         metrics.predictionsIngested.inc(labels);
         if (row.notSure) metrics.predictionsNotSure.inc(labels);

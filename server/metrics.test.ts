@@ -147,7 +147,7 @@ describe('the ingest observer', () => {
     const observer = ingestMetricsObserver(metrics);
     const row = {
       modelName: 'fish',
-      modelVersion: '3',
+      modelVersion: 3,
       topLabel: 'perca_fluviatilis',
       notSure: false,
     };
@@ -155,7 +155,7 @@ describe('the ingest observer', () => {
       row,
       row,
       { ...row, topLabel: 'esox_lucius', notSure: true },
-      { ...row, modelVersion: '4' },
+      { ...row, modelVersion: 4 },
     ]);
     observer.duplicates(2);
     observer.rejected(1, 'invalid');
@@ -186,7 +186,7 @@ describe('the ingest observer', () => {
     const observer = ingestMetricsObserver(metrics);
     const rows = Array.from({ length: 2_100 }, (_, i) => ({
       modelName: `m${i}`,
-      modelVersion: '1',
+      modelVersion: 1,
       topLabel: 'x',
       notSure: false,
     }));
@@ -280,7 +280,7 @@ describe('the app’s /metrics', () => {
     const prediction = (label: string, notSure: boolean) => ({
       id: randomUUID(),
       createdAt: new Date(Date.now() - 60_000).toISOString(),
-      model: { name: 'fish', version: '7' },
+      model: { name: 'fish', version: 7 },
       top: [{ label, probability: notSure ? 0.3 : 0.9 }],
       notSure,
       latencyMs: 12,

@@ -4,6 +4,7 @@
  * sync code and the server. Free of Node and DOM imports.
  */
 import { z } from 'zod';
+import { packVersionSchema } from './pack.js';
 
 /** At most this many predictions in one batch. */
 export const MAX_BATCH_ENTRIES = 500;
@@ -37,11 +38,30 @@ const uuid = z
 
 const probability = z.number().min(0).max(1); // zod numbers are finite: NaN and ±Infinity fail
 
+/**
+ * The version of the pack that made a prediction: a positive integer. A string of digits ("3")
+ * is accepted too and turned into the number, because phones logged versions as strings before
+ * they were numbers end to end, and those entries may still wait in an outbox; refusing them
+ * would move real predictions to the dead letters.
+ */
+const predictionVersion = z
+  .union([
+    packVersionSchema,
+    z
+      .string()
+      .regex(/^[0-9]{1,10}$/, 'expected a version number (1, 2, 3…)')
+      .transform(Number)
+      .pipe(packVersionSchema),
+  ])
+  .describe(
+    'The pack version, a positive integer. A string of digits ("3") is also accepted and stored as the number, for entries logged by older app versions.',
+  );
+
 /** One prediction as the device logged it. `createdAt` bounds depend on the server's clock. */
 export const predictionSchema = z.strictObject({
   id: uuid,
   createdAt: z.iso.datetime({ offset: true }),
-  model: z.strictObject({ name: storableText(1, 128), version: storableText(1, 64) }),
+  model: z.strictObject({ name: storableText(1, 128), version: predictionVersion }),
   top: z
     .array(z.strictObject({ label: storableText(1, 128), probability }))
     .min(1)
@@ -52,7 +72,10 @@ export const predictionSchema = z.strictObject({
   appVersion: storableText(1, 64),
   feedback: z.strictObject({ label: storableText(1, 128) }).optional(),
 });
-export type PredictionPayload = z.infer<typeof predictionSchema>;
+/** One prediction as a device sends it (`model.version` may still be a digit string, see above). */
+export type PredictionPayload = z.input<typeof predictionSchema>;
+/** One prediction after validation, as the server stores it (`model.version` a number). */
+export type Prediction = z.output<typeof predictionSchema>;
 
 /** The batch envelope; entries are validated one by one so one bad entry never sinks the rest. */
 export const batchRequestSchema = z.strictObject({

@@ -4,6 +4,7 @@
  * and the dashboard (which plots). Free of Node and DOM imports.
  */
 import { z } from 'zod';
+import { packVersionSchema } from './pack.js';
 
 /** Default window when `from` is omitted: the 30 days before `to`. */
 export const DEFAULT_STATS_DAYS = 30;
@@ -46,7 +47,7 @@ export const speciesDisagreementSchema = z.object({
 /** Everything about one model version in the window. */
 export const versionStatsSchema = z.object({
   model: z.string(),
-  version: z.string(),
+  version: packVersionSchema,
   predictions: count,
   notSure: count,
   notSureRate: rate,
@@ -69,7 +70,7 @@ export const statsResponseSchema = z.object({
   model: z.string().nullable(),
   from: z.iso.datetime(),
   to: z.iso.datetime(),
-  versions: z.array(versionStatsSchema),
+  versions: z.array(versionStatsSchema).describe('Ordered by model name, then version number.'),
 });
 export type StatsResponse = z.infer<typeof statsResponseSchema>;
 

@@ -1,12 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { PredictionPayload } from '../../shared/api.js';
+import type { Prediction } from '../../shared/api.js';
 import type { Database } from '../db/index.js';
 
 /** A prediction the database took for the first time (what metrics count). */
 export interface InsertedPrediction {
   id: string;
   modelName: string;
-  modelVersion: string;
+  modelVersion: number;
   topLabel: string;
   notSure: boolean;
 }
@@ -18,7 +18,7 @@ export interface PredictionStore {
   /** The device a bearer token belongs to, or null. */
   deviceForToken(token: string): Promise<string | null>;
   /** Inserts valid predictions once; rows whose id exists already are skipped, not updated. */
-  insertPredictions(deviceId: string, rows: PredictionPayload[]): Promise<InsertedPrediction[]>;
+  insertPredictions(deviceId: string, rows: Prediction[]): Promise<InsertedPrediction[]>;
   /** Sets the user's feedback on this device's predictions; returns the ids found. */
   setFeedback(deviceId: string, items: { id: string; label: string }[]): Promise<string[]>;
 }
@@ -38,7 +38,7 @@ INSERT INTO predictions (id, device_id, created_at, model_name, model_version, t
 SELECT t.id, $1::uuid, t.created_at, t.model_name, t.model_version, t.top_label,
   t.top_probability, t.top::jsonb, t.not_sure, t.latency_ms, t.backend, t.app_version,
   t.feedback_label, CASE WHEN t.feedback_label IS NULL THEN NULL ELSE now() END
-FROM unnest($2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
+FROM unnest($2::uuid[], $3::timestamptz[], $4::text[], $5::int[], $6::text[],
   $7::float8[], $8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[], $13::text[])
   AS t(id, created_at, model_name, model_version, top_label, top_probability, top, not_sure,
     latency_ms, backend, app_version, feedback_label)

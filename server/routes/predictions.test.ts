@@ -80,7 +80,7 @@ describe('devices and prediction ingest', () => {
     expect(rows[0]).toMatchObject({
       deviceId: device.deviceId,
       model_name: 'fish',
-      model_version: '3',
+      model_version: 3,
       top_label: 'bream',
       top_probability: 0.8,
       top: p.top,
@@ -116,6 +116,35 @@ describe('devices and prediction ingest', () => {
     expect((await rowsOf(device.deviceId)).map((r) => r.id)).toEqual(good.map((p) => p.id).sort());
   });
 
+  it('stores the model version as a number, also when an older outbox sends it as digits', async () => {
+    const device = await ingest.registerDevice();
+    const asNumber = makePrediction({ model: { name: 'fish', version: 10 } });
+    const asDigits = makePrediction({ model: { name: 'fish', version: '2' } });
+    const notVersions = ['v3', '0', '-1', '1.5', '', ' 4', '99999999999'].map((version) =>
+      makePrediction({ model: { name: 'fish', version } }),
+    );
+    const fraction = makePrediction({ model: { name: 'fish', version: 1.5 } });
+    const res = await postJson(
+      ingest.app,
+      BATCH,
+      { predictions: [asNumber, asDigits, ...notVersions, fraction] },
+      device.auth,
+    );
+    const body = (await res.json()) as { accepted: number; rejected: { id: string }[] };
+    expect(body.accepted).toBe(2);
+    expect(body.rejected.map((r) => r.id)).toEqual([...notVersions, fraction].map((p) => p.id));
+    const { rows } = await test.db.query<{ id: string; model_version: number }>(
+      'SELECT id::text AS id, model_version FROM predictions WHERE device_id = $1',
+      [device.deviceId],
+    );
+    expect(new Map(rows.map((r) => [r.id, r.model_version]))).toEqual(
+      new Map([
+        [asNumber.id, 10],
+        [asDigits.id, 2],
+      ]),
+    );
+  });
+
   it('rejects createdAt before 2020 or more than a day ahead, and unknown fields', async () => {
     const device = await ingest.registerDevice();
     const old = makePrediction({ createdAt: '2019-12-31T23:59:59Z' });
@@ -148,7 +177,7 @@ describe('devices and prediction ingest', () => {
     const batch = nasty.map((label) =>
       makePrediction({
         top: [{ label, probability: 0.5 }],
-        model: { name: label, version: label.slice(0, 64) },
+        model: { name: label, version: 1 },
       }),
     );
     const res = await postJson(ingest.app, BATCH, { predictions: batch }, device.auth);

@@ -8,7 +8,7 @@ import {
   predictionSchema,
   type BatchResponse,
   type FeedbackResponse,
-  type PredictionPayload,
+  type Prediction,
   type RejectedEntry,
 } from '../../shared/api.js';
 import { limitedJsonBody, parseJson, type IngestVariables } from '../ingest/body.js';
@@ -100,8 +100,8 @@ function entryId(entry: unknown): string | null {
 export function validateBatch(
   entries: unknown[],
   now: number,
-): { valid: PredictionPayload[]; rejected: RejectedEntry[]; repeated: number } {
-  const valid: PredictionPayload[] = [];
+): { valid: Prediction[]; rejected: RejectedEntry[]; repeated: number } {
+  const valid: Prediction[] = [];
   const rejected: RejectedEntry[] = [];
   const seen = new Set<string>();
   let repeated = 0;

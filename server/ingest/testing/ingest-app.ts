@@ -8,12 +8,12 @@ import { problemErrorHandler, problemNotFound } from '../../problem.js';
 import { mountIngestRoutes } from '../../routes/ingest.js';
 import { createPredictionStore, type PredictionStore } from '../store.js';
 
-/** A valid prediction; `overrides` replace top-level fields. */
+/** A valid prediction as a device sends it; `overrides` replace top-level fields. */
 export function makePrediction(overrides: Partial<PredictionPayload> = {}): PredictionPayload {
   return {
     id: randomUUID(),
     createdAt: new Date(Date.now() - 60_000).toISOString(),
-    model: { name: 'fish', version: '3' },
+    model: { name: 'fish', version: 3 },
     top: [
       { label: 'bream', probability: 0.8 },
       { label: 'perch', probability: 0.15 },
