@@ -30,11 +30,3 @@ export interface PoolStats {
   idle: number;
   waiting: number;
 }
-
-/** A database error with a message a person can act on; the cause keeps the driver's detail for logs. */
-export class DatabaseUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DatabaseUnavailableError';
-  }
-}

@@ -21,7 +21,6 @@ export const messages = {
     'status.title': 'Status',
     'status.online': 'Online',
     'status.offline': 'Offline — everything you do is kept on this device.',
-    // Prediction log and sync (issue 7)
     'status.pending': '{count} predictions waiting to be sent',
     'status.feedbackPending': '{count} corrections waiting to be sent',
     'status.lastSync': 'Last synced {time}',
@@ -43,7 +42,6 @@ export const messages = {
     'offline.ready': 'Fishlens now works offline.',
     'notFound.title': 'Page not found',
     'notFound.back': 'Back to Identify',
-    // Identify (issue 5)
     'identify.takePhoto': 'Take a photo',
     'identify.choosePhoto': 'Choose a photo',
     'identify.useCamera': 'Live camera',
@@ -83,11 +81,6 @@ export const messages = {
     'error.worker-failed': 'The identification engine stopped. Reload the page.',
     'error.disposed': 'The model was switched while working. Try again.',
     'error.internal': 'Something went wrong while identifying. Try again.',
-    'error.registry-unavailable':
-      'The model registry cannot be reached. Check the network and try again.',
-    'error.model-not-found': 'That model pack is not in the registry.',
-    'error.file-corrupt': 'A downloaded model file is damaged (checksum mismatch); it was refused.',
-    'error.pack-invalid': 'The model pack is not valid.',
     'error.camera-unavailable': 'The camera cannot be opened here. Take or choose a photo instead.',
     'error.camera-denied':
       'Camera access was refused. Allow the camera for this site in the browser settings, or take or choose a photo instead.',
@@ -124,23 +117,23 @@ export const messages = {
     'storage.unknown': 'Storage use is not reported by this browser.',
     'install.button': 'Install app',
     'install.done': 'Fishlens is installed.',
-    'packError.network': 'No connection to the model registry. Try again when online.',
-    'packError.http': 'The registry answered with an error (HTTP {status}).',
-    'packError.bad-response': 'The registry sent something that is not a model pack description.',
-    'packError.size-mismatch':
+    'error.network': 'No connection to the model registry. Try again when online.',
+    'error.http': 'The registry answered with an error (HTTP {status}).',
+    'error.bad-response': 'The registry sent something that is not a model pack description.',
+    'error.size-mismatch':
       'The file {file} arrived incomplete or with the wrong size. It was refused; the pack in use keeps working.',
-    'packError.checksum-mismatch':
+    'error.checksum-mismatch':
       'The file {file} does not match its checksum (damaged or altered). It was refused; the pack in use keeps working.',
-    'packError.incomplete-pack': 'The pack is missing the file {file}.',
-    'packError.storage-full':
+    'error.incomplete-pack': 'The pack is missing the file {file}.',
+    'error.storage-full':
       'Not enough storage on this device for the pack. Free some space and try again.',
-    'packError.storage-unavailable':
+    'error.storage-unavailable':
       'This browser does not let Fishlens store model packs (private mode?).',
-    'packError.not-installed': 'No model pack is installed.',
-    'packError.no-pack-offline':
+    'error.not-installed': 'No model pack is installed.',
+    'error.no-pack-offline':
       'No model pack on this device yet. Connect to the internet once to download one; after that Fishlens works offline.',
-    'packError.not-in-registry': 'The registry has no such model pack.',
-    'packError.warm-up-failed':
+    'error.not-in-registry': 'The registry has no such model pack.',
+    'error.warm-up-failed':
       'The new pack could not be loaded on this device. It was not switched on; the pack in use keeps working.',
   },
   ru: {
@@ -163,7 +156,6 @@ export const messages = {
     'status.title': 'Состояние',
     'status.online': 'В сети',
     'status.offline': 'Нет сети — всё сохраняется на устройстве.',
-    // Prediction log and sync (issue 7)
     'status.pending': 'Ждут отправки: {count}',
     'status.feedbackPending': 'Исправлений ждут отправки: {count}',
     'status.lastSync': 'Последняя синхронизация: {time}',
@@ -185,7 +177,6 @@ export const messages = {
     'offline.ready': 'Fishlens теперь работает без сети.',
     'notFound.title': 'Страница не найдена',
     'notFound.back': 'К определению',
-    // Identify (issue 5)
     'identify.takePhoto': 'Сфотографировать',
     'identify.choosePhoto': 'Выбрать фото',
     'identify.useCamera': 'Камера',
@@ -225,11 +216,6 @@ export const messages = {
     'error.worker-failed': 'Модуль распознавания остановился. Перезагрузите страницу.',
     'error.disposed': 'Модель сменилась во время работы. Попробуйте ещё раз.',
     'error.internal': 'При определении что-то пошло не так. Попробуйте ещё раз.',
-    'error.registry-unavailable': 'Реестр моделей недоступен. Проверьте сеть и попробуйте снова.',
-    'error.model-not-found': 'Такого пакета модели нет в реестре.',
-    'error.file-corrupt':
-      'Скачанный файл модели повреждён (не совпала контрольная сумма) и отклонён.',
-    'error.pack-invalid': 'Пакет модели некорректен.',
     'error.camera-unavailable': 'Камеру здесь открыть нельзя. Сфотографируйте или выберите фото.',
     'error.camera-denied':
       'Доступ к камере запрещён. Разрешите камеру для этого сайта в настройках браузера или сфотографируйте или выберите фото.',
@@ -265,23 +251,23 @@ export const messages = {
     'storage.unknown': 'Браузер не сообщает, сколько места занято.',
     'install.button': 'Установить приложение',
     'install.done': 'Fishlens установлен.',
-    'packError.network': 'Нет связи с реестром моделей. Повторите, когда будет сеть.',
-    'packError.http': 'Реестр ответил ошибкой (HTTP {status}).',
-    'packError.bad-response': 'Реестр прислал не описание пакета модели.',
-    'packError.size-mismatch':
+    'error.network': 'Нет связи с реестром моделей. Повторите, когда будет сеть.',
+    'error.http': 'Реестр ответил ошибкой (HTTP {status}).',
+    'error.bad-response': 'Реестр прислал не описание пакета модели.',
+    'error.size-mismatch':
       'Файл {file} пришёл не полностью или неверного размера. Он отклонён; текущий пакет работает.',
-    'packError.checksum-mismatch':
+    'error.checksum-mismatch':
       'Файл {file} не совпадает с контрольной суммой (повреждён или изменён). Он отклонён; текущий пакет работает.',
-    'packError.incomplete-pack': 'В пакете нет файла {file}.',
-    'packError.storage-full':
+    'error.incomplete-pack': 'В пакете нет файла {file}.',
+    'error.storage-full':
       'Недостаточно места на устройстве для пакета. Освободите место и повторите.',
-    'packError.storage-unavailable':
+    'error.storage-unavailable':
       'Браузер не даёт Fishlens сохранять пакеты моделей (приватный режим?).',
-    'packError.not-installed': 'Пакет модели не установлен.',
-    'packError.no-pack-offline':
+    'error.not-installed': 'Пакет модели не установлен.',
+    'error.no-pack-offline':
       'На устройстве ещё нет пакета модели. Подключитесь к интернету один раз, чтобы скачать его; после этого Fishlens работает без сети.',
-    'packError.not-in-registry': 'В реестре нет такого пакета модели.',
-    'packError.warm-up-failed':
+    'error.not-in-registry': 'В реестре нет такого пакета модели.',
+    'error.warm-up-failed':
       'Новый пакет не удалось загрузить на этом устройстве. Он не включён; текущий пакет работает.',
   },
 } as const satisfies Record<string, Record<string, string>>;

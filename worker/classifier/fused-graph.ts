@@ -7,95 +7,24 @@
  * back to `tf.loadLayersModel`.
  */
 import * as tf from '@tensorflow/tfjs';
+import {
+  activationOf,
+  inboundNames,
+  layersOf,
+  pair,
+  reluActivation,
+  runOps,
+  UnsupportedTopologyError,
+  type Op,
+} from './fused-ops';
 
-type Activation = 'linear' | 'relu' | 'relu6';
-type Padding = 'same' | 'valid';
-
-interface LayerJson {
-  name: string;
-  class_name: string;
-  config: Record<string, unknown>;
-  inbound_nodes: unknown[];
-}
-
-type Op =
-  | { kind: 'input'; out: string }
-  | {
-      kind: 'conv' | 'depthwise';
-      out: string;
-      input: string;
-      filter: tf.Tensor4D;
-      bias?: tf.Tensor1D;
-      strides: [number, number];
-      pad: Padding;
-      dilations: [number, number];
-      activation: Activation;
-    }
-  | { kind: 'affine'; out: string; input: string; scale: tf.Tensor1D; shift: tf.Tensor1D }
-  | { kind: 'activation'; out: string; input: string; activation: Activation | 'softmax' }
-  | { kind: 'add'; out: string; inputs: string[] }
-  | { kind: 'gap'; out: string; input: string }
-  | { kind: 'identity'; out: string; input: string }
-  | {
-      kind: 'dense';
-      out: string;
-      input: string;
-      kernel: tf.Tensor2D;
-      bias?: tf.Tensor1D;
-      activation: Activation | 'softmax';
-    };
-
-/** Thrown when the topology has a layer this executor does not know; use the layers model then. */
-export class UnsupportedTopologyError extends Error {}
+export { UnsupportedTopologyError } from './fused-ops';
 
 /** A model ready to run: NHWC float32 batch in, class probabilities out. */
 export interface FusedGraph {
   readonly inputShape: [number, number, number];
   predict(input: tf.Tensor4D): tf.Tensor2D;
   dispose(): void;
-}
-
-function layersOf(modelJson: unknown): { layers: LayerJson[]; output: string } {
-  const topology = (modelJson as { modelTopology?: Record<string, unknown> }).modelTopology;
-  const config = ((topology?.model_config as Record<string, unknown> | undefined) ?? topology) as
-    | { class_name?: string; config?: { layers?: LayerJson[]; output_layers?: unknown[][] } }
-    | undefined;
-  const layers = config?.config?.layers;
-  const outputs = config?.config?.output_layers;
-  if (!Array.isArray(layers) || !Array.isArray(outputs) || outputs.length !== 1) {
-    throw new UnsupportedTopologyError('not a single-output functional layers model');
-  }
-  return { layers, output: String(outputs[0]![0]) };
-}
-
-function inboundNames(layer: LayerJson): string[] {
-  if (layer.inbound_nodes.length === 0) return [];
-  if (layer.inbound_nodes.length !== 1)
-    throw new UnsupportedTopologyError(`${layer.name} is shared`);
-  const node = layer.inbound_nodes[0];
-  if (!Array.isArray(node))
-    throw new UnsupportedTopologyError(`${layer.name}: unknown inbound format`);
-  return node.map((edge) => String((edge as unknown[])[0]));
-}
-
-function pair(value: unknown, fallback: number): [number, number] {
-  if (Array.isArray(value)) return [Number(value[0] ?? fallback), Number(value[1] ?? fallback)];
-  return typeof value === 'number' ? [value, value] : [fallback, fallback];
-}
-
-function activationOf(layer: LayerJson): Activation | 'softmax' {
-  const name = (layer.config.activation as string | undefined) ?? 'linear';
-  if (name === 'linear' || name === 'relu' || name === 'relu6' || name === 'softmax') return name;
-  throw new UnsupportedTopologyError(`${layer.name}: activation ${name}`);
-}
-
-function reluActivation(layer: LayerJson): Activation {
-  const { max_value: max, negative_slope: slope, threshold } = layer.config;
-  if ((slope ?? 0) !== 0 || (threshold ?? 0) !== 0)
-    throw new UnsupportedTopologyError(`${layer.name}: leaky ReLU`);
-  if (max == null) return 'relu';
-  if (max === 6) return 'relu6';
-  throw new UnsupportedTopologyError(`${layer.name}: ReLU max ${JSON.stringify(max)}`);
 }
 
 /**
@@ -268,84 +197,10 @@ export function buildFusedGraph(modelJson: unknown, weights: tf.NamedTensorMap):
 
   return {
     inputShape: shape,
-    predict(input: tf.Tensor4D): tf.Tensor2D {
-      return tf.tidy(() => {
-        const values = new Map<string, tf.Tensor>();
-        const get = (name: string) => values.get(name)!;
-        for (const op of ops) {
-          let out: tf.Tensor;
-          switch (op.kind) {
-            case 'input':
-              out = input;
-              break;
-            case 'conv':
-              out = tf.fused.conv2d({
-                x: get(op.input) as tf.Tensor4D,
-                filter: op.filter,
-                strides: op.strides,
-                pad: op.pad,
-                dilations: op.dilations,
-                bias: op.bias,
-                activation: op.activation,
-              });
-              break;
-            case 'depthwise':
-              out = tf.fused.depthwiseConv2d({
-                x: get(op.input) as tf.Tensor4D,
-                filter: op.filter,
-                strides: op.strides,
-                pad: op.pad,
-                dilations: op.dilations,
-                bias: op.bias,
-                activation: op.activation,
-              });
-              break;
-            case 'affine':
-              out = tf.add(tf.mul(get(op.input), op.scale), op.shift);
-              break;
-            case 'activation':
-              out = applyActivation(get(op.input), op.activation);
-              break;
-            case 'add':
-              out =
-                op.inputs.length === 2
-                  ? tf.add(get(op.inputs[0]!), get(op.inputs[1]!))
-                  : tf.addN(op.inputs.map(get));
-              break;
-            case 'gap':
-              out = tf.mean(get(op.input), [1, 2]);
-              break;
-            case 'identity':
-              out = get(op.input);
-              break;
-            case 'dense': {
-              let x = tf.matMul(get(op.input), op.kernel);
-              if (op.bias) x = tf.add(x, op.bias);
-              out = applyActivation(x, op.activation);
-              break;
-            }
-          }
-          values.set(op.out, out);
-        }
-        return get(outputName) as tf.Tensor2D;
-      });
-    },
+    predict: (input: tf.Tensor4D) => runOps(ops, input, outputName),
     dispose() {
       for (const t of owned) t.dispose();
       owned.length = 0;
     },
   };
-}
-
-function applyActivation(x: tf.Tensor, activation: Activation | 'softmax'): tf.Tensor {
-  switch (activation) {
-    case 'linear':
-      return x;
-    case 'relu':
-      return tf.relu(x);
-    case 'relu6':
-      return tf.relu6(x);
-    case 'softmax':
-      return tf.softmax(x);
-  }
 }

@@ -1,10 +1,10 @@
 /**
  * Decodes a photo to RGBA pixels inside the classifier worker: EXIF orientation applied by
  * `createImageBitmap`, huge photos downscaled while decoding (never a 50 MP canvas; big JPEGs at
- * 1/2–1/8 scale through ImageDecoder where the browser has it), pixels read through an OffscreenCanvas. Failures become ClassifierError codes a person can act on.
+ * 1/2–1/8 scale through ImageDecoder where the browser has it), pixels read through an OffscreenCanvas. Failures become error codes a person can act on.
  */
 import type { RgbaImage } from '../../shared/preprocess';
-import { ClassifierError } from './errors';
+import { FishlensError } from '../../shared/errors';
 import { SNIFF_BYTES, type SniffedImage, sniffImage } from './sniff';
 
 /**
@@ -23,7 +23,7 @@ async function sniffPhoto(photo: Blob): Promise<SniffedImage> {
 async function toBitmap(photo: Blob, sniffed: SniffedImage): Promise<ImageBitmap> {
   const pixels = (sniffed.width ?? 0) * (sniffed.height ?? 0);
   if (pixels > MAX_SOURCE_PIXELS)
-    throw new ClassifierError('image-too-large', `${sniffed.width}×${sniffed.height}`);
+    throw new FishlensError('image-too-large', `${sniffed.width}×${sniffed.height}`);
   const options: ImageBitmapOptions = { imageOrientation: 'from-image', premultiplyAlpha: 'none' };
   if (pixels > MAX_DECODE_PIXELS) {
     // Only the width: the browser keeps the aspect ratio whichever way EXIF rotates the photo.
@@ -37,11 +37,11 @@ async function toBitmap(photo: Blob, sniffed: SniffedImage): Promise<ImageBitmap
     return await createImageBitmap(photo, options);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    if (sniffed.kind === 'heic') throw new ClassifierError('heic-unsupported', detail);
-    if (sniffed.kind === 'unknown') throw new ClassifierError('not-an-image', detail);
+    if (sniffed.kind === 'heic') throw new FishlensError('heic-unsupported', detail);
+    if (sniffed.kind === 'unknown') throw new FishlensError('not-an-image', detail);
     if (error instanceof RangeError || /memory|too large/i.test(detail))
-      throw new ClassifierError('image-too-large', detail);
-    throw new ClassifierError('corrupt-image', `${sniffed.kind}: ${detail}`);
+      throw new FishlensError('image-too-large', detail);
+    throw new FishlensError('corrupt-image', `${sniffed.kind}: ${detail}`);
   }
 }
 
@@ -131,29 +131,17 @@ async function decodeScaledJpeg(
   }
 }
 
-/**
- * A big JPEG decoded at the smallest 1/2–1/8 scale that keeps `minSide` pixels on each side,
- * upright; undefined for other photos or where the browser cannot (decode those as usual).
- * For previews: the History thumbnail of a 12 MP photo no longer needs a full decode.
- */
-export async function decodeSmallJpeg(
-  photo: Blob,
-  minSide: number,
-): Promise<RgbaImage | undefined> {
-  return decodeScaledJpeg(photo, await sniffPhoto(photo), minSide);
-}
-
 /** One CPU-backed canvas reused for every photo (a new 2D context per photo costs a few ms). */
 let scratch: { canvas: OffscreenCanvas; context: OffscreenCanvasRenderingContext2D } | undefined;
 
 /** Reads the pixels of a bitmap (RGBA, straight alpha). */
 export function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
   const { width, height } = bitmap;
-  if (width === 0 || height === 0) throw new ClassifierError('corrupt-image', 'empty image');
+  if (width === 0 || height === 0) throw new FishlensError('corrupt-image', 'empty image');
   if (!scratch) {
     const canvas = new OffscreenCanvas(width, height);
     const context = canvas.getContext('2d', { willReadFrequently: true });
-    if (!context) throw new ClassifierError('image-too-large', 'no 2D canvas of this size');
+    if (!context) throw new FishlensError('image-too-large', 'no 2D canvas of this size');
     scratch = { canvas, context };
   }
   const { canvas, context } = scratch;
@@ -170,7 +158,7 @@ export function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
     data = context.getImageData(0, 0, width, height).data;
   } catch (error) {
     scratch = undefined;
-    throw new ClassifierError(
+    throw new FishlensError(
       'image-too-large',
       error instanceof Error ? error.message : String(error),
     );
@@ -186,7 +174,7 @@ export function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
 /** Decodes a picked file or a camera frame to pixels, honouring EXIF orientation. */
 export async function decodePhoto(photo: Blob | ImageBitmap): Promise<RgbaImage> {
   if (!(photo instanceof Blob)) return bitmapPixels(photo);
-  if (photo.size === 0) throw new ClassifierError('not-an-image', 'empty file');
+  if (photo.size === 0) throw new FishlensError('not-an-image', 'empty file');
   const sniffed = await sniffPhoto(photo);
   if ((sniffed.width ?? 0) * (sniffed.height ?? 0) > MAX_DECODE_PIXELS) {
     const scaled = await decodeScaledJpeg(photo, sniffed, MIN_SCALED_SIDE);

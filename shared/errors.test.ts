@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ClassifierError,
+  FishlensError,
   abortError,
   deserializeError,
   isAbortError,
   serializeError,
 } from './errors';
 
-describe('classifier errors across postMessage', () => {
+describe('errors across postMessage', () => {
   it('keeps an AbortError an AbortError', () => {
     const controller = new AbortController();
     controller.abort();
@@ -23,14 +23,20 @@ describe('classifier errors across postMessage', () => {
     expect(abortError(controller.signal)).toBe(reason);
   });
 
-  it('keeps the code of a ClassifierError and wraps anything else as internal', () => {
+  it('keeps the code and details of a FishlensError and wraps anything else as internal', () => {
     const heic = deserializeError(
-      structuredClone(serializeError(new ClassifierError('heic-unsupported', 'no decoder'))),
+      structuredClone(serializeError(new FishlensError('heic-unsupported', 'no decoder'))),
     );
-    expect(heic).toBeInstanceOf(ClassifierError);
-    expect((heic as ClassifierError).code).toBe('heic-unsupported');
+    const damaged = deserializeError(
+      structuredClone(
+        serializeError(new FishlensError('checksum-mismatch', 'x', { file: 'model.json' })),
+      ),
+    );
+    expect((damaged as FishlensError).details).toEqual({ file: 'model.json' });
+    expect(heic).toBeInstanceOf(FishlensError);
+    expect((heic as FishlensError).code).toBe('heic-unsupported');
     const other = deserializeError(structuredClone(serializeError(new TypeError('boom'))));
-    expect((other as ClassifierError).code).toBe('internal');
+    expect((other as FishlensError).code).toBe('internal');
     expect(other.message).toContain('boom');
   });
 });

@@ -1,5 +1,5 @@
 import type { Label } from '../../shared/pack';
-import type { LabelProbability } from './types';
+import type { LabelProbability } from './protocol';
 
 /** The `k` most probable labels, most probable first (ties keep the pack's label order). */
 export function topLabels(
