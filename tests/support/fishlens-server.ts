@@ -36,6 +36,8 @@ export interface StartOptions {
   /** Use PGlite even when PostgreSQL is available (tests of the embedded default). */
   embedded?: boolean;
   timeoutMs?: number;
+  /** Another checkout to run the server (and serve the build) of: benches compare builds. */
+  root?: string;
 }
 
 async function waitForReady(
@@ -71,7 +73,7 @@ export async function startFishlens(options: StartOptions = {}): Promise<Fishlen
 
   const launch = async () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      cwd: ROOT,
+      cwd: options.root ?? ROOT,
       env: {
         ...process.env,
         PORT: String(port),
