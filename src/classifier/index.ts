@@ -12,16 +12,17 @@ import type {
   RepeatResult,
 } from '../../worker/classifier/protocol';
 import { WorkerBridge } from './bridge';
+import { rememberedTuning, rememberTuning } from './thread-tuning';
 import type { Classifier, LoadedPack } from './types';
 
 export type * from './types';
 
 export interface LoadClassifierOptions {
-  /** Backends to try, in order; default `auto`: hardware WebGL, then WASM, then CPU. */
+  /** Backends to try, in order; default `auto`: hardware WebGPU, hardware WebGL, WASM, CPU. */
   backends?: Backend[];
   /** `fused` (default) or the stock tf.LayersModel (for comparison in tests and the bench). */
   executor?: Executor;
-  /** WASM threads where cross-origin isolated: true, false, or `auto` (default: only with 4+ cores). */
+  /** WASM threads where cross-origin isolated: true, false, or `auto` (default: the faster, measured). */
   wasmThreads?: boolean | 'auto';
   signal?: AbortSignal;
 }
@@ -37,6 +38,7 @@ export async function loadClassifier(
 ): Promise<Classifier> {
   const bridge = new WorkerBridge();
   const { ref, metadata } = pack;
+  const adaptive = (options.wasmThreads ?? 'auto') === 'auto';
   const load = await bridge.call<LoadResult>(
     {
       type: 'load',
@@ -47,12 +49,14 @@ export async function loadClassifier(
       backends: options.backends ?? 'auto',
       executor: options.executor,
       wasmThreads: options.wasmThreads,
+      threadTuning: adaptive ? rememberedTuning(ref) : undefined,
     },
     Object.values(pack.weightFiles),
     options.signal,
     () => bridge.fail(new FishlensError('disposed', 'loading was cancelled')),
   );
   const { backend, details } = load;
+  if (adaptive && load.threadTuning) rememberTuning(ref, load.threadTuning);
   const transfer = (photo: Blob | ImageBitmap) => (photo instanceof Blob ? [] : [photo]);
   return {
     backend,

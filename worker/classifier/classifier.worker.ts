@@ -7,7 +7,7 @@
 import { FishlensError, serializeError } from '../../shared/errors';
 import type { PackMetadata } from '../../shared/pack';
 import { createPreprocessor, type RgbaImage } from '../../shared/preprocess';
-import { backendOrder, memory, startBackend } from './backends';
+import { backendPlan, memory, startBackend } from './backends';
 import { decodePhoto } from './decode';
 import { loadPackModel, type PackModel } from './pack-model';
 import type {
@@ -15,16 +15,24 @@ import type {
   LoadRequest,
   LoadResult,
   RepeatResult,
+  ThreadTuning,
   WorkerRequest,
   WorkerResponse,
 } from './protocol';
+import { measureThreads, threadGuard } from './threads';
 import { makeThumbnail } from './thumbnail';
 import { topLabels } from './top';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let loaded:
-  | { model: PackModel; metadata: PackMetadata; preprocess: (image: RgbaImage) => Float32Array }
+  | {
+      model: PackModel;
+      metadata: PackMetadata;
+      preprocess: (image: RgbaImage) => Float32Array;
+      /** Told each forward pass's time: the WASM thread guard (threads.ts). */
+      afterForward: (ms: number) => void;
+    }
   | undefined;
 
 /** Decodes, preprocesses and classifies one photo; the thumbnail only when asked (not in repeats). */
@@ -33,7 +41,7 @@ async function classify(
   withThumbnail: boolean,
 ): Promise<ClassifyResult> {
   if (!loaded) throw new FishlensError('internal', 'classify before load');
-  const { model, metadata, preprocess } = loaded;
+  const { model, metadata, preprocess, afterForward } = loaded;
   const started = performance.now();
   const image = await decodePhoto(photo);
   const decoded = performance.now();
@@ -43,6 +51,7 @@ async function classify(
   const preprocessed = performance.now();
   const output = await model.predict(input);
   const done = performance.now();
+  afterForward(done - preprocessed);
   const probabilities = Array.from(output);
   return {
     probabilities,
@@ -57,37 +66,67 @@ async function classify(
   };
 }
 
+/** The WASM thread count to start with: `auto` measures unless this pack's tuning is remembered. */
+function startThreads(request: LoadRequest): number | 'auto' {
+  const setting = request.wasmThreads ?? 'auto';
+  if (setting === 'auto') return request.threadTuning?.threads ?? 'auto';
+  return setting ? Number.POSITIVE_INFINITY : 1;
+}
+
 /**
  * Starts the backends in order until the model loads and warms up on one: a backend can start and
  * still fail this model (a GPU driver bug, a WASM-threads problem of this device), and the next one
- * decides. A pack that runs nowhere is refused with the first model error.
+ * decides. A pack that runs nowhere is refused with the first model error. Under `auto` threads,
+ * warm-up measures one thread against the pool (or takes the remembered tuning) and guards it.
  */
 async function load(request: LoadRequest): Promise<LoadResult> {
   loaded?.model.dispose();
   loaded = undefined;
-  let remaining = backendOrder(request.backends);
+  const plan = await backendPlan(request.backends);
+  let remaining = plan.order;
   const failures: unknown[] = [];
   while (remaining.length > 0) {
     let started;
     try {
-      started = await startBackend(remaining, request.wasmThreads ?? 'auto');
+      started = await startBackend(remaining, {
+        wasmThreads: startThreads(request),
+        gpu: plan.gpu,
+      });
     } catch (error) {
       if (failures.length > 0) break;
       throw error;
     }
-    const { backend, details } = started;
+    const { backend, details, threads } = started;
     remaining = remaining.slice(remaining.indexOf(backend) + 1);
     let model: PackModel | undefined;
     try {
       model = await loadPackModel(request.modelJson, request.weightFiles, request.executor);
       const { width, height } = request.metadata.input;
-      await model.predict(new Float32Array(width * height * 3));
+      const zeros = new Float32Array(width * height * 3);
+      const warm = model;
+      await warm.predict(zeros);
+      let threadTuning: ThreadTuning | undefined;
+      let afterForward = (_ms: number) => {};
+      if (threads && (request.wasmThreads ?? 'auto') === 'auto') {
+        threadTuning =
+          request.threadTuning ?? (await measureThreads(threads, () => warm.predict(zeros)));
+        afterForward = threadGuard(threads, threadTuning);
+      }
       loaded = {
         model,
         metadata: request.metadata,
         preprocess: createPreprocessor(request.metadata.preprocessing, request.metadata.input),
+        afterForward,
       };
-      return { backend, details: `${details}; ${model.executor} executor` };
+      const pool = threads ? ` (${threads.size()} in XNNPACK's pool)` : '';
+      const measured = threadTuning
+        ? `; measured 1 thread ${threadTuning.oneThreadMs} ms, ${threadTuning.max} threads ${threadTuning.manyThreadsMs} ms`
+        : '';
+      return {
+        backend,
+        details: `${details}${pool}; ${model.executor} executor${measured}`,
+        threadTuning,
+      };
     } catch (error) {
       model?.dispose();
       console.warn(`The model did not run on ${backend}; trying the next backend`, error);

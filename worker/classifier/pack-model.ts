@@ -2,7 +2,7 @@
  * Builds a pack's model inside the classifier worker from model.json and its weight files (all in
  * memory): the fused executor when the topology allows, else the stock TF.js layers model.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { FishlensError } from '../../shared/errors';
 import { buildFusedGraph, UnsupportedTopologyError } from './fused-graph';
 import type { Executor } from './protocol';
@@ -78,9 +78,10 @@ export async function loadPackModel(
       tf.dispose(weights);
     }
   }
-  let model: tf.LayersModel;
+  const { loadLayersModel } = await import('./layers-model');
+  let model: Awaited<ReturnType<typeof loadLayersModel>>;
   try {
-    model = await tf.loadLayersModel(
+    model = await loadLayersModel(
       tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }),
     );
   } catch (error) {

@@ -7,7 +7,7 @@
 import type { SerializedError } from '../../shared/errors';
 import type { PackMetadata, PackRef } from '../../shared/pack';
 
-export type Backend = 'webgl' | 'wasm' | 'cpu';
+export type Backend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** `fused` (default): BN and ReLU folded into fused convolutions; `layers`: stock tf.LayersModel. */
 export type Executor = 'fused' | 'layers';
@@ -20,13 +20,31 @@ export interface LoadRequest {
   /** Transferred: detached on the page once posted. */
   weightFiles: Record<string, ArrayBuffer>;
   /**
-   * Backends to try in order; `auto` = hardware WebGL, then WASM, then CPU. A backend on which the
-   * model does not load or warm up is skipped for the next one.
+   * Backends to try in order; `auto` = hardware WebGPU, hardware WebGL, then WASM, then CPU. A
+   * backend on which the model does not load or warm up is skipped for the next one.
    */
   backends: Backend[] | 'auto';
   executor?: Executor;
-  /** WASM threads (where cross-origin isolated): `auto` = only with 4+ cores (see backends.ts). */
+  /**
+   * WASM threads (where cross-origin isolated): `auto` = the faster of one thread and the whole
+   * pool, as measured at warm-up (or as `threadTuning` remembers), guarded while it runs.
+   */
   wasmThreads?: boolean | 'auto';
+  /** What an earlier warm-up of this pack on this device measured (the page remembers it). */
+  threadTuning?: ThreadTuning;
+}
+
+/** WASM threads measured on this device for one pack at warm-up. */
+export interface ThreadTuning {
+  /** The thread count kept: 1, or the whole pool. */
+  threads: number;
+  /** The whole pool: the device's logical cores, at most 4. */
+  max: number;
+  /** Median forward pass with one thread and with the whole pool, ms. */
+  oneThreadMs: number;
+  manyThreadsMs: number;
+  /** When it was measured (ms since 1970). */
+  measuredAt: number;
 }
 
 export interface ClassifyRequest {
@@ -52,8 +70,10 @@ export type WorkerRequest = (LoadRequest | ClassifyRequest | MemoryRequest | Rep
 
 export interface LoadResult {
   backend: Backend;
-  /** What the backend runs with: SIMD, threads, which WebGL renderer, the executor. */
+  /** What the backend runs with: SIMD, threads, which GPU, the executor. */
   details: string;
+  /** WASM with threads under `auto`: what warm-up measured (new) or was given (remembered). */
+  threadTuning?: ThreadTuning;
 }
 
 /** Decode, preprocessing and forward pass of one photo, ms. */
