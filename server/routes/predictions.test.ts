@@ -269,21 +269,6 @@ describe('devices and prediction ingest', () => {
     expect(await rowsOf(device.deviceId)).toHaveLength(3);
   });
 
-  it('limits device registrations per client address with 429 and Retry-After', async () => {
-    const limited = ingestTestApp(test.db, { registrationsPerMinute: 2 });
-    const register = (address: string) =>
-      limited.app.request('/api/v1/devices', {
-        method: 'POST',
-        headers: { 'X-Forwarded-For': address },
-      });
-    expect((await register('203.0.113.1')).status).toBe(201);
-    expect((await register('203.0.113.1')).status).toBe(201);
-    const refused = await register('203.0.113.1');
-    expect(refused.status).toBe(429);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await register('203.0.113.2')).status).toBe(201);
-  });
-
   it('stores each prediction once when the same batch arrives five times at once', async () => {
     const device = await ingest.registerDevice();
     const batch = { predictions: Array.from({ length: 200 }, () => makePrediction()) };
@@ -320,6 +305,36 @@ describe('devices and prediction ingest', () => {
       body: '{}',
     });
     expect(text.status).toBe(415);
+  });
+
+  it('identifies a prediction by device and id: another device’s copy of an id is its own entry', async () => {
+    const [mine, theirs] = [await ingest.registerDevice(), await ingest.registerDevice()];
+    const shared = makePrediction();
+    const first = await postJson(ingest.app, BATCH, { predictions: [shared] }, mine.auth);
+    expect(await first.json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    const copy = { ...shared, top: [{ label: 'perch', probability: 0.9 }] };
+    const second = await postJson(ingest.app, BATCH, { predictions: [copy] }, theirs.auth);
+    expect(await second.json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await rowsOf(mine.deviceId)).map((r) => r.top_label)).toEqual(['bream']);
+    expect((await rowsOf(theirs.deviceId)).map((r) => r.top_label)).toEqual(['perch']);
+    // Feedback names the sender's own entry only.
+    const feedback = await postJson(
+      ingest.app,
+      '/api/v1/predictions/feedback',
+      { feedback: [{ id: shared.id, label: 'pike' }] },
+      theirs.auth,
+    );
+    expect(await feedback.json()).toEqual({ updated: 1, unknown: [] });
+    const { rows } = await test.db.query<{ device_id: string; feedback_label: string | null }>(
+      'SELECT device_id::text, feedback_label FROM predictions WHERE id = $1',
+      [shared.id],
+    );
+    expect(new Map(rows.map((r) => [r.device_id, r.feedback_label]))).toEqual(
+      new Map([
+        [mine.deviceId, null],
+        [theirs.deviceId, 'pike'],
+      ]),
+    );
   });
 
   it('sets feedback idempotently, only on the device’s own predictions', async () => {
