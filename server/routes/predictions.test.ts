@@ -145,6 +145,64 @@ describe('devices and prediction ingest', () => {
     );
   });
 
+  it('rejects a top list that is unsorted, adds up to more than 1 or repeats a label, alone', async () => {
+    const device = await ingest.registerDevice();
+    const top = (...entries: [string, number][]) =>
+      makePrediction({ top: entries.map(([label, probability]) => ({ label, probability })) });
+    const good = [
+      top(['bream', 0.6], ['perch', 0.4]),
+      top(['bream', 0.5], ['perch', 0.5]), // a tie is in order
+      top(['bream', 0.3333334], ['perch', 0.3333333], ['pike', 0.3333334 - 1e-7]),
+    ];
+    const bad = [
+      top(['perch', 0.2], ['bream', 0.7]),
+      top(['bream', 0.9], ['perch', 0.9]),
+      top(['bream', 0.5], ['bream', 0.4]),
+    ];
+    const res = await postJson(
+      ingest.app,
+      BATCH,
+      { predictions: [good[0], bad[0], good[1], bad[1], good[2], bad[2]] },
+      device.auth,
+    );
+    const body = (await res.json()) as {
+      accepted: number;
+      rejected: { index: number; reason: string }[];
+    };
+    expect(body.accepted).toBe(3);
+    expect(body.rejected.map((r) => r.index)).toEqual([1, 3, 5]);
+    expect(body.rejected[0]!.reason).toMatch(/top\.1\.probability: must not be higher/);
+    expect(body.rejected[1]!.reason).toMatch(/add up to 1\.8, more than 1/);
+    expect(body.rejected[2]!.reason).toMatch(/top\.1\.label: names a label twice/);
+    const stored = await rowsOf(device.deviceId);
+    expect(stored.map((r) => r.id).sort()).toEqual(good.map((p) => p.id).sort());
+  });
+
+  it('stores createdAt with any ISO offset as the same instant, without failing the batch', async () => {
+    const device = await ingest.registerDevice();
+    const far = makePrediction({ createdAt: '2026-01-01T12:00:00+23:59' });
+    const west = makePrediction({ createdAt: '2026-01-01T12:00:00.123456-15:59' });
+    const res = await postJson(
+      ingest.app,
+      BATCH,
+      { predictions: [makePrediction(), far, west] },
+      device.auth,
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 3, rejected: [] });
+    const { rows } = await test.db.query<{ id: string; at: string }>(
+      `SELECT id::text AS id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS at
+       FROM predictions WHERE id = ANY($1::uuid[])`,
+      [[far.id, west.id]],
+    );
+    expect(new Map(rows.map((r) => [r.id, r.at]))).toEqual(
+      new Map([
+        [far.id, '2025-12-31T12:01:00.000'],
+        [west.id, '2026-01-02T03:59:00.123'],
+      ]),
+    );
+  });
+
   it('rejects createdAt before 2020 or more than a day ahead, and unknown fields', async () => {
     const device = await ingest.registerDevice();
     const old = makePrediction({ createdAt: '2019-12-31T23:59:59Z' });
