@@ -166,7 +166,7 @@ export default tseslint.config(
               group: ['node:*', '**/server/**', '**/src/**', 'preact', 'idb', 'pg', 'hono'],
               message: 'shared/ is imported by the browser and Node alike.',
             },
-            only(TF, 'src/model/ and server/training/'),
+            only(TF, 'src/model/ and training/'),
           ],
         },
       ],
@@ -184,6 +184,38 @@ export default tseslint.config(
             {
               group: ['**/src/**', 'preact', 'preact/*', 'idb'],
               message: 'The server never imports the browser app.',
+            },
+            {
+              group: ['**/training/**'],
+              message: 'The server never runs training code: training/ is a separate program.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Training is a separate Node program: shared/ and TF.js, never the server or the app.
+  {
+    files: ['training/**/*.ts'],
+    languageOptions: { globals: globals.node },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/server/**',
+                '**/src/**',
+                '**/worker/**',
+                'preact',
+                'preact/*',
+                'idb',
+                'pg',
+                'hono',
+                'hono/*',
+              ],
+              message: 'Training is its own program: it imports shared/ and TF.js only.',
             },
           ],
         },

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluationSchema, manifestSchema, metadataSchema } from '../../shared/pack';
+import { evaluationSchema, manifestSchema, metadataSchema } from '../shared/pack';
 import { evaluatePack } from './eval-cli';
 import { BACKBONE_DIR } from './import-backbone';
 import { loadLayersModel } from './model-files';
@@ -22,7 +22,7 @@ async function cli(
   args: string[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('npx', ['tsx', `server/training/${script}`, ...args], {
+    const { stdout, stderr } = await run('npx', ['tsx', `training/${script}`, ...args], {
       timeout: 180_000,
     });
     return { code: 0, stdout, stderr };

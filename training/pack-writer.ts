@@ -14,7 +14,7 @@ import {
   type Label,
   type PackManifest,
   type PackMetadata,
-} from '../../shared/pack';
+} from '../shared/pack';
 import { UsageError } from './cli';
 import { applyLayers, headLayers, type HeadOptions } from './head';
 import { saveLayersModel, type WeightDtype } from './model-files';

@@ -2,7 +2,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { MODEL_FILE } from '../../shared/pack';
+import { MODEL_FILE } from '../shared/pack';
 import { toFloat16 } from './float16';
 
 export type WeightDtype = 'float32' | 'float16';

@@ -1,5 +1,5 @@
 /** Classification metrics in the pack's evaluation format: top-1, top-3, per class, confusion. */
-import type { Evaluation } from '../../shared/pack';
+import type { Evaluation } from '../shared/pack';
 
 /** Scores class probabilities (n × labels, row-major) against true label indices. */
 export function evaluatePredictions(

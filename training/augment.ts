@@ -1,12 +1,12 @@
 /** Training-time augmentation built on the shared preprocessing: random crop, mirror, light and contrast jitter. */
-import type { Preprocessing } from '../../shared/pack';
+import type { Preprocessing } from '../shared/pack';
 import {
   preprocess,
   preprocessRegion,
   resizeRegion,
   type InputSize,
   type RgbaImage,
-} from '../../shared/preprocess';
+} from '../shared/preprocess';
 import { seededRandom } from './dataset';
 
 /** Bump when the augmentation changes, so cached features of old views are not reused. */

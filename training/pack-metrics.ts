@@ -1,7 +1,7 @@
 /** Adds measured metrics to a written pack's metadata.json and refreshes its manifest. */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { METADATA_FILE, metadataSchema, type Evaluation } from '../../shared/pack';
+import { METADATA_FILE, metadataSchema, type Evaluation } from '../shared/pack';
 import { writeManifest } from './pack-writer';
 
 /** Stores validation metrics (and any extra named evaluations) in metadata.json, then rewrites manifest.json. */

@@ -1,7 +1,7 @@
 /** Folder-per-class image sets: listing, grouping frames by fish, and the train/validation split by fish. */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { NAME_PATTERN } from '../../shared/pack';
+import { NAME_PATTERN } from '../shared/pack';
 import { UsageError } from './cli';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);

@@ -5,12 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  METADATA_FILE,
-  metadataSchema,
-  type Evaluation,
-  type PackMetadata,
-} from '../../shared/pack';
+import { METADATA_FILE, metadataSchema, type Evaluation, type PackMetadata } from '../shared/pack';
 import { initBackend } from './backend';
 import { UsageError, isMain, parseArgs, runCli } from './cli';
 import { listImageSet } from './dataset';

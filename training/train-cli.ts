@@ -11,7 +11,7 @@ import {
   type Evaluation,
   type Preprocessing,
   MOBILENET_V2_PREPROCESSING,
-} from '../../shared/pack';
+} from '../shared/pack';
 import { initBackend } from './backend';
 import { UsageError, isMain, parseArgs, runCli } from './cli';
 import { listImageSet, seededRandom, splitByFish, type LabelledImage } from './dataset';

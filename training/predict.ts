@@ -1,12 +1,7 @@
 /** Runs a full pack model on image files exactly as the app does: decode, shared preprocessing, predict. */
 import * as tf from '@tensorflow/tfjs';
-import type { Preprocessing } from '../../shared/pack';
-import {
-  preprocess,
-  preprocessRegion,
-  resizeRegion,
-  type InputSize,
-} from '../../shared/preprocess';
+import type { Preprocessing } from '../shared/pack';
+import { preprocess, preprocessRegion, resizeRegion, type InputSize } from '../shared/preprocess';
 import { decodeImageFile } from './decode';
 
 export interface PredictOptions {

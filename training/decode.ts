@@ -1,6 +1,6 @@
 /** Node-side image decoding for training and evaluation: sharp, EXIF orientation applied, RGBA out. */
 import sharp from 'sharp';
-import type { RgbaImage } from '../../shared/preprocess';
+import type { RgbaImage } from '../shared/preprocess';
 
 /** A photo that cannot be decoded; the CLIs report it as one line. */
 export class UnreadableImageError extends Error {
