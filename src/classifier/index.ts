@@ -9,6 +9,7 @@ import type {
   Executor,
   LoadResult,
   MemoryResult,
+  PrepareResult,
   RepeatResult,
 } from '../../worker/classifier/protocol';
 import { WorkerBridge } from './bridge';
@@ -29,16 +30,36 @@ export interface LoadClassifierOptions {
 
 /**
  * Loads a verified pack into a new classifier worker: starts the first backend on which the model
- * loads and warms up, and resolves when the first photo can be classified quickly. The pack's
- * weight buffers are transferred to the worker, so they are detached here afterwards.
+ * loads and warms up, and resolves when the first photo can be classified quickly. Given the pack
+ * as a promise (still being read from storage), the worker and its backend start meanwhile. The
+ * pack's weight buffers are transferred to the worker, so they are detached here afterwards.
  */
 export async function loadClassifier(
-  pack: LoadedPack,
+  packOrPromise: LoadedPack | Promise<LoadedPack>,
   options: LoadClassifierOptions = {},
 ): Promise<Classifier> {
   const bridge = new WorkerBridge();
-  const { ref, metadata } = pack;
+  const cancelled = () => bridge.fail(new FishlensError('disposed', 'loading was cancelled'));
   const adaptive = (options.wasmThreads ?? 'auto') === 'auto';
+  const backends = options.backends ?? 'auto';
+  const { wasmThreads } = options;
+  // A backend that fails to start here is tried again, and reported, by `load`.
+  const threadTuning = adaptive ? rememberedTuning() : undefined;
+  bridge
+    .call<PrepareResult>(
+      { type: 'prepare', backends, wasmThreads, threadTuning },
+      [],
+      options.signal,
+    )
+    .catch(() => {});
+  let pack: LoadedPack;
+  try {
+    pack = await packOrPromise;
+  } catch (error) {
+    bridge.fail(new FishlensError('disposed', 'the pack could not be read'));
+    throw error;
+  }
+  const { ref, metadata } = pack;
   const load = await bridge.call<LoadResult>(
     {
       type: 'load',
@@ -46,14 +67,14 @@ export async function loadClassifier(
       metadata,
       modelJson: pack.modelJson,
       weightFiles: pack.weightFiles,
-      backends: options.backends ?? 'auto',
+      backends,
       executor: options.executor,
-      wasmThreads: options.wasmThreads,
+      wasmThreads,
       threadTuning: adaptive ? rememberedTuning(ref) : undefined,
     },
     Object.values(pack.weightFiles),
     options.signal,
-    () => bridge.fail(new FishlensError('disposed', 'loading was cancelled')),
+    cancelled,
   );
   const { backend, details } = load;
   if (adaptive && load.threadTuning) rememberTuning(ref, load.threadTuning);
@@ -61,6 +82,7 @@ export async function loadClassifier(
   return {
     backend,
     details,
+    loadTimings: load.timings,
     pack: ref,
     metadata,
     async classify(photo, signal) {

@@ -1,8 +1,9 @@
 /**
  * The WASM thread setting warm-up measured for a pack on this device, remembered in localStorage
- * so the next start of that pack skips the measurement and starts with the faster setting (one
- * thread then needs no thread pool at all). Forgotten when the pack version or the device's core
- * count changes, and after a month, so a new browser or OS gets measured again.
+ * so the next start skips the measurement and starts with the faster setting (one thread then
+ * needs no thread pool at all). The worker starts before the pack is read, with the setting of the
+ * pack used last. Forgotten when the pack version or the device's core count changes, and after a
+ * month, so a new browser or OS gets measured again.
  */
 import type { PackRef } from '../../shared/pack';
 import type { ThreadTuning } from '../../worker/classifier/protocol';
@@ -10,33 +11,42 @@ import type { ThreadTuning } from '../../worker/classifier/protocol';
 const KEY = 'fishlens.threadTuning';
 const MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 
-type Stored = Record<string, ThreadTuning & { cores: number }>;
+interface Entry extends ThreadTuning {
+  version: number;
+  cores: number;
+}
+interface Stored {
+  last?: string;
+  packs: Record<string, Entry>;
+}
 type Store = Pick<Storage, 'getItem' | 'setItem'>;
 
 function read(storage: Store): Stored {
   try {
-    const value: unknown = JSON.parse(storage.getItem(KEY) ?? '{}');
-    return value && typeof value === 'object' ? (value as Stored) : {};
+    const value = JSON.parse(storage.getItem(KEY) ?? '{}') as Partial<Stored> | null;
+    return { last: value?.last, packs: { ...value?.packs } };
   } catch {
-    return {};
+    return { packs: {} };
   }
 }
 
 const cores = () => (typeof navigator === 'object' ? navigator.hardwareConcurrency || 1 : 1);
 
-/** The tuning remembered for this pack version on this device, if still valid. */
+/** The tuning remembered for this pack version (or, without one, for the pack used last). */
 export function rememberedTuning(
-  pack: PackRef,
+  pack?: PackRef,
   storage: Store = localStorage,
   now = Date.now(),
 ): ThreadTuning | undefined {
-  const entry = read(storage)[pack.name];
+  const stored = read(storage);
+  const entry = stored.packs[pack?.name ?? stored.last ?? ''];
   if (!entry || entry.cores !== cores() || now - entry.measuredAt > MAX_AGE_MS) return undefined;
-  const { cores: _cores, version, ...tuning } = entry as typeof entry & { version?: number };
-  return version === pack.version ? tuning : undefined;
+  if (pack && entry.version !== pack.version) return undefined;
+  const { version: _version, cores: _cores, ...tuning } = entry;
+  return tuning;
 }
 
-/** Remembers a new measurement for this pack version (replacing other versions of the pack). */
+/** Remembers a measurement for this pack version (replacing other versions of the pack). */
 export function rememberTuning(
   pack: PackRef,
   tuning: ThreadTuning,
@@ -44,7 +54,8 @@ export function rememberTuning(
 ): void {
   try {
     const stored = read(storage);
-    stored[pack.name] = { ...tuning, cores: cores(), version: pack.version } as Stored[string];
+    stored.packs[pack.name] = { ...tuning, version: pack.version, cores: cores() };
+    stored.last = pack.name;
     storage.setItem(KEY, JSON.stringify(stored));
   } catch {
     // Storage full or blocked: the next start measures again.

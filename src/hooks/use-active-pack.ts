@@ -45,8 +45,12 @@ function load(): void {
   set({ state: 'loading' });
   void (async () => {
     try {
-      const pack = await prepareActivePack({ name: options.model, signal: controller.signal });
-      if (loading === controller) set({ state: 'loading', pack: pack.ref });
+      const pack = prepareActivePack({ name: options.model, signal: controller.signal });
+      void pack.then(
+        ({ ref }) => loading === controller && set({ state: 'loading', pack: ref }),
+        () => {},
+      );
+      // The worker and its backend start while the pack is read from storage.
       const classifier = await loadClassifier(pack, {
         backends: options.backends,
         executor: options.executor,

@@ -5,6 +5,7 @@
  * the server, and then, each round, starts a fresh browser process on that profile, offline, and
  * times (ms from navigation start, in the page):
  *   shellMs        the first screen rendered (its heading in the DOM)
+ *   packReadMs     the pack read from IndexedDB and handed to the classifier worker
  *   workerReadyMs  the classifier worker's script loaded and evaluated (it answered a probe message)
  *   modelReadyMs   the model status says ready (pack read from IndexedDB, backend, weights, warm-up)
  * and from a photo handed to the Identify screen to its result shown:
@@ -22,11 +23,13 @@ import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/chromium.js';
 import { startFishlens, type FishlensServer } from '../support/fishlens-server.js';
+import { freePort } from '../support/postgres.js';
 import { fixturePhotos, identificationPack, packLabels, ROOT } from '../support/test-packs.js';
 import { bundleSizes } from './bundle.js';
 
 const METRICS = [
   'shellMs',
+  'packReadMs',
   'workerReadyMs',
   'modelReadyMs',
   'firstAnswerMs',
@@ -34,7 +37,12 @@ const METRICS = [
   'photoAnswerMs',
 ] as const;
 type Metric = (typeof METRICS)[number];
-type Sample = Record<Metric, number> & { details: string; loadAverage1m: number };
+type Sample = Record<Metric, number> & {
+  details: string;
+  loadAverage1m: number;
+  /** Inside the worker's load (debug): probes, backend, model build, warm-up, threads. */
+  worker?: Record<string, number>;
+};
 
 interface Build {
   name: 'this' | 'compare';
@@ -93,6 +101,10 @@ const PAGE_PROBE = `(() => {
         this.addEventListener('message', (e) => { if (e.data && e.data.id === -1) mark('workerReady'); });
         this.postMessage({ id: -1, type: 'startup-probe' });
       }
+    }
+    postMessage(message, transfer) {
+      if (message && message.type === 'load') mark('packRead');
+      return super.postMessage(message, transfer);
     }
   };
   document.addEventListener('change', (e) => {
@@ -174,19 +186,27 @@ async function coldStart(build: Build, photo: string, phone: string): Promise<Sa
     await page.goto(build.server.url);
     await waitReady(page);
     const { marks } = await record(page);
-    const details = await page.evaluate(() => window.fishlensDebug?.classifier?.details ?? '');
+    const [details, worker] = await page.evaluate(() => {
+      const classifier = window.fishlensDebug?.classifier;
+      // Older builds have no loadTimings.
+      const timings = (classifier as { loadTimings?: Record<string, number> } | undefined)
+        ?.loadTimings;
+      return [classifier?.details ?? '', timings] as const;
+    });
     const firstAnswerMs = await answer(page, photo);
     const steady: number[] = [];
     for (let i = 0; i < 5; i++) steady.push(await answer(page, photo));
     const photoAnswerMs = await answer(page, phone);
     return {
       shellMs: round1(marks.shell ?? NaN),
+      packReadMs: round1(marks.packRead ?? NaN),
       workerReadyMs: round1(marks.workerReady ?? NaN),
       modelReadyMs: round1(marks.modelReady ?? NaN),
       firstAnswerMs: round1(firstAnswerMs),
       steadyAnswerMs: round1(median(steady)),
       photoAnswerMs: round1(photoAnswerMs),
       details,
+      worker,
       loadAverage1m,
     };
   } finally {
@@ -232,7 +252,12 @@ async function main(): Promise<void> {
         embedded: true,
         root,
         timeoutMs: 300_000,
-        env: { DEMO_MODELS: 'always', DEMO_MODELS_DIR: pack.packsDir },
+        // A port of its own: older builds take no `off` here, and both servers run at once.
+        env: {
+          DEMO_MODELS: 'always',
+          DEMO_MODELS_DIR: pack.packsDir,
+          METRICS_PORT: String(await freePort()),
+        },
       });
       const build: Build = {
         name,

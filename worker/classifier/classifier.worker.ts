@@ -5,35 +5,23 @@
  */
 /// <reference lib="webworker" />
 import { FishlensError, serializeError } from '../../shared/errors';
-import type { PackMetadata } from '../../shared/pack';
-import { createPreprocessor, type RgbaImage } from '../../shared/preprocess';
-import { backendPlan, memory, startBackend } from './backends';
+import { memory } from './backends';
 import { decodePhoto } from './decode';
-import { loadPackModel, type PackModel } from './pack-model';
+import { load, prepare, type LoadedModel } from './loader';
 import type {
   ClassifyResult,
-  LoadRequest,
   LoadResult,
+  PrepareResult,
   RepeatResult,
-  ThreadTuning,
   WorkerRequest,
   WorkerResponse,
 } from './protocol';
-import { measureThreads, threadGuard } from './threads';
 import { makeThumbnail } from './thumbnail';
 import { topLabels } from './top';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-let loaded:
-  | {
-      model: PackModel;
-      metadata: PackMetadata;
-      preprocess: (image: RgbaImage) => Float32Array;
-      /** Told each forward pass's time: the WASM thread guard (threads.ts). */
-      afterForward: (ms: number) => void;
-    }
-  | undefined;
+let loaded: LoadedModel | undefined;
 
 /** Decodes, preprocesses and classifies one photo; the thumbnail only when asked (not in repeats). */
 async function classify(
@@ -66,82 +54,19 @@ async function classify(
   };
 }
 
-/** The WASM thread count to start with: `auto` measures unless this pack's tuning is remembered. */
-function startThreads(request: LoadRequest): number | 'auto' {
-  const setting = request.wasmThreads ?? 'auto';
-  if (setting === 'auto') return request.threadTuning?.threads ?? 'auto';
-  return setting ? Number.POSITIVE_INFINITY : 1;
-}
-
-/**
- * Starts the backends in order until the model loads and warms up on one: a backend can start and
- * still fail this model (a GPU driver bug, a WASM-threads problem of this device), and the next one
- * decides. A pack that runs nowhere is refused with the first model error. Under `auto` threads,
- * warm-up measures one thread against the pool (or takes the remembered tuning) and guards it.
- */
-async function load(request: LoadRequest): Promise<LoadResult> {
-  loaded?.model.dispose();
-  loaded = undefined;
-  const plan = await backendPlan(request.backends);
-  let remaining = plan.order;
-  const failures: unknown[] = [];
-  while (remaining.length > 0) {
-    let started;
-    try {
-      started = await startBackend(remaining, {
-        wasmThreads: startThreads(request),
-        gpu: plan.gpu,
-      });
-    } catch (error) {
-      if (failures.length > 0) break;
-      throw error;
-    }
-    const { backend, details, threads } = started;
-    remaining = remaining.slice(remaining.indexOf(backend) + 1);
-    let model: PackModel | undefined;
-    try {
-      model = await loadPackModel(request.modelJson, request.weightFiles, request.executor);
-      const { width, height } = request.metadata.input;
-      const zeros = new Float32Array(width * height * 3);
-      const warm = model;
-      await warm.predict(zeros);
-      let threadTuning: ThreadTuning | undefined;
-      let afterForward = (_ms: number) => {};
-      if (threads && (request.wasmThreads ?? 'auto') === 'auto') {
-        threadTuning =
-          request.threadTuning ?? (await measureThreads(threads, () => warm.predict(zeros)));
-        afterForward = threadGuard(threads, threadTuning);
-      }
-      loaded = {
-        model,
-        metadata: request.metadata,
-        preprocess: createPreprocessor(request.metadata.preprocessing, request.metadata.input),
-        afterForward,
-      };
-      const pool = threads ? ` (${threads.size()} in XNNPACK's pool)` : '';
-      const measured = threadTuning
-        ? `; measured 1 thread ${threadTuning.oneThreadMs} ms, ${threadTuning.max} threads ${threadTuning.manyThreadsMs} ms`
-        : '';
-      return {
-        backend,
-        details: `${details}${pool}; ${model.executor} executor${measured}`,
-        threadTuning,
-      };
-    } catch (error) {
-      model?.dispose();
-      console.warn(`The model did not run on ${backend}; trying the next backend`, error);
-      failures.push(error);
-    }
-  }
-  throw failures.find((e) => e instanceof FishlensError) ?? failures[0];
-}
-
 async function handle(
   request: WorkerRequest,
-): Promise<LoadResult | ClassifyResult | RepeatResult | ReturnType<typeof memory>> {
+): Promise<PrepareResult | LoadResult | ClassifyResult | RepeatResult | ReturnType<typeof memory>> {
   switch (request.type) {
-    case 'load':
-      return load(request);
+    case 'prepare':
+      return prepare(request);
+    case 'load': {
+      loaded?.model.dispose();
+      loaded = undefined;
+      const done = await load(request);
+      loaded = done.loaded;
+      return done.result;
+    }
     case 'classify':
       return classify(request.photo, true);
     case 'repeat': {
