@@ -2,7 +2,7 @@
  * Inference benchmark: builds and serves the app (the real server, river-fish published), drives
  * Chromium, and prints one JSON object per backend:
  *   {"backend","model","loadMs","firstPredictionMs","p50Ms","p95Ms","n","longestMainThreadTaskMs", …}
- *   npm run bench:inference -- [--json] [--backends wasm,webgl,cpu] [--n 50] [--executor fused|layers] [--threads|--no-threads] [--photo <file>] [--skip-build]
+ *   npm run bench:inference -- [--json] [--backends wasm,webgpu,webgl,cpu] [--n 50] [--executor fused|layers] [--threads|--no-threads] [--photo <file>] [--skip-build]
  * loadMs: page open → model ready (registry fetch, sha256 checks, worker, backend, weights, warm-up).
  * firstPredictionMs: photo handed to the Identify screen's input → result card shown.
  * p50Ms/p95Ms: classify() of a fixture photo in the worker (preprocessing + forward pass), n times.
@@ -15,12 +15,12 @@ import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumPath, WEBGL_ARGS } from '../support/chromium.js';
+import { CHROMIUM_ARGS, chromiumPath, WEBGL_ARGS, WEBGPU_ARGS } from '../support/chromium.js';
 import { startFishlens } from '../support/fishlens-server.js';
 import { FIXTURES, identificationPack, packLabels, ROOT } from '../support/test-packs.js';
 import type {} from '../../src/dev/debug.js'; // window.fishlensDebug
 
-type BenchBackend = 'wasm' | 'webgl' | 'cpu';
+type BenchBackend = 'wasm' | 'webgpu' | 'webgl' | 'cpu';
 
 interface Options {
   json: boolean;
@@ -38,7 +38,7 @@ function parseOptions(argv: string[]): Options {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const backends = (value('backends') ?? 'wasm,webgl,cpu').split(',') as BenchBackend[];
+  const backends = (value('backends') ?? 'wasm,webgpu,webgl,cpu').split(',') as BenchBackend[];
   const n = value('n');
   return {
     json: argv.includes('--json'),
@@ -52,7 +52,15 @@ function parseOptions(argv: string[]): Options {
 }
 
 /** Default repetitions: enough for a stable p95 where a pass is fast, fewer on the slow backends. */
-const DEFAULT_N: Record<BenchBackend, number> = { wasm: 100, webgl: 30, cpu: 8 };
+const DEFAULT_N: Record<BenchBackend, number> = { wasm: 100, webgpu: 30, webgl: 30, cpu: 8 };
+
+/** Software GPUs only behind flags (SwiftShader); WASM and CPU need none. */
+const BACKEND_ARGS: Record<BenchBackend, string[]> = {
+  wasm: [],
+  webgpu: WEBGPU_ARGS,
+  webgl: WEBGL_ARGS,
+  cpu: [],
+};
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -190,7 +198,7 @@ async function main(): Promise<void> {
       const browser = await chromium.launch({
         executablePath: chromiumPath(),
         headless: true,
-        args: backend === 'webgl' ? [...CHROMIUM_ARGS, ...WEBGL_ARGS] : CHROMIUM_ARGS,
+        args: [...CHROMIUM_ARGS, ...BACKEND_ARGS[backend]],
       });
       try {
         log(`${backend}: measuring…`);

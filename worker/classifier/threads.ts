@@ -24,13 +24,13 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
-async function medianMs(run: () => Promise<unknown>): Promise<number> {
+async function medianMs(run: () => Promise<unknown>, now: () => number): Promise<number> {
   await run();
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
+    const started = now();
     await run();
-    times.push(performance.now() - started);
+    times.push(now() - started);
   }
   return median(times);
 }
@@ -39,11 +39,12 @@ async function medianMs(run: () => Promise<unknown>): Promise<number> {
 export async function measureThreads(
   pool: ThreadPool,
   run: () => Promise<unknown>,
+  now = () => performance.now(),
 ): Promise<ThreadTuning> {
   pool.resize(1);
-  const oneThreadMs = await medianMs(run);
+  const oneThreadMs = await medianMs(run, now);
   pool.resize(pool.max);
-  const manyThreadsMs = await medianMs(run);
+  const manyThreadsMs = await medianMs(run, now);
   const threads = manyThreadsMs < oneThreadMs * THREADS_MUST_WIN ? pool.max : 1;
   pool.resize(threads);
   return {
