@@ -33,6 +33,8 @@ async function classify(
   const started = performance.now();
   const image = await decodePhoto(photo);
   const decoded = performance.now();
+  // The History thumbnail is scaled and encoded by the browser while the model runs.
+  const thumbnail = withThumbnail ? makeThumbnail(image) : Promise.resolve(null);
   // The shared preprocessing's reusable path: the same floats as training and eval, no
   // per-photo allocations; `input` is overwritten by the next call, after predict has copied it.
   const input = preprocess(image);
@@ -50,7 +52,7 @@ async function classify(
       preprocessMs: preprocessed - decoded,
       inferenceMs: done - preprocessed,
     },
-    thumbnail: withThumbnail ? await makeThumbnail(image) : null,
+    thumbnail: await thumbnail,
   };
 }
 
