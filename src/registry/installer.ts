@@ -13,7 +13,7 @@ import type { LoadedPack } from '../classifier/types';
 import type { InstalledPackVersion, PackStorage } from '../storage/model-packs';
 import { createRegistryApi } from './api';
 import { downloadVerifiedFile, verifyPackFile } from './download';
-import { toLoadedPack } from './pack-files';
+import { packSchema, toLoadedPack } from './pack-files';
 
 /** The pack a new user gets on the first online visit, when the registry has it. */
 export const DEFAULT_MODEL = 'river-fish';
@@ -84,6 +84,8 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
     signal?: AbortSignal,
   ): Promise<LoadedPack> => {
     const ref = { name: record.name, version: record.version };
+    // Loads while the files are read and checked.
+    void packSchema();
     const blobs = await storage.readFiles(ref);
     const files = new Map<string, ArrayBuffer>();
     for (const entry of record.files) {
