@@ -2,7 +2,9 @@
  * Inference benchmark: builds and serves the app (the real server, river-fish published), drives
  * Chromium, and prints one JSON object per backend:
  *   {"backend","model","loadMs","firstPredictionMs","p50Ms","p95Ms","n","longestMainThreadTaskMs", …}
- *   npm run bench:inference -- [--json] [--backends wasm,webgpu,webgl,cpu] [--n 50] [--executor fused|layers] [--threads|--no-threads] [--photo <file>] [--skip-build]
+ *   npm run bench:inference -- [--json] [--backends wasm,webgpu,webgl,cpu] [--n 50] [--executor fused|layers] [--threads|--no-threads] [--busy] [--photo <file>] [--skip-build]
+ * --busy keeps one core busy (a process spinning, like another app) from the moment the model is
+ * ready, i.e. after warm-up chose its threads: what the thread guard must handle.
  * loadMs: page open → model ready (registry fetch, sha256 checks, worker, backend, weights, warm-up).
  * firstPredictionMs: photo handed to the Identify screen's input → result card shown.
  * p50Ms/p95Ms: classify() of a fixture photo in the worker (preprocessing + forward pass), n times.
@@ -10,11 +12,11 @@
  * (how late a 10 ms timer fired; no 50 ms floor as with the Long Tasks API);
  * longestMainThreadTaskIdentifyingMs: the same from the first photo on (page and model load excluded).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath, WEBGL_ARGS, WEBGPU_ARGS } from '../support/chromium.js';
 import { startFishlens } from '../support/fishlens-server.js';
 import { FIXTURES, identificationPack, packLabels, ROOT } from '../support/test-packs.js';
@@ -31,6 +33,8 @@ interface Options {
   threads: 'on' | 'off' | 'auto';
   /** The photo to classify (default: the first fixture photo of the pack's first label). */
   photo?: string;
+  /** Keep one core busy while measuring. */
+  busy: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -48,7 +52,13 @@ function parseOptions(argv: string[]): Options {
     build: !argv.includes('--skip-build'),
     threads: argv.includes('--threads') ? 'on' : argv.includes('--no-threads') ? 'off' : 'auto',
     photo: value('photo'),
+    busy: argv.includes('--busy'),
   };
+}
+
+/** A process that spins one core until killed: another app competing for the phone's cores. */
+function busyCore(): ChildProcess {
+  return spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
 }
 
 /** Default repetitions: enough for a stable p95 where a pass is fast, fewer on the slow backends. */
@@ -117,6 +127,23 @@ async function benchBackend(
   if ((await status.getAttribute('data-state')) !== 'ready')
     throw new Error(`${backend}: ${await status.innerText()}`);
   const loadMs = Date.now() - started;
+  const busy = options.busy ? busyCore() : undefined;
+  try {
+    return await measureLoaded(page, backend, n, options, photo, loadMs);
+  } finally {
+    busy?.kill();
+  }
+}
+
+async function measureLoaded(
+  page: Page,
+  backend: BenchBackend,
+  n: number,
+  options: Options,
+  photo: string,
+  loadMs: number,
+) {
+  const status = page.getByTestId('model-status');
   const model = (await status.getAttribute('data-model')) ?? '';
   const details = await page.evaluate(() => window.fishlensDebug!.classifier!.details);
 
@@ -158,6 +185,7 @@ async function benchBackend(
     forwardP50Ms: round(median(timings.map((t) => t.inferenceMs))),
     details,
     photo: basename(photo),
+    busyCore: options.busy,
     loadAverage1m: round(loadavg()[0] ?? NaN),
   };
 }
