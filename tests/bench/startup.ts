@@ -16,15 +16,15 @@
  * one round by round, and prints medians and ratios (this ÷ other).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
-import sharp from 'sharp';
 import { CHROMIUM_ARGS, chromiumPath } from '../support/chromium.js';
 import { startFishlens, type FishlensServer } from '../support/fishlens-server.js';
 import { freePort } from '../support/postgres.js';
 import { fixturePhotos, identificationPack, packLabels, ROOT } from '../support/test-packs.js';
+import { phonePhoto } from '../support/phone-photo.js';
 import { bundleSizes } from './bundle.js';
 
 const METRICS = [
@@ -62,25 +62,6 @@ const median = (values: number[]) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-
-/** A 12 MP phone-sized JPEG made from a fixture photo, with fine noise so it decodes like a real photo. */
-async function phonePhoto(source: string): Promise<string> {
-  const file = join(ROOT, '.cache/bench/phone-12mp.jpg');
-  if (existsSync(file)) return file;
-  mkdirSync(join(ROOT, '.cache/bench'), { recursive: true });
-  const [width, height] = [4032, 3024];
-  const pixels = await sharp(source).resize(width, height, { fit: 'fill' }).raw().toBuffer();
-  let seed = 12345;
-  for (let i = 0; i < pixels.length; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    pixels[i] = Math.max(0, Math.min(255, pixels[i]! + ((seed >>> 24) % 25) - 12));
-  }
-  const jpeg = await sharp(pixels, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 90 })
-    .toBuffer();
-  writeFileSync(file, jpeg);
-  return file;
-}
 
 /**
  * Recorded in the page from its first script on: marks relative to navigation start, and each
