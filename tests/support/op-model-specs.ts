@@ -38,6 +38,16 @@ function model(
   };
 }
 
+/** A grappler-fused convolution: filter, bias and an activation in one node. */
+const fusedConv = (op: string, filter: number[], outputs: number, activation: string) =>
+  model((g) =>
+    g.node(op, ['x', g.floats(filter), g.floats([outputs])], {
+      ...CONV,
+      num_args: attr.int(1),
+      fused_ops: attr.strs(['BiasAdd', activation]),
+      epsilon: attr.float(0),
+    }),
+  );
 const unary = (op: string, positive = false) => model((g) => g.node(op, ['x']), { positive });
 const binary = (op: string, operand?: number[]) =>
   model((g) => g.node(op, ['x', g.floats([3], operand)]));
@@ -87,25 +97,12 @@ export const GRAPH_OP_MODELS: Record<string, () => GraphOpModel> = {
     g.node('ClipByValue', ['x', g.floats([], [-0.5]), g.floats([], [0.5])]),
   ),
   Conv2D: model((g) => g.node('Conv2D', ['x', g.floats([3, 3, 3, 4])], CONV)),
-  _FusedConv2D: model((g) =>
-    g.node('_FusedConv2D', ['x', g.floats([3, 3, 3, 4]), g.floats([4])], {
-      ...CONV,
-      num_args: attr.int(1),
-      fused_ops: attr.strs(['BiasAdd', 'Relu6']),
-      epsilon: attr.float(0),
-    }),
-  ),
+  _FusedConv2D: fusedConv('_FusedConv2D', [3, 3, 3, 4], 4, 'Relu6'),
   DepthwiseConv2dNative: model((g) =>
     g.node('DepthwiseConv2dNative', ['x', g.floats([3, 3, 3, 2])], CONV),
   ),
   DepthwiseConv2d: model((g) => g.node('DepthwiseConv2d', ['x', g.floats([3, 3, 3, 1])], CONV)),
-  FusedDepthwiseConv2dNative: model((g) =>
-    g.node('FusedDepthwiseConv2dNative', ['x', g.floats([3, 3, 3, 1]), g.floats([3])], {
-      ...CONV,
-      num_args: attr.int(1),
-      fused_ops: attr.strs(['BiasAdd', 'Relu']),
-    }),
-  ),
+  FusedDepthwiseConv2dNative: fusedConv('FusedDepthwiseConv2dNative', [3, 3, 3, 1], 3, 'Relu'),
   AvgPool: model((g) => g.node('AvgPool', ['x'], POOL)),
   MaxPool: model((g) => g.node('MaxPool', ['x'], POOL)),
   MatMul: model((g) => g.node('MatMul', ['x', g.floats([6, 4])]), { shape: [2, 6] }),
