@@ -13,7 +13,7 @@ import type {
   RepeatResult,
 } from '../../worker/classifier/protocol';
 import { WorkerBridge } from './bridge';
-import { rememberedTuning, rememberTuning } from './thread-tuning';
+import { autoBackends, rememberBackend, rememberedTuning, rememberTuning } from './device-tuning';
 import type { Classifier, LoadedPack } from './types';
 
 export type * from './types';
@@ -41,7 +41,7 @@ export async function loadClassifier(
   const bridge = new WorkerBridge();
   const cancelled = () => bridge.fail(new FishlensError('disposed', 'loading was cancelled'));
   const adaptive = (options.wasmThreads ?? 'auto') === 'auto';
-  const backends = options.backends ?? 'auto';
+  const backends = options.backends ?? autoBackends();
   const { wasmThreads } = options;
   // A backend that fails to start here is tried again, and reported, by `load`.
   const threadTuning = adaptive ? rememberedTuning() : undefined;
@@ -78,6 +78,7 @@ export async function loadClassifier(
   );
   const { backend, details } = load;
   if (adaptive && load.threadTuning) rememberTuning(ref, load.threadTuning);
+  if (!options.backends) rememberBackend(backend);
   const transfer = (photo: Blob | ImageBitmap) => (photo instanceof Blob ? [] : [photo]);
   return {
     backend,

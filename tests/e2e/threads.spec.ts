@@ -22,7 +22,7 @@ interface StoredTuning {
 const storedTuning = (page: Page) =>
   page.evaluate(
     () =>
-      JSON.parse(localStorage.getItem('fishlens.threadTuning') ?? 'null') as StoredTuning | null,
+      JSON.parse(localStorage.getItem('fishlens.deviceTuning') ?? 'null') as StoredTuning | null,
   );
 
 test('the minified worker runs WASM with a thread pool and gives what one thread gives', async ({
@@ -45,7 +45,7 @@ test('auto threads are measured at the first warm-up, remembered for the pack, a
   pack,
 }) => {
   await page.goto('/');
-  await page.evaluate(() => localStorage.removeItem('fishlens.threadTuning'));
+  await page.evaluate(() => localStorage.removeItem('fishlens.deviceTuning'));
   const first = await ready(page, `backend=wasm&model=${pack.name}`);
   expect(first).toMatch(/measured 1 thread [\d.]+ ms, 2 threads [\d.]+ ms/);
   const stored = await storedTuning(page);

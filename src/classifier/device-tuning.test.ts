@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ThreadTuning } from '../../worker/classifier/protocol';
-import { rememberedTuning, rememberTuning } from './thread-tuning';
+import { autoBackends, rememberBackend, rememberedTuning, rememberTuning } from './device-tuning';
 
 function memoryStorage(): Pick<Storage, 'getItem' | 'setItem'> {
   const items = new Map<string, string>();
@@ -44,9 +44,21 @@ describe('remembered thread tuning', () => {
 
   it('survives unreadable storage', () => {
     const storage = memoryStorage();
-    storage.setItem('fishlens.threadTuning', '{not json');
+    storage.setItem('fishlens.deviceTuning', '{not json');
     expect(rememberedTuning(undefined, storage, NOW)).toBeUndefined();
     rememberTuning({ name: 'river-fish', version: 3 }, tuning, storage);
     expect(rememberedTuning(undefined, storage, NOW)).toEqual(tuning);
+  });
+
+  it('skips the GPU probes after auto ended on WASM or CPU, for a month on the same cores', () => {
+    const storage = memoryStorage();
+    expect(autoBackends(storage, NOW)).toBe('auto');
+    rememberBackend('webgpu', storage, NOW);
+    expect(autoBackends(storage, NOW)).toBe('auto');
+    rememberBackend('wasm', storage, NOW);
+    expect(autoBackends(storage, NOW)).toEqual(['wasm', 'cpu']);
+    expect(autoBackends(storage, NOW + 31 * 86_400_000)).toBe('auto');
+    vi.stubGlobal('navigator', { hardwareConcurrency: 8 });
+    expect(autoBackends(storage, NOW)).toBe('auto');
   });
 });
