@@ -6,7 +6,12 @@
  * packs are re-verified every time they are loaded, so a pack damaged on the device is refused
  * rather than run. Built from injected parts (fetch, storage, warm-up), so tests run it whole.
  */
-import { FishlensError, isAbortError, throwIfAborted } from '../../shared/errors';
+import {
+  FishlensError,
+  isAbortError,
+  throwIfAborted,
+  type ErrorCode,
+} from '../../shared/errors';
 import type { ModelSummary, ModelVersionInfo } from '../../shared/models-api';
 import type { PackRef } from '../../shared/pack';
 import type { LoadedPack } from '../classifier/types';
@@ -14,6 +19,13 @@ import type { InstalledPackVersion, PackStorage } from '../storage/model-packs';
 import { createRegistryApi } from './api';
 import { downloadVerifiedFile, verifyPackFile } from './download';
 import { toLoadedPack } from './pack-files';
+
+/** Warm-up failures that name what is wrong with the model itself, passed on as they are. */
+const MODEL_REFUSALS = new Set<ErrorCode>([
+  'model-unsupported',
+  'model-ops-unsupported',
+  'model-labels-mismatch',
+]);
 
 /** The pack a new user gets on the first online visit, when the registry has it. */
 export const DEFAULT_MODEL = 'river-fish';
@@ -133,6 +145,8 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
         await warmUp(pack, signal);
       } catch (error) {
         if (isAbortError(error)) throw error;
+        // A model that can never run here says why; anything else may be this device's trouble.
+        if (error instanceof FishlensError && MODEL_REFUSALS.has(error.code)) throw error;
         throw new FishlensError('warm-up-failed', String(error), {}, { cause: error });
       }
       throwIfAborted(signal);
