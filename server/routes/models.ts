@@ -11,8 +11,8 @@ import {
 import type { Logger } from '../log.js';
 import { httpProblem, problem, problemErrorHandler } from '../problem.js';
 import {
-  ALIAS_PATTERN,
   DEFAULT_ALIAS,
+  invalidAlias,
   RegistryUnavailableError,
   type ModelRegistry,
   type ModelVersion,
@@ -50,12 +50,9 @@ function versionNumber(c: Context): number {
 
 function aliasName(value: string | undefined): string {
   const alias = value ?? DEFAULT_ALIAS;
-  if (!ALIAS_PATTERN.test(alias)) {
-    throw httpProblem(
-      400,
-      'An alias is 1–64 lowercase letters, digits, "-" or "_", starting with a letter.',
-    );
-  }
+  const problem = invalidAlias(alias);
+  // Refused here, before the registry is asked: MLflow would read `latest` as "newest version".
+  if (problem) throw httpProblem(400, `${problem.charAt(0).toUpperCase()}${problem.slice(1)}`);
   return alias;
 }
 
