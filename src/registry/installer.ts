@@ -6,12 +6,7 @@
  * packs are re-verified every time they are loaded, so a pack damaged on the device is refused
  * rather than run. Built from injected parts (fetch, storage, warm-up), so tests run it whole.
  */
-import {
-  FishlensError,
-  isAbortError,
-  throwIfAborted,
-  type ErrorCode,
-} from '../../shared/errors';
+import { FishlensError, isAbortError, throwIfAborted, type ErrorCode } from '../../shared/errors';
 import type { ModelSummary, ModelVersionInfo } from '../../shared/models-api';
 import type { PackRef } from '../../shared/pack';
 import type { LoadedPack } from '../classifier/types';
