@@ -43,6 +43,8 @@ export interface ModelVersion {
   sizeBytes: number;
   /** Where the files are, opaque to callers (a key prefix, or an artifact URI). */
   location: string;
+  /** Files the registry made rather than stored (a bare export's metadata.json), by path. */
+  generatedFiles?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface PublishResult {
@@ -88,6 +90,17 @@ export interface ModelRegistry {
     pack: VerifiedPack,
     options: { name: string; alias?: string | undefined; signal?: AbortSignal },
   ): Promise<PublishResult>;
+}
+
+/**
+ * A registered version that Fishlens cannot serve as a model (no model.json, no labels, a model
+ * the app cannot run…): the message says why, for the person who registered it.
+ */
+export class ModelNotRunnableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelNotRunnableError';
+  }
 }
 
 /** The registry (MLflow, or the database behind the built-in one) could not be reached in time. */

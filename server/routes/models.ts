@@ -13,6 +13,7 @@ import { httpProblem, problem, problemErrorHandler } from '../problem.js';
 import {
   DEFAULT_ALIAS,
   invalidAlias,
+  ModelNotRunnableError,
   RegistryUnavailableError,
   type ModelRegistry,
   type ModelVersion,
@@ -83,6 +84,8 @@ export function modelRoutes(deps: ModelRoutesDeps): Hono {
   const app = new Hono();
   const fallback = problemErrorHandler(deps.log);
   app.onError((error, c) => {
+    // The version exists but is not a model the app can run: say why, and it is not an outage.
+    if (error instanceof ModelNotRunnableError) return problem(c, 422, error.message);
     if (error instanceof RegistryUnavailableError || error instanceof StorageUnavailableError) {
       deps.log.warn({ err: error, path: c.req.path }, 'model registry or storage unavailable');
       c.header('Retry-After', '10');
