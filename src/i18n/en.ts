@@ -91,6 +91,8 @@ export const en = {
   'packs.registry': 'Available packs',
   'packs.installed': 'On this device',
   'packs.none': 'No model packs yet.',
+  'packs.unusable':
+    'Version {version} in the registry cannot identify fish in the app (its model is not one the app can run). Its publisher has to fix it.',
   'packs.species': '{count} species',
   'packs.size': 'Size: {size}',
   'packs.installedVersion': 'Installed: v{version}',

@@ -94,6 +94,8 @@ export const ru: Record<keyof typeof en, string> = {
   'packs.registry': 'Доступные пакеты',
   'packs.installed': 'На устройстве',
   'packs.none': 'Пакетов моделей пока нет.',
+  'packs.unusable':
+    'Версия {version} в реестре не может определять рыб в приложении (её модель приложение запустить не может). Это должен исправить её автор.',
   'packs.species': 'Видов: {count}',
   'packs.size': 'Размер: {size}',
   'packs.installedVersion': 'Установлена: v{version}',

@@ -210,7 +210,13 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
       const updates: PackUpdate[] = [];
       for (const { model } of installed) {
         const remote = listed.find((m) => m.name === model.name);
-        if (remote && remote.version > model.current && remote.version !== model.previous) {
+        // A newer version that cannot run in the app is no update: the installed one stays.
+        if (
+          remote &&
+          !remote.unusable &&
+          remote.version > model.current &&
+          remote.version !== model.previous
+        ) {
           updates.push({
             name: model.name,
             installed: model.current,
