@@ -23,10 +23,12 @@ export interface ModelProblem {
   names?: string[];
 }
 
-export interface ModelCheck {
-  format: ModelFormat | null;
+/** What the format-specific readers report about a model.json; checkModel adds the common checks. */
+export interface ModelDescription {
   /** [batch, height, width, channels]; null where the model takes any size. Null when unknown. */
   inputShape: (number | null)[] | null;
+  /** The input's element type as model.json names it (`float32`, `DT_FLOAT`). */
+  inputDtype?: string;
   /** How many scores the model gives per photo; null when model.json does not say. */
   outputSize: number | null;
   output: OutputKind;
@@ -38,16 +40,8 @@ export interface ModelCheck {
   problems: ModelProblem[];
 }
 
-/** What the format-specific readers report; checkModel adds the common checks. */
-export interface ModelDescription {
-  inputShape: (number | null)[] | null;
-  inputDtype?: string;
-  outputSize: number | null;
-  output: OutputKind;
-  ops: string[];
-  inputName?: string;
-  outputName?: string;
-  problems: ModelProblem[];
+export interface ModelCheck extends Omit<ModelDescription, 'inputDtype'> {
+  format: ModelFormat | null;
 }
 
 const GRAPH_OPS = new Set(SUPPORTED_GRAPH_OPS);
