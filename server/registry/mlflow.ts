@@ -9,6 +9,7 @@ import { storeForArtifactUri } from './mlflow-artifacts.js';
 import {
   isNotFound,
   MlflowApiError,
+  MlflowAuthError,
   type MlflowClient,
   type MlflowModelVersion,
   type MlflowRegisteredModel,
@@ -135,11 +136,13 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
         description: v.description,
       } satisfies ModelSummary;
     } catch (error) {
-      // One bad version must not hide the others: its files missing or unreadable, or not a model.
+      // One bad version must not hide the others: its files missing or unreadable, not a model,
+      // or out of this user's reach (403 on its artifacts; a refused login fails the whole list).
       const unusable =
         error instanceof ModelNotRunnableError ||
         error instanceof StorageUnavailableError ||
-        error instanceof ObjectNotFoundError;
+        error instanceof ObjectNotFoundError ||
+        (error instanceof MlflowAuthError && error.status === 403);
       if (!unusable) throw error;
       return {
         name: mv.name,
