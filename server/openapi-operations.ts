@@ -74,7 +74,11 @@ const name = { type: 'string', pattern: NAME_PATTERN.source };
 const alias = { type: 'string', pattern: ALIAS_PATTERN.source };
 const version = { type: 'integer', minimum: 1, maximum: MAX_PACK_VERSION };
 const aliasQuery = z.object({
-  alias: z.string().regex(ALIAS_PATTERN).optional().describe('Default: production.'),
+  alias: z
+    .string()
+    .regex(ALIAS_PATTERN)
+    .optional()
+    .describe('Default: production. `latest` and `v1`, `v2`… are reserved (400).'),
 });
 const json = (schema: z.ZodType, description: string): Body => ({ schema, description });
 const text = (description: string, contentType = 'text/plain'): Body => ({
@@ -167,7 +171,8 @@ export const OPERATIONS: Operation[] = [
     summary: 'Every model that has the alias.',
     query: aliasQuery,
     responses: {
-      200: json(modelListSchema, 'Models.'),
+      200: json(modelListSchema, 'Models; a version that cannot run is listed with `unusable`.'),
+      400: json(problemSchema, 'Malformed or reserved alias.'),
       503: json(problemSchema, 'Registry unavailable.'),
     },
   },
@@ -180,7 +185,9 @@ export const OPERATIONS: Operation[] = [
     query: aliasQuery,
     responses: {
       200: json(modelVersionSchema, 'The version.'),
+      400: json(problemSchema, 'Malformed name or reserved alias.'),
       404: json(problemSchema, 'No such model or alias.'),
+      422: json(problemSchema, 'The version is not a model the app can run; the reason.'),
     },
   },
   {
@@ -192,6 +199,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       200: json(modelVersionSchema, 'The version.'),
       404: json(problemSchema, 'No such version.'),
+      422: json(problemSchema, 'The version is not a model the app can run; the reason.'),
     },
   },
   {

@@ -18,6 +18,11 @@ export const modelSummarySchema = z.object({
   sizeBytes: z.number().int().nonnegative(),
   labelCount: z.number().int().nonnegative(),
   description: z.string(),
+  /**
+   * Set when this version cannot run in the app (not a TF.js image classifier, no labels…): why,
+   * in words for the model's publisher. Such a version is listed, never installed.
+   */
+  unusable: z.string().optional(),
 });
 /** A registered model and the version behind one alias, as GET /api/v1/models lists it. */
 export type ModelSummary = z.infer<typeof modelSummarySchema>;

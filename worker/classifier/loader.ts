@@ -107,7 +107,11 @@ export async function load(
     let model: PackModel | undefined;
     try {
       let lap = performance.now();
-      model = await loadPackModel(request.modelJson, request.weightFiles, request.executor);
+      model = await loadPackModel(request.modelJson, request.weightFiles, {
+        ...(request.executor ? { executor: request.executor } : {}),
+        labelCount: request.metadata.labels.length,
+        input: request.metadata.input,
+      });
       timings.buildMs = since(lap);
       lap = performance.now();
       const { loaded, result } = await warmUp(model, request, started);

@@ -79,15 +79,20 @@ async function fusedCase(): Promise<Case> {
   const artifacts = await layersArtifacts((input) => {
     const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) =>
       layer.apply(x) as tf.SymbolicTensor;
-    let x = apply(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }), input);
+    let x = apply(tf.layers.zeroPadding2d({ padding: 1 }), input);
+    x = apply(tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'valid' }), x);
     x = apply(bn(), x);
     const stem = apply(tf.layers.reLU({ maxValue: 6 }), x);
     x = apply(tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false }), stem);
     x = apply(bn({ center: false, scale: false }), x);
     x = apply(tf.layers.activation({ activation: 'relu' }), x);
     x = apply(tf.layers.add({}), [stem, x]);
-    x = apply(tf.layers.globalAveragePooling2d({}), x);
-    return apply(tf.layers.dense({ units: 5, activation: 'softmax' }), x);
+    const pooled = apply(tf.layers.averagePooling2d({ poolSize: 2 }), x);
+    const mean = apply(tf.layers.globalAveragePooling2d({}), pooled);
+    const flat = apply(tf.layers.flatten({}), pooled);
+    const logits = [mean, flat].map((v) => apply(tf.layers.dense({ units: 5 }), v));
+    x = apply(tf.layers.add({}), logits);
+    return apply(tf.layers.activation({ activation: 'softmax' }), x);
   });
   return {
     name: 'the fused executor',

@@ -145,10 +145,13 @@ export const ACTIVATION_KERNELS = {
 
 /**
  * What the worker's own code runs beyond the model's ops: the fused executor (fused-graph.ts:
- * batch norm folded at load time, fused convolutions, mean, dense, softmax) and the pack code
- * (softmax over a model's logits).
+ * batch norm folded at load time, fused convolutions, padding, pooling, mean, dense, softmax)
+ * and the pack code (softmax over a model's logits).
  */
 export const EXECUTOR_KERNELS = [
+  'PadV2',
+  'AvgPool',
+  'Cast',
   'FusedConv2D',
   'FusedDepthwiseConv2D',
   'Add',
