@@ -1,11 +1,19 @@
 /**
- * The TF.js kernels behind every graph op, Keras layer class and activation the app supports: the
- * classifier worker registers exactly these on each backend (the TF.js custom-bundle approach), so
- * it ships the few dozen kernels image classifiers use instead of all ~170 per backend.
+ * The TF.js kernels behind every graph op, Keras layer class and activation the app supports
+ * (shared/model-ops.ts, which these maps must cover exactly): the classifier worker registers
+ * exactly these on each backend (the TF.js custom-bundle approach), so it ships the few dozen
+ * kernels image classifiers use instead of all ~170 per backend.
  * Each entry is what tfjs-converter's executor or tfjs-layers' layer calls through tfjs-core
  * (measured by running one tiny model per entry: worker/classifier/kernels/kernels.test.ts, which
  * also runs every entry with only these kernels registered).
  */
+import type {
+  SupportedActivation,
+  SupportedGraphOp,
+  SupportedLayerClass,
+} from '../../../shared/model-ops';
+
+type Kernels<Name extends string> = Record<Name, readonly string[]>;
 
 /** Graph ops (`node[].op` of a graph model.json) → kernels. */
 export const GRAPH_OP_KERNELS = {
@@ -83,7 +91,7 @@ export const GRAPH_OP_KERNELS = {
   PadV2: ['PadV2'],
   MirrorPad: ['MirrorPad'],
   ResizeBilinear: ['ResizeBilinear'],
-} as const;
+} as const satisfies Kernels<SupportedGraphOp>;
 
 /** Keras layer classes (`class_name` in a layers model.json) → kernels, for the stock layers model. */
 export const LAYER_CLASS_KERNELS = {
@@ -124,7 +132,7 @@ export const LAYER_CLASS_KERNELS = {
   GlobalAveragePooling2D: ['Mean'],
   GlobalMaxPooling2D: ['Max'],
   Rescaling: ['Add', 'Multiply'],
-} as const;
+} as const satisfies Kernels<SupportedLayerClass>;
 
 /** Activations a layer may name (`config.activation`) → the kernels beyond the layer's own. */
 export const ACTIVATION_KERNELS = {
@@ -141,7 +149,7 @@ export const ACTIVATION_KERNELS = {
   swish: ['Sigmoid', 'Multiply', 'Add'],
   mish: ['Softplus', 'Tanh', 'Multiply', 'Add'],
   gelu: ['Erf', 'Multiply', 'RealDiv', 'Add'],
-} as const;
+} as const satisfies Kernels<SupportedActivation>;
 
 /**
  * What the worker's own code runs beyond the model's ops: the fused executor (fused-graph.ts:
