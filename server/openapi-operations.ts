@@ -49,6 +49,12 @@ const batchBodySchema = batchRequestSchema.extend({
 // Mirrors the body check of PUT /models/{name}/aliases/{alias} in routes/models.ts.
 const aliasBodySchema = z.object({ version: packVersionSchema });
 
+// What browsers send; the route reads only a few fields of each (routes/csp-reports.ts).
+const cspReportSchema = z.union([
+  z.object({ 'csp-report': z.record(z.string(), z.unknown()) }),
+  z.array(z.object({ type: z.string(), body: z.record(z.string(), z.unknown()) })),
+]);
+
 /** A JSON object (a JSON Schema, an OpenAPI object). */
 export type Json = Record<string, unknown>;
 /** One response or raw body: a zod schema, or a literal JSON Schema with its media type. */
@@ -230,6 +236,19 @@ export const OPERATIONS: Operation[] = [
       401: json(problemSchema, 'No bearer token.'),
       403: json(problemSchema, 'Wrong token.'),
       404: json(problemSchema, 'No such version.'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/csp-reports',
+    tag: 'operations',
+    summary:
+      'Content-Security-Policy violation reports (report-uri application/csp-report, or Reporting API application/reports+json).',
+    body: cspReportSchema,
+    responses: {
+      204: text('Logged and counted.'),
+      413: json(problemSchema, 'Body too large.'),
+      429: json(problemSchema, 'Too many reports from this address.'),
     },
   },
   {
