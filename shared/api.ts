@@ -156,7 +156,6 @@ export const feedbackRequestSchema = z.strictObject({
     .min(1)
     .max(MAX_BATCH_ENTRIES),
 });
-export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
 
 /** The answer to feedback: how many rows changed, and the ids the server does not know. */
 export const feedbackResponseSchema = z.object({

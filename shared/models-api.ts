@@ -24,7 +24,6 @@ export type ModelSummary = z.infer<typeof modelSummarySchema>;
 
 /** GET /api/v1/models */
 export const modelListSchema = z.object({ models: z.array(modelSummarySchema) });
-export type ModelList = z.infer<typeof modelListSchema>;
 
 export const modelFileSchema = manifestEntrySchema.extend({
   /** Server-relative URL that streams the file (immutable; cache forever). */

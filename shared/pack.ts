@@ -21,6 +21,15 @@ export const packVersionSchema = z.number().int().min(1).max(MAX_PACK_VERSION);
 export const PACK_PATH_PATTERN =
   /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
 
+/**
+ * One version of a model pack, the same everywhere (API, IndexedDB, outbox, PostgreSQL): the
+ * registered name and a positive whole version number (1, 2, 3… per name, never reused).
+ */
+export interface PackRef {
+  name: string;
+  version: number;
+}
+
 export const labelSchema = z.strictObject({
   /** Stable id; the training folder name (`bream`, `fish_01`). */
   id: z.string().regex(NAME_PATTERN),

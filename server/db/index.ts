@@ -4,9 +4,10 @@ import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 import { join } from 'node:path';
 
-export type { Database, PoolStats, Queryable, QueryResult } from './database.js';
-export { DatabaseReplacedError, DatabaseUnavailableError } from './database.js';
 import { DatabaseUnavailableError } from './database.js';
+
+export type { Database, Queryable } from './database.js';
+export { DatabaseReplacedError } from './database.js';
 
 /** PostgreSQL through `pg` when DATABASE_URL is set, else the embedded PGlite under DATA_DIR/pglite. */
 export async function openDatabase(
