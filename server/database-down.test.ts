@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../tests/support/test-dat
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { captureDataIdentity } from './data-identity.js';
-import { DatabaseUnavailableError, type Database } from './db/index.js';
+import { DatabaseUnavailableError, type Database } from './db/database.js';
 import { openPostgres } from './db/postgres.js';
 import { makePrediction } from './ingest/testing/ingest-app.js';
 import { ensureInstallation } from './installation.js';

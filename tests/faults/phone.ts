@@ -10,13 +10,6 @@ import { makePrediction } from '../../server/ingest/testing/ingest-app.js';
 /** The phone waits at most this long whatever Retry-After says, to keep the suite short. */
 const MAX_PAUSE_MS = 300;
 
-export interface PhoneStats {
-  sent: number;
-  acknowledged: number;
-  rejected: number;
-  retries: number;
-}
-
 export class Phone {
   readonly outbox = new Map<string, PredictionPayload>();
   readonly acknowledged = new Set<string>();
