@@ -7,9 +7,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturingLogger } from '../tests/support/capturing-logger.js';
 import { createTestDatabase, type TestDatabase } from '../tests/support/test-database.js';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -32,7 +31,7 @@ describe('security headers', () => {
   let test: TestDatabase;
   let app: ReturnType<typeof createApp>;
   const metrics = createMetrics({ processMetrics: false });
-  const logged: string[] = [];
+  let logged: () => string;
   beforeAll(async () => {
     test = await createTestDatabase();
     const clientDir = mkdtempSync(join(tmpdir(), 'fishlens-client-'));
@@ -40,15 +39,8 @@ describe('security headers', () => {
     writeFileSync(join(clientDir, 'index.html'), '<!doctype html><title>Fishlens</title>');
     writeFileSync(join(clientDir, 'assets', 'classifier.worker-abc.js'), 'self.onmessage = null');
     writeFileSync(join(clientDir, 'sw.js'), 'self.x = 1');
-    const log = pino(
-      { level: 'warn' },
-      new Writable({
-        write(chunk: Buffer, _e, done) {
-          logged.push(chunk.toString());
-          done();
-        },
-      }),
-    );
+    const { log, text } = capturingLogger('warn');
+    logged = text;
     app = createApp({
       config: loadConfig({ ADMIN_TOKEN: 'admin-token-0123456789abcdef' }),
       db: test.db,
@@ -146,7 +138,7 @@ describe('security headers', () => {
     const text = await metrics.render();
     expect(text).toMatch(/^fishlens_csp_violations_total\{directive="script-src-elem"\} 1$/m);
     expect(text).toMatch(/^fishlens_csp_violations_total\{directive="worker-src"\} 1$/m);
-    expect(logged.join('')).toMatch(/"directive":"worker-src".*CSP violation/);
+    expect(logged()).toMatch(/"directive":"worker-src".*CSP violation/);
     const junk = await app.request('/api/v1/csp-reports', {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain' },

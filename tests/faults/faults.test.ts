@@ -276,11 +276,17 @@ describe('faults: no acknowledged prediction lost, none stored twice', { timeout
   });
 
   it('rate limited: phones wait as told and send again', async () => {
+    // One request a second per device, and each phone syncing on two connections at once: the
+    // second of two simultaneous requests always finds the bucket empty.
     await withServer(
-      { env: { INGEST_RATE_PER_MINUTE: '600', INGEST_RATE_BURST: '2' } },
+      { env: { INGEST_RATE_PER_MINUTE: '60', INGEST_RATE_BURST: '1' } },
       async (server) => {
         const phones = phonesOf(() => server.url);
-        await Promise.all(phones.map((p) => p.syncUntilEmpty(minutesFromNow(4))));
+        const deadline = minutesFromNow(4);
+        await Promise.all(phones.map((p) => p.register(deadline)));
+        await Promise.all(
+          phones.flatMap((p) => [p.syncUntilEmpty(deadline), p.syncUntilEmpty(deadline)]),
+        );
         const row = await account('rate limited (429, Retry-After)', server, phones);
         expect(row.retries).toBeGreaterThan(0);
       },
