@@ -4,7 +4,7 @@
  * per scenario while they sync. For each scenario it counts what was sent, acknowledged and
  * stored, and what was lost (acknowledged but not stored) or duplicated (stored twice); lost and
  * duplicated must be 0. The table is printed as JSON at the end and written to
- * test-results/faults.json.
+ * .cache/faults.json.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
@@ -122,8 +122,8 @@ describe('faults: no acknowledged prediction lost, none stored twice', { timeout
   });
   afterAll(() => {
     const json = JSON.stringify(table, null, 2);
-    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-    writeFileSync(join(ROOT, 'test-results/faults.json'), `${json}\n`);
+    mkdirSync(join(ROOT, '.cache'), { recursive: true });
+    writeFileSync(join(ROOT, '.cache/faults.json'), `${json}\n`);
     console.log(`fault suite:\n${json}`);
   });
 
