@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import '../shared/zod-jitless';
 import { cacheNames, clientsClaim, setCacheNameDetails } from 'workbox-core';
 import {
   cleanupOutdatedCaches,
