@@ -95,7 +95,8 @@ export function modelRoutes(deps: ModelRoutesDeps): Hono {
       return problem(
         c,
         503,
-        'The model registry or its file storage cannot be reached right now. Try again in a few seconds; packs already on this device keep working.',
+        (error instanceof RegistryUnavailableError && error.publicDetail) ||
+          'The model registry or its file storage cannot be reached right now. Try again in a few seconds; packs already on this device keep working.',
       );
     }
     return fallback(error, c);
