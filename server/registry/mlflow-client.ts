@@ -151,6 +151,10 @@ export class MlflowAuthError extends RegistryUnavailableError {
         : `MLflow at ${base} denied ${who} permission (403 Permission denied) for ${what}: grant READ on the registered models (EDIT on the experiment to publish)`,
     );
     this.name = 'MlflowAuthError';
+    this.publicDetail =
+      status === 401
+        ? "MLflow refused Fishlens's credentials (401 Unauthorized): whoever runs this server should check MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD. Packs already on this device keep working."
+        : 'MLflow denied Fishlens permission (403 Permission denied): whoever runs this server should grant it READ on the registered models. Packs already on this device keep working.';
   }
 }
 

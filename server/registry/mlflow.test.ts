@@ -227,9 +227,10 @@ describe('MLflow registry (contract fake of an MLflow 2.x server)', () => {
       });
       const res = await app.request('/api/v1/models');
       expect(res.status).toBe(503);
-      expect(((await res.json()) as { detail: string }).detail).toMatch(
-        /MLflow .* did not answer within 300 ms/,
-      );
+      // The cause (MLflow's address, the timeout) goes to the log, not to the client.
+      const body = (await res.json()) as { detail: string };
+      expect(body.detail).toMatch(/registry or its file storage cannot be reached/);
+      expect(body.detail).not.toMatch(/MLflow|300 ms/);
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       fake.mode = 'up';

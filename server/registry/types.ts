@@ -105,6 +105,11 @@ export class ModelNotRunnableError extends Error {
 
 /** The registry (MLflow, or the database behind the built-in one) could not be reached in time. */
 export class RegistryUnavailableError extends Error {
+  /**
+   * What clients may be told when it is something they (or whoever runs the server) can act on,
+   * without internals such as addresses; `message` is for the log.
+   */
+  publicDetail?: string;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'RegistryUnavailableError';

@@ -77,7 +77,7 @@ function versionJson(v: ModelVersion) {
 /**
  * The model registry API under /api/v1: list models, version info by alias or number, the
  * version's files streamed from storage (ranges, strong ETags, immutable caching), and moving
- * an alias (admin only). Registry or storage failures answer 503 with the reason.
+ * an alias (admin only). Registry or storage failures answer 503 (the reason goes to the log).
  */
 export function modelRoutes(deps: ModelRoutesDeps): Hono {
   const { registry } = deps;
@@ -87,9 +87,17 @@ export function modelRoutes(deps: ModelRoutesDeps): Hono {
     // The version exists but is not a model the app can run: say why, and it is not an outage.
     if (error instanceof ModelNotRunnableError) return problem(c, 422, error.message);
     if (error instanceof RegistryUnavailableError || error instanceof StorageUnavailableError) {
-      deps.log.warn({ err: error, path: c.req.path }, 'model registry or storage unavailable');
+      deps.log.warn(
+        { err: error, path: c.req.path, requestId: c.get('requestId') },
+        'model registry or storage unavailable',
+      );
       c.header('Retry-After', '10');
-      return problem(c, 503, `Model registry or storage is unavailable: ${error.message}`);
+      return problem(
+        c,
+        503,
+        (error instanceof RegistryUnavailableError && error.publicDetail) ||
+          'The model registry or its file storage cannot be reached right now. Try again in a few seconds; packs already on this device keep working.',
+      );
     }
     return fallback(error, c);
   });
