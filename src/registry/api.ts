@@ -6,7 +6,7 @@ import { FishlensError, isAbortError } from '../../shared/errors';
 import type { ModelSummary, ModelVersionInfo } from '../../shared/models-api';
 
 /** The shared schemas: zod is a chunk of its own, loaded with the first answer, not the first screen. */
-const schemas = () => import('../../shared/models-api');
+const schemas = () => import('../schemas');
 
 /** Reads the registry over `fetch` (injected, so tests serve their own packs). */
 export interface RegistryApi {

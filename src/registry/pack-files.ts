@@ -7,7 +7,7 @@ import type { LoadedPack } from '../classifier/types';
  * The shared pack schema: zod is a chunk of its own (a third of the app's script), so the first
  * screen renders without it; callers start loading it before they read the pack's files.
  */
-export const packSchema = () => import('../../shared/pack');
+export const packSchema = () => import('../schemas');
 
 /** Parses metadata.json and model.json and picks out the weight files model.json names. */
 export async function toLoadedPack(

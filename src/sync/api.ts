@@ -9,7 +9,7 @@ import type {
 import { parseRetryAfter } from './backoff';
 
 /** The shared schemas: zod is a chunk of its own, loaded with the first answer, not the first screen. */
-const schemas = () => import('../../shared/api');
+const schemas = () => import('../schemas');
 /** Picks the schema an answer must match. */
 type AnswerSchema<T> = (shared: Awaited<ReturnType<typeof schemas>>) => z.ZodType<T>;
 
