@@ -1,0 +1,104 @@
+/**
+ * Fits "not one of my species" detection on pooled backbone features: a Mahalanobis distance to
+ * the nearest class mean, with the within-class covariance of the training fish, restricted to
+ * its leading principal directions. It ships as a linear layer of the pack's model (whitened
+ * features, computed in the same forward pass as the probabilities) plus the class centres in
+ * that space (metadata `unknown`), so the device needs one small dense layer and a few hundred
+ * numbers, not a 1280 × 1280 matrix.
+ */
+import { seededRandom } from './dataset';
+import { columnMeans, covariance, leadingEigen, matrix } from './linalg';
+
+/**
+ * Principal coordinates of features: e = (f − mean) · projection (orthonormal columns, `dims`
+ * outputs); e · scale (per coordinate) is whitened, so squared distances there are Mahalanobis.
+ */
+export interface Whitening {
+  dims: number;
+  /** Feature size × dims, row-major (a dense layer's kernel). */
+  projection: Float32Array;
+  /** −mean · projection (the dense layer's bias). */
+  bias: Float32Array;
+  /** 1 / standard deviation of each coordinate within a class (shrunk). */
+  scale: Float32Array;
+  /** Class centres in principal coordinates, label order. */
+  centres: Float32Array[];
+}
+
+/** Fits principal coordinates and their within-class scale on labelled feature rows (n × size). */
+export function fitWhitening(
+  x: Float32Array,
+  y: Int32Array,
+  classes: number,
+  size: number,
+  dims: number,
+  shrinkage = 0.05,
+): Whitening {
+  const n = y.length;
+  const rows = matrix(n, size, x);
+  const mean = columnMeans(rows);
+  const classMeans = Array.from({ length: classes }, () => new Float64Array(size));
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < n; i++) {
+    counts[y[i]!]!++;
+    const m = classMeans[y[i]!]!;
+    for (let j = 0; j < size; j++) m[j]! += rows.data[i * size + j]!;
+  }
+  classMeans.forEach((m, c) => m.forEach((v, j) => (m[j] = v / Math.max(1, counts[c]!))));
+  // Within-class scatter: each row minus its class mean.
+  const centred = matrix(n, size);
+  for (let i = 0; i < n; i++) {
+    const m = classMeans[y[i]!]!;
+    for (let j = 0; j < size; j++) centred.data[i * size + j] = rows.data[i * size + j]! - m[j]!;
+  }
+  const cov = covariance(centred);
+  const { values, vectors } = leadingEigen(cov, dims, seededRandom(dims));
+  // Shrink small eigenvalues towards the mean one: a few hundred fish give noisy small directions.
+  const average = values.reduce((a, b) => a + b, 0) / dims;
+  const projection = Float32Array.from(vectors.data);
+  const scale = new Float32Array(dims);
+  for (let k = 0; k < dims; k++)
+    scale[k] = 1 / Math.sqrt((1 - shrinkage) * Math.max(0, values[k]!) + shrinkage * average);
+  const apply = (v: ArrayLike<number>) => {
+    const out = new Float32Array(dims);
+    for (let j = 0; j < size; j++) {
+      const d = v[j]! - mean[j]!;
+      if (d === 0) continue;
+      for (let k = 0; k < dims; k++) out[k]! += d * projection[j * dims + k]!;
+    }
+    return out;
+  };
+  const bias = new Float32Array(dims);
+  for (let k = 0; k < dims; k++) {
+    let b = 0;
+    for (let j = 0; j < size; j++) b -= mean[j]! * projection[j * dims + k]!;
+    bias[k] = b;
+  }
+  return { dims, projection, bias, scale, centres: classMeans.map(apply) };
+}
+
+/** Principal coordinates of rows (n × size) → n rows of `dims` values. */
+export function whiten(w: Whitening, x: Float32Array, size: number): Float32Array[] {
+  const n = x.length / size;
+  const out: Float32Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = new Float32Array(w.bias);
+    for (let j = 0; j < size; j++) {
+      const f = x[i * size + j]!;
+      if (f === 0) continue;
+      for (let k = 0; k < w.dims; k++) v[k]! += f * w.projection[j * w.dims + k]!;
+    }
+    out.push(v);
+  }
+  return out;
+}
+
+/** The value below which `fraction` of `values` lie (linear interpolation). */
+export function quantile(values: readonly number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const at = Math.min(sorted.length - 1, Math.max(0, fraction * (sorted.length - 1)));
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
+}
