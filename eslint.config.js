@@ -8,6 +8,28 @@ const TF = ['@tensorflow/*', '@tensorflow/**'];
 /** `no-restricted-imports` patterns that keep the boundaries of ARCHITECTURE.md true. */
 const only = (what, where) => ({ group: what, message: `Only ${where} may import this.` });
 
+const ONLY_STORAGE_USES_IDB = only(['idb'], 'src/storage/');
+const ONLY_SYNC_CALLS_INGEST = only(['**/sync/api', '**/sync/api.*'], 'src/sync/');
+/** What every part of the browser app keeps to. */
+const APP_BOUNDARIES = [
+  only(TF, 'the classifier worker (worker/classifier/)'),
+  ONLY_STORAGE_USES_IDB,
+  ONLY_SYNC_CALLS_INGEST,
+  {
+    group: ['**/server/**', '**/training/**', 'pg', 'hono', 'hono/*', 'node:*'],
+    message: 'The browser app cannot import server or training code.',
+  },
+  {
+    regex: '/worker/(?!classifier/protocol(\\.js)?$)',
+    message: 'The app talks to its workers only through their message types (protocol.ts).',
+  },
+];
+/** The ingest API's URLs: only src/sync builds requests to them. */
+const INGEST_URLS = ['Literal', 'TemplateElement'].map((node) => ({
+  selector: `${node}[value${node === 'TemplateElement' ? '.raw' : ''}=/\\/api\\/v1\\/(predictions|devices)/]`,
+  message: 'Only src/sync/ calls the ingest API.',
+}));
+
 export default tseslint.config(
   {
     ignores: [
@@ -45,40 +67,23 @@ export default tseslint.config(
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
-  // The browser app: TF.js only in src/model, idb only in src/storage, never server code.
+  // The browser app: TF.js only in the classifier worker, idb only in src/storage, never server
+  // code; only src/sync talks to the ingest API.
   {
     files: ['src/**/*.{ts,tsx}'],
     languageOptions: { globals: globals.browser },
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            only(TF, 'src/model/'),
-            only(['idb'], 'src/storage/'),
-            {
-              group: ['**/server/**', 'pg', 'hono', 'hono/*', 'node:*'],
-              message: 'The browser app cannot import server code.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [...APP_BOUNDARIES] }],
+      'no-restricted-syntax': ['error', ...INGEST_URLS],
     },
   },
   {
-    files: ['src/model/**/*.{ts,tsx}'],
+    files: ['src/sync/**/*.{ts,tsx}'],
     rules: {
+      'no-restricted-syntax': 'off',
       'no-restricted-imports': [
         'error',
-        {
-          patterns: [
-            only(['idb'], 'src/storage/'),
-            {
-              group: ['**/server/**', '**/ui/**'],
-              message: 'The model layer has no UI and no server code.',
-            },
-          ],
-        },
+        { patterns: APP_BOUNDARIES.filter((p) => p !== ONLY_SYNC_CALLS_INGEST) },
       ],
     },
   },
@@ -89,10 +94,26 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            only(TF, 'src/model/'),
+            ...APP_BOUNDARIES.filter((p) => p !== ONLY_STORAGE_USES_IDB),
+            { group: ['**/ui/**', '**/screens/**'], message: 'Storage has no UI.' },
+          ],
+        },
+      ],
+    },
+  },
+  // Screens render and dispatch: state comes from hooks and stores, never straight from storage.
+  {
+    files: ['src/screens/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...APP_BOUNDARIES,
             {
-              group: ['**/server/**', '**/ui/**'],
-              message: 'Storage has no UI and no server code.',
+              group: ['**/storage', '**/storage/**', 'idb'],
+              message:
+                'Screens never open storage: use a hook (src/hooks/) or a store action instead.',
             },
           ],
         },
@@ -107,19 +128,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            only(TF, 'src/model/'),
-            only(['idb'], 'src/storage/'),
+            ...APP_BOUNDARIES,
             {
               group: [
-                '**/model',
-                '**/model/**',
+                '**/classifier',
+                '**/classifier/**',
                 '**/storage',
                 '**/storage/**',
                 '**/sync',
                 '**/sync/**',
                 '**/registry',
                 '**/registry/**',
-                '**/server/**',
+                '**/hooks/**',
               ],
               message:
                 'UI components get data and callbacks from their screen; they do no I/O of their own.',
@@ -135,7 +155,7 @@ export default tseslint.config(
       ],
     },
   },
-  // Workers: the service worker and web workers; they may use src/model and src/storage.
+  // Workers: the classifier worker (the only TF.js user in the browser) and the service worker.
   {
     files: ['worker/**/*.ts'],
     languageOptions: { globals: globals.serviceworker },
@@ -146,7 +166,7 @@ export default tseslint.config(
           patterns: [
             only(['idb'], 'src/storage/'),
             {
-              group: ['**/ui/**', '**/server/**', 'preact', 'preact/*'],
+              group: ['**/ui/**', '**/server/**', '**/training/**', 'preact', 'preact/*'],
               message: 'Workers have no UI and no server code.',
             },
           ],
@@ -166,7 +186,7 @@ export default tseslint.config(
               group: ['node:*', '**/server/**', '**/src/**', 'preact', 'idb', 'pg', 'hono'],
               message: 'shared/ is imported by the browser and Node alike.',
             },
-            only(TF, 'src/model/ and training/'),
+            only(TF, 'the classifier worker and training/'),
           ],
         },
       ],

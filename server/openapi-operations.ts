@@ -13,7 +13,12 @@ import {
   predictionSchema,
 } from '../shared/api.js';
 import { modelListSchema, modelVersionSchema } from '../shared/models-api.js';
-import { NAME_PATTERN, PACK_PATH_PATTERN } from '../shared/pack.js';
+import {
+  MAX_PACK_VERSION,
+  NAME_PATTERN,
+  PACK_PATH_PATTERN,
+  packVersionSchema,
+} from '../shared/pack.js';
 import { statsQuerySchema, statsResponseSchema } from '../shared/stats.js';
 import { ALIAS_PATTERN } from './registry/types.js';
 
@@ -42,7 +47,7 @@ const batchBodySchema = batchRequestSchema.extend({
   predictions: z.array(predictionSchema).min(1).max(MAX_BATCH_ENTRIES),
 });
 // Mirrors the body check of PUT /models/{name}/aliases/{alias} in routes/models.ts.
-const aliasBodySchema = z.object({ version: z.number().int().min(1).max(2_147_483_647) });
+const aliasBodySchema = z.object({ version: packVersionSchema });
 
 /** A JSON object (a JSON Schema, an OpenAPI object). */
 export type Json = Record<string, unknown>;
@@ -67,7 +72,7 @@ export interface Operation {
 
 const name = { type: 'string', pattern: NAME_PATTERN.source };
 const alias = { type: 'string', pattern: ALIAS_PATTERN.source };
-const version = { type: 'integer', minimum: 1 };
+const version = { type: 'integer', minimum: 1, maximum: MAX_PACK_VERSION };
 const aliasQuery = z.object({
   alias: z.string().regex(ALIAS_PATTERN).optional().describe('Default: production.'),
 });
@@ -96,13 +101,6 @@ export const OPERATIONS: Operation[] = [
       200: json(z.object({ status: z.literal('ok'), database: z.string() }), 'Ready.'),
       503: json(problemSchema, 'The database is not reachable.'),
     },
-  },
-  {
-    method: 'get',
-    path: '/metrics',
-    tag: 'operations',
-    summary: 'Prometheus metrics (on METRICS_PORT instead, when that is set).',
-    responses: { 200: text('Prometheus text format 0.0.4.') },
   },
   {
     method: 'get',

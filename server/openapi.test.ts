@@ -76,6 +76,28 @@ describe('the OpenAPI document', () => {
     );
   });
 
+  it('documents a pack version as a positive integer everywhere it appears', () => {
+    const found: unknown[] = [];
+    const visit = (node: unknown, key: string) => {
+      if (Array.isArray(node)) node.forEach((n) => visit(n, key));
+      else if (node && typeof node === 'object') {
+        if (key === 'version') found.push(node);
+        for (const [k, v] of Object.entries(node)) visit(v, k === 'properties' ? key : k);
+      }
+    };
+    for (const path of ['/api/v1/models', '/api/v1/stats', '/api/v1/predictions/batch']) {
+      visit(doc.paths[path], '');
+    }
+    const integer = { type: 'integer', minimum: 1, maximum: 2_147_483_647 };
+    // Models and stats answer integers; ingest also takes digits from older outboxes.
+    expect(found.length).toBeGreaterThanOrEqual(3);
+    for (const schema of found) {
+      const s = schema as { anyOf?: unknown[] };
+      if (s.anyOf) expect(s.anyOf).toContainEqual(integer);
+      else expect(schema).toEqual(integer);
+    }
+  });
+
   it('describes the stats query parameters and marks admin and device routes as secured', () => {
     const stats = doc.paths['/api/v1/stats']!.get!;
     expect((stats.parameters as { name: string }[]).map((p) => p.name)).toEqual([

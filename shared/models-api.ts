@@ -3,15 +3,14 @@
  * and the app that reads it. Parse responses with these schemas instead of trusting the shape.
  */
 import { z } from 'zod';
-import { manifestEntrySchema, metadataSchema, NAME_PATTERN } from './pack.js';
+import { manifestEntrySchema, metadataSchema, NAME_PATTERN, packVersionSchema } from './pack.js';
 
 /** Base path of the model API. */
 export const MODELS_API = '/api/v1/models';
 
 export const modelSummarySchema = z.object({
   name: z.string().regex(NAME_PATTERN),
-  /** Versions are whole numbers, 1, 2, 3… per model, never reused. */
-  version: z.number().int().positive(),
+  version: packVersionSchema,
   /** The alias this entry was listed under (`production`). */
   alias: z.string(),
   createdAt: z.iso.datetime({ offset: true }),
@@ -20,11 +19,11 @@ export const modelSummarySchema = z.object({
   labelCount: z.number().int().nonnegative(),
   description: z.string(),
 });
+/** A registered model and the version behind one alias, as GET /api/v1/models lists it. */
 export type ModelSummary = z.infer<typeof modelSummarySchema>;
 
 /** GET /api/v1/models */
 export const modelListSchema = z.object({ models: z.array(modelSummarySchema) });
-export type ModelList = z.infer<typeof modelListSchema>;
 
 export const modelFileSchema = manifestEntrySchema.extend({
   /** Server-relative URL that streams the file (immutable; cache forever). */
@@ -35,7 +34,7 @@ export type ModelFile = z.infer<typeof modelFileSchema>;
 /** GET /api/v1/models/{name}[?alias=] and GET /api/v1/models/{name}/versions/{version} */
 export const modelVersionSchema = z.object({
   name: z.string().regex(NAME_PATTERN),
-  version: z.number().int().positive(),
+  version: packVersionSchema,
   aliases: z.array(z.string()),
   createdAt: z.iso.datetime({ offset: true }),
   metadata: metadataSchema,

@@ -12,9 +12,23 @@ export const MODEL_FILE = 'model.json';
 
 /** Registered model names and label ids: lowercase, digits, `-` and `_`, 1–64 characters. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** The largest version number: the registry keeps versions in PostgreSQL `integer` columns. */
+export const MAX_PACK_VERSION = 2_147_483_647;
+/** A pack's version: a whole number, 1, 2, 3… per model, never reused (the registry's numbering). */
+export const packVersionSchema = z.number().int().min(1).max(MAX_PACK_VERSION);
+
 /** A relative file path inside a pack: no `..`, no leading `/`, no backslashes. */
 export const PACK_PATH_PATTERN =
   /^(?!.*(?:^|\/)\.\.?(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+
+/**
+ * One version of a model pack, the same everywhere (API, IndexedDB, outbox, PostgreSQL): the
+ * registered name and a positive whole version number (1, 2, 3… per name, never reused).
+ */
+export interface PackRef {
+  name: string;
+  version: number;
+}
 
 export const labelSchema = z.strictObject({
   /** Stable id; the training folder name (`bream`, `fish_01`). */

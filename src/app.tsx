@@ -2,16 +2,18 @@ import { lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { I18nProvider } from './i18n';
 import { useInstallPrompt } from './install-prompt';
-import { checkPackUpdates } from './registry/pack-store';
-import { usePackStore } from './registry/use-pack-store';
+import { installDebugHooks } from './dev/debug';
+import { readyClassifier } from './hooks/use-active-pack';
+import { lastIdentifiedPhoto } from './hooks/use-identify';
+import { usePackStore } from './hooks/use-pack-store';
+import { watchPacks } from './registry/pack-store';
 import { HistoryScreen } from './screens/HistoryScreen';
 import { IdentifyScreen } from './screens/IdentifyScreen';
 import { ModelsScreen } from './screens/ModelsScreen';
 import { NotFoundScreen } from './screens/NotFoundScreen';
 import { StatusScreen } from './screens/StatusScreen';
-import { onClassified } from './screens/identify-hand-off';
 import { registerServiceWorker, type ServiceWorkerHandle } from './sw-register';
-import { recordPrediction, startSync } from './sync';
+import { startSync } from './sync';
 import { InstallButton } from './ui/InstallButton';
 import { Layout } from './ui/Layout';
 import { PackUpdateBanner } from './ui/PackUpdateBanner';
@@ -31,21 +33,15 @@ function Shell() {
   const installPrompt = useInstallPrompt();
   const packs = usePackStore();
 
-  // Model packs: compare installed versions with the registry on start and whenever the
-  // network comes back (installs them when automatic updates are on).
+  // Model packs: what is installed, and the registry's versions checked on start and whenever
+  // the network comes back (new ones installed when automatic updates are on). The prediction
+  // log syncs on start, when online, and after each prediction.
   useEffect(() => {
-    if (online) void checkPackUpdates();
-  }, [online]);
-
-  // Prediction log: each finished identification is stored in the outbox (the Identify screen
-  // awaits it before showing the result), then synced; sync also runs on start and when online.
-  useEffect(() => {
+    const stopPacks = watchPacks();
     const stopSync = startSync();
-    const unsubscribe = onClassified(async (classification, thumbnail) => {
-      await recordPrediction(classification, thumbnail);
-    });
+    installDebugHooks({ classifier: readyClassifier, lastPhoto: lastIdentifiedPhoto });
     return () => {
-      unsubscribe();
+      stopPacks();
       stopSync();
     };
   }, []);

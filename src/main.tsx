@@ -1,6 +1,9 @@
 import { render } from 'preact';
 import { App } from './app';
-import './styles.css';
+import './styles/base.css';
+import './styles/models.css';
+import './styles/identify.css';
+import './styles/history.css';
 
 const root = document.getElementById('app');
 if (root) render(<App />, root);

@@ -3,8 +3,6 @@ import { Workbox } from 'workbox-window';
 export interface ServiceWorkerHandle {
   /** Activates the waiting service worker; the page reloads once it controls the page. */
   applyUpdate(): void;
-  /** Asks the browser to look for a new service worker now (it also does on every navigation). */
-  checkForUpdate(): Promise<void>;
 }
 
 /**
@@ -35,24 +33,5 @@ export function registerServiceWorker(callbacks: {
       });
       wb.messageSkipWaiting();
     },
-    async checkForUpdate() {
-      await wb.update();
-    },
   };
-}
-
-/** The build id of the service worker controlling this page (see worker/sw.ts), or null. */
-export async function serviceWorkerBuild(): Promise<{
-  build: string;
-  cacheVersion: string;
-} | null> {
-  const controller = navigator.serviceWorker?.controller;
-  if (!controller) return null;
-  const channel = new MessageChannel();
-  const reply = new Promise<{ build: string; cacheVersion: string }>((resolve) => {
-    channel.port1.onmessage = (event: MessageEvent<{ build: string; cacheVersion: string }>) =>
-      resolve(event.data);
-  });
-  controller.postMessage({ type: 'GET_VERSION' }, [channel.port2]);
-  return reply;
 }

@@ -70,7 +70,7 @@ self.addEventListener('message', (event) => {
   const type = (event.data as { type?: string } | null)?.type;
   // A new version waits until the user accepts the update prompt (src/sw-register.ts).
   if (type === 'SKIP_WAITING') void self.skipWaiting();
-  // The page asks which build serves it (shown on the Status screen, used by the e2e tests).
+  // The page asks which build serves it (the e2e tests tell builds apart by it).
   if (type === 'GET_VERSION')
     event.ports[0]?.postMessage({ build: BUILD_ID, cacheVersion: CACHE_VERSION });
 });

@@ -3,10 +3,10 @@ import { MANIFEST_FILE } from '../../shared/pack.js';
 import type { Database, Queryable } from '../db/index.js';
 import { contentTypeFor, joinKey, type GetOptions, type ObjectStore } from '../storage/index.js';
 import type { VerifiedPack } from './pack.js';
+import type { ModelSummary } from '../../shared/models-api.js';
 import {
   RegistryUnavailableError,
   type ModelRegistry,
-  type ModelSummary,
   type ModelVersion,
   type PublishResult,
 } from './types.js';

@@ -11,7 +11,7 @@ import type { ModelRegistry } from './types.js';
 
 export * from './types.js';
 export { publishDemoPacks, shouldPublishDemoModels, DEFAULT_DEMO_MODELS_DIR } from './demo.js';
-export { verifyPack, PackError, type VerifiedPack } from './pack.js';
+export { verifyPack, PackError } from './pack.js';
 
 /**
  * MLflow when MLFLOW_TRACKING_URI is set, else the built-in registry on `db` with S3 (S3_BUCKET)

@@ -17,12 +17,8 @@ import {
   type MlflowRegisteredModel,
 } from './mlflow-client.js';
 import type { VerifiedPack } from './pack.js';
-import {
-  RegistryUnavailableError,
-  type ModelRegistry,
-  type ModelSummary,
-  type ModelVersion,
-} from './types.js';
+import type { ModelSummary } from '../../shared/models-api.js';
+import { RegistryUnavailableError, type ModelRegistry, type ModelVersion } from './types.js';
 
 /** Tag on every version `publish-model` creates: the sha256 of the pack's manifest.json. */
 export const PACK_DIGEST_TAG = 'fishlens.pack_sha256';

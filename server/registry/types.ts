@@ -3,6 +3,7 @@
  * how to read a version's files. Two implementations: built-in (PostgreSQL + ObjectStore,
  * builtin.ts) and MLflow (mlflow.ts); the HTTP routes only see this interface.
  */
+import type { ModelSummary } from '../../shared/models-api.js';
 import type { ManifestEntry } from '../../shared/pack.js';
 import type { GetOptions } from '../storage/index.js';
 import type { VerifiedPack } from './pack.js';
@@ -29,17 +30,6 @@ export interface ModelVersion {
   sizeBytes: number;
   /** Where the files are, opaque to callers (a key prefix, or an artifact URI). */
   location: string;
-}
-
-/** A registered model and the version behind one alias, as listed by GET /api/v1/models. */
-export interface ModelSummary {
-  name: string;
-  version: number;
-  alias: string;
-  createdAt: string;
-  sizeBytes: number;
-  labelCount: number;
-  description: string;
 }
 
 export interface PublishResult {

@@ -2,7 +2,12 @@ import { Hono, type Context } from 'hono';
 import { etag } from 'hono/etag';
 import { z } from 'zod';
 import { modelFileUrl } from '../../shared/models-api.js';
-import { NAME_PATTERN, PACK_PATH_PATTERN } from '../../shared/pack.js';
+import {
+  MAX_PACK_VERSION,
+  NAME_PATTERN,
+  PACK_PATH_PATTERN,
+  packVersionSchema,
+} from '../../shared/pack.js';
 import type { Logger } from '../log.js';
 import { httpProblem, problem, problemErrorHandler } from '../problem.js';
 import {
@@ -17,7 +22,6 @@ import { requireAdmin } from './admin-auth.js';
 import { decideRange, etagMatches } from './byte-range.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
-const MAX_VERSION = 2_147_483_647;
 
 export interface ModelRoutesDeps {
   registry: ModelRegistry;
@@ -39,7 +43,7 @@ function modelName(c: Context): string {
 function versionNumber(c: Context): number {
   const text = c.req.param('version') ?? '';
   const version = /^[1-9]\d{0,9}$/.test(text) ? Number(text) : NaN;
-  if (!(version <= MAX_VERSION))
+  if (!(version <= MAX_PACK_VERSION))
     throw httpProblem(400, `"${text.slice(0, 20)}" is not a version number (1, 2, 3…).`);
   return version;
 }
@@ -190,7 +194,7 @@ export function modelRoutes(deps: ModelRoutesDeps): Hono {
     const name = modelName(c);
     const aliasValue = aliasName(c.req.param('alias'));
     const body = z
-      .object({ version: z.number().int().min(1).max(MAX_VERSION) })
+      .object({ version: packVersionSchema })
       .safeParse(await c.req.json().catch(() => null));
     if (!body.success)
       throw httpProblem(

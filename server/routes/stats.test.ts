@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../tests/support/test-database.js';
-import type { PredictionPayload } from '../../shared/api.js';
+import type { Prediction } from '../../shared/api.js';
 import { statsResponseSchema, type StatsResponse } from '../../shared/stats.js';
 import { createPredictionStore } from '../ingest/store.js';
 import { createLogger } from '../log.js';
@@ -25,7 +25,7 @@ function random(seed: number): () => number {
 }
 
 /** 400 predictions over 40 days for three model versions, with edge-case confidences and feedback. */
-function fixture(): PredictionPayload[] {
+function fixture(): Prediction[] {
   const next = random(42);
   const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)]!;
   const edges = [0, 0.1, 0.5, 0.9, 0.99, 1];
@@ -33,14 +33,14 @@ function fixture(): PredictionPayload[] {
     const probability =
       i < edges.length * 3 ? edges[i % edges.length]! : Math.round(next() * 100) / 100;
     const label = pick(SPECIES);
-    const payload: PredictionPayload = {
+    const payload: Prediction = {
       id: randomUUID(),
       // Up to 40 days back from NOW, so some fall before the default 30-day window.
       createdAt: new Date(NOW.getTime() - Math.floor(next() * 40 * 86_400_000)).toISOString(),
       model: pick([
-        { name: 'fish', version: '3' },
-        { name: 'fish', version: '4' },
-        { name: 'other', version: '1' },
+        { name: 'fish', version: 3 },
+        { name: 'fish', version: 4 },
+        { name: 'other', version: 1 },
       ]),
       top: [{ label, probability }],
       notSure: probability < 0.5,
@@ -54,12 +54,12 @@ function fixture(): PredictionPayload[] {
 }
 
 /** What the stats must say, computed in JavaScript from the rows themselves. */
-function expected(rows: PredictionPayload[], model: string | undefined, from: Date, to: Date) {
+function expected(rows: Prediction[], model: string | undefined, from: Date, to: Date) {
   const inWindow = rows.filter((r) => {
     const t = new Date(r.createdAt);
     return (!model || r.model.name === model) && t >= from && t < to;
   });
-  const byVersion = new Map<string, PredictionPayload[]>();
+  const byVersion = new Map<string, Prediction[]>();
   for (const r of inWindow) {
     const key = `${r.model.name}/${r.model.version}`;
     byVersion.set(key, [...(byVersion.get(key) ?? []), r]);
@@ -145,7 +145,7 @@ describe('GET /api/v1/stats', () => {
   it('agrees with plain SQL counts over the same rows, per day and species', async () => {
     const body = await get('?model=fish&from=2026-06-01&to=2026-06-15');
     const { rows: sql } = await test.db.query<{
-      version: string;
+      version: number;
       day: string;
       species: string;
       n: number;
@@ -161,6 +161,33 @@ describe('GET /api/v1/stats', () => {
     expect(body.versions.every((v) => v.model === 'fish')).toBe(true);
   });
 
+  it('lists versions in numeric order, version 10 after version 2', async () => {
+    const store = createPredictionStore(test.db);
+    const { deviceId } = await store.registerDevice();
+    const at = new Date(NOW.getTime() - 86_400_000).toISOString();
+    await store.insertPredictions(
+      deviceId,
+      [10, 2, 9, 1].map((version) => ({
+        id: randomUUID(),
+        createdAt: at,
+        model: { name: 'ordered', version },
+        top: [{ label: 'pike', probability: 0.9 }],
+        notSure: false,
+        latencyMs: 30,
+        backend: 'wasm',
+        appVersion: '0.1.0',
+      })),
+    );
+    const body = await get('?model=ordered');
+    expect(body.versions.map((v) => v.version)).toEqual([1, 2, 9, 10]);
+  });
+
+  it('takes from and to with any ISO offset, as PostgreSQL would not by itself', async () => {
+    const body = await get('?from=2026-06-01T00:00:00%2B23:59&to=2026-06-15T00:00:00-15:59');
+    expect(body.from).toBe('2026-05-31T00:01:00.000Z');
+    expect(body.to).toBe('2026-06-15T15:59:00.000Z');
+  });
+
   it('answers an empty list, not an error, for a model without predictions', async () => {
     expect((await get('?model=nothing')).versions).toEqual([]);
   });
@@ -170,6 +197,10 @@ describe('GET /api/v1/stats', () => {
     ['?from=2020-01-01&to=2026-01-01', /at most 366 days/],
     ['?from=yesterday', /from/],
     ['?limit=5', /limit/],
+    ['?model=a%00b', /model/],
+    ['?model=' + 'x'.repeat(129), /model/],
+    ['?from=0000-01-01&to=0000-06-01', /from 2020/],
+    ['?to=2026-02-30', /to/],
   ])('rejects %s with 400 and a reason', async (query, reason) => {
     const res = await app.request(`/api/v1/stats${query}`, { headers: auth });
     expect(res.status).toBe(400);

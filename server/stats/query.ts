@@ -18,8 +18,10 @@ export interface StatsWindow {
   to: Date;
 }
 
-// $1 model name or NULL for all, $2 from (inclusive), $3 to (exclusive).
-const WHERE = `($1::text IS NULL OR model_name = $1) AND created_at >= $2 AND created_at < $3`;
+// $1 model name or NULL for all, $2 from (inclusive), $3 to (exclusive). Rows whose version was
+// not a number when versions were still text (see migration 0004) have no version to report.
+const WHERE = `($1::text IS NULL OR model_name = $1) AND created_at >= $2 AND created_at < $3
+  AND model_version IS NOT NULL`;
 
 const TOTALS_SQL = `
 SELECT model_name AS model, model_version AS version,
@@ -55,7 +57,7 @@ ORDER BY 1, 2, 3`;
 
 interface Keyed {
   model: string;
-  version: string;
+  version: number;
 }
 
 /**

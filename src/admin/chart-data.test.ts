@@ -11,7 +11,7 @@ import {
 function version(overrides: Partial<VersionStats>): VersionStats {
   return {
     model: 'fish',
-    version: '3',
+    version: 3,
     predictions: 0,
     notSure: 0,
     notSureRate: null,
@@ -69,11 +69,11 @@ describe('chart data', () => {
       ...window,
       versions: [
         version({
-          version: '3',
+          version: 3,
           predictions: 4,
           confidence: { binStarts: [0, 0.25, 0.5, 0.75], counts: [1, 1, 0, 2] },
         }),
-        version({ version: '4', predictions: 0 }),
+        version({ version: 4, predictions: 0 }),
       ],
     };
     const data = confidenceDistribution(stats);
@@ -95,7 +95,7 @@ describe('chart data', () => {
       ...window,
       versions: [
         version({
-          version: '3',
+          version: 3,
           feedback: {
             withFeedback: 6,
             disagreements: 3,
@@ -104,7 +104,7 @@ describe('chart data', () => {
           },
         }),
         version({
-          version: '4',
+          version: 4,
           feedback: {
             withFeedback: 2,
             disagreements: 0,

@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { downloadVerifiedFile } from './download';
-import { PackError, toPackError } from './errors';
-import { PackSourceError, sha256Hex } from './network-pack';
+import { describe, expect, it } from 'vitest';
+import { FishlensError } from '../../shared/errors';
+import { downloadVerifiedFile, sha256Hex } from './download';
 
 const bytes = new Uint8Array(300_000).map((_, i) => (i * 31) % 251);
 const file = {
@@ -24,8 +23,9 @@ function streamed(body: Uint8Array, status = 200): Response {
   return new Response(stream, { status });
 }
 
-function serve(response: () => Response | Promise<Response>) {
-  vi.stubGlobal('fetch', vi.fn(response));
+/** A fetch that answers every request with `response()`. */
+function serve(response: () => Response | Promise<Response>): typeof fetch {
+  return () => Promise.resolve(response());
 }
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
@@ -35,13 +35,11 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-afterEach(() => vi.unstubAllGlobals());
-
 describe('downloadVerifiedFile', () => {
   it('returns the exact bytes of a file that matches its size and sha256, reporting progress', async () => {
-    serve(() => streamed(bytes));
+    const fetchImpl = serve(() => streamed(bytes));
     let received = 0;
-    const result = await downloadVerifiedFile(file, { onBytes: (n) => (received += n) });
+    const result = await downloadVerifiedFile(fetchImpl, file, { onBytes: (n) => (received += n) });
     const same =
       result.byteLength === bytes.length && new Uint8Array(result).every((b, i) => b === bytes[i]);
     expect(same).toBe(true);
@@ -49,56 +47,46 @@ describe('downloadVerifiedFile', () => {
   });
 
   it('refuses a truncated file as size-mismatch', async () => {
-    serve(() => streamed(bytes.slice(0, 200_000)));
-    const error = await failure(downloadVerifiedFile(file));
-    expect(error).toBeInstanceOf(PackError);
-    expect(error).toMatchObject({ code: 'size-mismatch', detail: { file: file.path } });
+    const fetchImpl = serve(() => streamed(bytes.slice(0, 200_000)));
+    const error = await failure(downloadVerifiedFile(fetchImpl, file));
+    expect(error).toBeInstanceOf(FishlensError);
+    expect(error).toMatchObject({ code: 'size-mismatch', details: { file: file.path } });
   });
 
   it('refuses a file longer than listed as soon as it overflows', async () => {
-    serve(() => streamed(new Uint8Array(bytes.length + 10)));
-    expect(await failure(downloadVerifiedFile(file))).toMatchObject({ code: 'size-mismatch' });
+    const fetchImpl = serve(() => streamed(new Uint8Array(bytes.length + 10)));
+    expect(await failure(downloadVerifiedFile(fetchImpl, file))).toMatchObject({
+      code: 'size-mismatch',
+    });
   });
 
   it('refuses a file of the right size with altered bytes as checksum-mismatch', async () => {
     const tampered = bytes.slice();
     tampered[150_000] = (tampered[150_000] ?? 0) ^ 0xff;
-    serve(() => streamed(tampered));
-    expect(await failure(downloadVerifiedFile(file))).toMatchObject({ code: 'checksum-mismatch' });
+    const fetchImpl = serve(() => streamed(tampered));
+    expect(await failure(downloadVerifiedFile(fetchImpl, file))).toMatchObject({
+      code: 'checksum-mismatch',
+    });
   });
 
   it('turns HTTP errors and network failures into codes', async () => {
-    serve(() => new Response('nope', { status: 503 }));
-    expect(await failure(downloadVerifiedFile(file))).toMatchObject({
+    const fetchImpl = serve(() => new Response('nope', { status: 503 }));
+    expect(await failure(downloadVerifiedFile(fetchImpl, file))).toMatchObject({
       code: 'http',
-      detail: { status: 503 },
+      details: { status: 503 },
     });
-    serve(() => Promise.reject(new TypeError('Failed to fetch')));
-    expect(await failure(downloadVerifiedFile(file))).toMatchObject({ code: 'network' });
+    const offline = serve(() => Promise.reject(new TypeError('Failed to fetch')));
+    expect(await failure(downloadVerifiedFile(offline, file))).toMatchObject({ code: 'network' });
   });
 
   it('lets AbortError pass through unchanged when cancelled', async () => {
     const controller = new AbortController();
     controller.abort();
-    serve(() => streamed(bytes));
-    const error = await failure(downloadVerifiedFile(file, { signal: controller.signal }));
-    expect(error).not.toBeInstanceOf(PackError);
+    const fetchImpl = serve(() => streamed(bytes));
+    const error = await failure(
+      downloadVerifiedFile(fetchImpl, file, { signal: controller.signal }),
+    );
+    expect(error).not.toBeInstanceOf(FishlensError);
     expect((error as Error).name).toBe('AbortError');
-  });
-});
-
-describe('toPackError', () => {
-  it('maps the network source errors to pack error codes and leaves others alone', () => {
-    expect(toPackError(new PackSourceError('registry-unavailable', 'x'))).toMatchObject({
-      code: 'network',
-    });
-    expect(toPackError(new PackSourceError('model-not-found', 'x'))).toMatchObject({
-      code: 'not-in-registry',
-    });
-    expect(toPackError(new PackSourceError('file-corrupt', 'x'))).toMatchObject({
-      code: 'checksum-mismatch',
-    });
-    const other = new Error('x');
-    expect(toPackError(other)).toBe(other);
   });
 });

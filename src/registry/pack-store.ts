@@ -1,15 +1,18 @@
 /**
- * The page's one view of model packs, shared by every screen: running installs (progress,
- * cancel), the last failure per model, the registry list from the last version check, and an
- * event when the pack in use changes so the Identify screen reloads its classifier. Installs
- * outlive the screen that started them.
+ * The page's one view of model packs, shared by every screen: what is installed and active,
+ * running installs (progress, cancel), the last failure per model, the registry list from the last
+ * version check, and an event when the pack in use changes so the classifier reloads. Screens read
+ * the snapshot and call the actions here; only this module and the installer touch pack storage.
+ * Installs outlive the screen that started them.
  */
+import type { FishlensError } from '../../shared/errors';
+import { FishlensError as Failure, isAbortError } from '../../shared/errors';
 import type { ModelSummary } from '../../shared/models-api';
-import { getActiveVersion, getAutoUpdate, listInstalledModels } from '../storage/model-packs';
-import { loadClassifier } from '../model';
-import type { LoadedPack } from '../model/types';
-import { isAbortError, PackError } from './errors';
-import { checkForUpdates, installModel, type PackUpdate } from './packs';
+import type { PackRef } from '../../shared/pack';
+import { loadClassifier } from '../classifier';
+import type { LoadedPack } from '../classifier/types';
+import { openPackStorage, type InstalledModelVersions } from '../storage/model-packs';
+import { createInstaller, type PackUpdate } from './installer';
 
 /** A running install of one model. */
 export interface RunningInstall {
@@ -20,88 +23,65 @@ export interface RunningInstall {
 
 /** A snapshot for rendering; replaced (never mutated) on every change. */
 export interface PackStoreState {
+  installed: InstalledModelVersions[];
+  /** The pack the Identify screen uses (the active model's current version). */
+  active: PackRef | null;
+  autoUpdate: boolean;
   installs: Record<string, RunningInstall>;
-  errors: Record<string, PackError>;
+  errors: Record<string, FishlensError>;
   registry: ModelSummary[] | null;
   updates: PackUpdate[];
   checking: boolean;
   /** Why the last version check failed (usually `network` when offline). */
-  checkError: PackError | null;
-  /** Bumped whenever installed packs or the active pack change. */
-  revision: number;
+  checkError: FishlensError | null;
 }
 
+const storage = openPackStorage();
+
+/** The installer the app runs: the browser's fetch, IndexedDB, and a real classifier as warm-up. */
+export const installer = createInstaller({
+  fetch: (...args) => fetch(...args),
+  storage,
+  warmUp: async (pack, signal) => (await loadClassifier(pack, { signal })).dispose(),
+  persist: () => navigator.storage?.persist?.() ?? Promise.resolve(false),
+});
+
 let state: PackStoreState = {
+  installed: [],
+  active: null,
+  autoUpdate: false,
   installs: {},
   errors: {},
   registry: null,
   updates: [],
   checking: false,
   checkError: null,
-  revision: 0,
 };
 const listeners = new Set<() => void>();
+const activeListeners = new Set<(active: PackRef | null) => void>();
 const controllers = new Map<string, AbortController>();
-/**
- * By default a new version is loaded into a real classifier (warm-up runs inside load) and
- * released. If the preferred backends fail (a GPU or WASM-threads problem of this device, not of
- * the pack), the CPU backend decides: a pack that cannot even load there is refused.
- */
-let warmUp: ((pack: LoadedPack, signal?: AbortSignal) => Promise<void>) | undefined = async (
-  pack,
-  signal,
-) => {
-  // loadClassifier transfers the weight buffers to its worker: give each attempt its own copy.
-  const copy = (): LoadedPack => ({
-    ...pack,
-    weightFiles: Object.fromEntries(
-      Object.entries(pack.weightFiles).map(([path, bytes]) => [path, bytes.slice(0)]),
-    ),
-  });
-  let classifier;
-  try {
-    classifier = await loadClassifier(copy(), { signal });
-  } catch (error) {
-    if (isAbortError(error)) throw error;
-    console.warn('Warm-up on the preferred backends failed; trying the CPU backend', error);
-    classifier = await loadClassifier(copy(), { signal, backends: ['cpu'] });
-  }
-  classifier.dispose();
-};
-
-const activeListeners = new Set<(active: { name: string; version: number } | null) => void>();
-let lastActive: string | undefined;
 
 function set(patch: Partial<PackStoreState>): void {
-  const revised = patch.revision !== undefined && patch.revision !== state.revision;
+  const before = state.active;
   state = { ...state, ...patch };
   for (const listener of listeners) listener();
-  if (revised) void announceActive();
+  const after = state.active;
+  if (before?.name !== after?.name || before?.version !== after?.version)
+    for (const listener of activeListeners) listener(after);
 }
 
-/** Tells `onActivePackChanged` listeners when the active model or its current version changed. */
-async function announceActive(): Promise<void> {
-  const active = await getActiveVersion().catch(() => null);
-  const key = active ? `${active.name}@${active.version}` : '';
-  if (lastActive === undefined || key === lastActive) {
-    lastActive = key;
-    return;
-  }
-  lastActive = key;
-  for (const listener of activeListeners)
-    listener(active ? { name: active.name, version: active.version } : null);
-}
-
-/**
- * Calls `listener` when the pack the Identify screen should run changes (update switched in,
- * roll back, another pack chosen, deleted). Returns the unsubscribe function.
- */
-export function onActivePackChanged(
-  listener: (active: { name: string; version: number } | null) => void,
-): () => void {
-  if (lastActive === undefined) void announceActive();
-  activeListeners.add(listener);
-  return () => activeListeners.delete(listener);
+/** Re-reads what is installed and active; every action that changes storage ends with it. */
+export async function refreshPacks(): Promise<void> {
+  const [installed, active, autoUpdate] = await Promise.all([
+    storage.listModels(),
+    storage.getActive(),
+    storage.getAutoUpdate(),
+  ]);
+  set({
+    installed,
+    active: active ? { name: active.name, version: active.version } : null,
+    autoUpdate,
+  });
 }
 
 /** The current snapshot. */
@@ -115,14 +95,22 @@ export function subscribePacks(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-/** Tells the store that installed packs or the active choice changed (delete, roll back, use). */
-export function packsChanged(): void {
-  set({ revision: state.revision + 1 });
+/**
+ * Calls `listener` when the pack the Identify screen should run changes (an update switched in,
+ * roll back, another pack chosen, deleted). Returns the unsubscribe function.
+ */
+export function onActivePackChanged(listener: (active: PackRef | null) => void): () => void {
+  activeListeners.add(listener);
+  return () => activeListeners.delete(listener);
 }
 
-/** Sets how a new version is warmed up (loaded into a classifier) before it is switched in. */
-export function setPackWarmUp(fn: (pack: LoadedPack, signal?: AbortSignal) => Promise<void>): void {
-  warmUp = fn;
+/** Runs a change of installed packs, then shows its result. */
+async function changing(work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } finally {
+    await refreshPacks();
+  }
 }
 
 /**
@@ -136,9 +124,8 @@ export async function startInstall(name: string): Promise<void> {
   const { [name]: _dropped, ...errors } = state.errors;
   set({ errors, installs: { ...state.installs, [name]: { version: 0, loaded: 0, total: 0 } } });
   try {
-    await installModel(name, 'production', {
+    await installer.install(name, {
       signal: controller.signal,
-      warmUp,
       onProgress: ({ version, loaded, total }) =>
         set({ installs: { ...state.installs, [name]: { version, loaded, total } } }),
     });
@@ -146,20 +133,15 @@ export async function startInstall(name: string): Promise<void> {
   } catch (error) {
     if (!isAbortError(error)) {
       console.warn(`Installing ${name} failed`, error);
-      set({
-        errors: {
-          ...state.errors,
-          [name]:
-            error instanceof PackError
-              ? error
-              : new PackError('storage-unavailable', { cause: error }),
-        },
-      });
+      const failure =
+        error instanceof Failure ? error : new Failure('storage-unavailable', String(error));
+      set({ errors: { ...state.errors, [name]: failure } });
     }
   } finally {
     controllers.delete(name);
     const { [name]: _done, ...installs } = state.installs;
-    set({ installs, revision: state.revision + 1 });
+    set({ installs });
+    await refreshPacks();
   }
 }
 
@@ -168,29 +150,69 @@ export function cancelInstall(name: string): void {
   controllers.get(name)?.abort();
 }
 
+/** Makes an installed model the one the Identify screen uses. */
+export const activateModel = (name: string) => changing(() => storage.setActive(name));
+
+/** Swaps a model's current and previous versions. */
+export const rollBack = (name: string) => changing(() => storage.swapToPrevious(name));
+
+/** Removes a model and all its versions from the device. */
+export const deleteModel = (name: string) => changing(() => storage.deleteModel(name));
+
+/** Turns automatic installs of new versions on or off. */
+export const setAutoUpdate = (enabled: boolean) => changing(() => storage.setAutoUpdate(enabled));
+
 /**
  * Compares installed versions with the registry's alias; with automatic updates on, installs
  * the new versions. Offline, records `checkError` and leaves everything as it is.
  */
-export async function checkPackUpdates(options: { autoInstall?: boolean } = {}): Promise<void> {
+export async function checkPackUpdates(): Promise<void> {
   if (state.checking) return;
   set({ checking: true });
   try {
-    const { updates, registry } = await checkForUpdates();
+    const { updates, registry } = await installer.checkForUpdates();
     set({ updates, registry, checkError: null });
-    if (options.autoInstall !== false && updates.length > 0 && (await getAutoUpdate())) {
+    if (updates.length > 0 && (await storage.getAutoUpdate())) {
       for (const update of updates) await startInstall(update.name);
     }
   } catch (error) {
-    set({
-      checkError: error instanceof PackError ? error : new PackError('network', { cause: error }),
-    });
+    set({ checkError: error instanceof Failure ? error : new Failure('network', String(error)) });
   } finally {
     set({ checking: false });
   }
 }
 
-/** Names of installed models, for screens that only need to know whether any pack exists. */
-export async function installedModelNames(): Promise<string[]> {
-  return (await listInstalledModels()).map(({ model }) => model.name);
+/**
+ * Keeps the snapshot current for the page's life: reads what is installed, checks the registry
+ * for updates now and whenever the network comes back. Returns the function that stops it.
+ */
+export function watchPacks(): () => void {
+  void refreshPacks();
+  const online = () => void checkPackUpdates();
+  if (navigator.onLine) online();
+  window.addEventListener('online', online);
+  return () => window.removeEventListener('online', online);
+}
+
+/**
+ * The verified active pack, for the classifier. With none installed, installs the default pack
+ * first (see the installer). `name` (the `?model=` page flag of tests and the bench) installs that
+ * pack if needed and makes it the active one first: the same path a person's choice takes.
+ */
+export async function prepareActivePack(
+  options: { name?: string; signal?: AbortSignal } = {},
+): Promise<LoadedPack> {
+  const { name, signal } = options;
+  try {
+    if (name) {
+      const installed = (await storage.listModels()).some((m) => m.model.name === name);
+      // As with the first pack, a warm-up only protects a pack already in use.
+      if (!installed)
+        await installer.install(name, { signal, warmUp: !!(await storage.getActive()) });
+      await storage.setActive(name);
+    }
+    return await installer.ensureActive({ signal });
+  } finally {
+    await refreshPacks();
+  }
 }

@@ -10,7 +10,7 @@ import { fetchStats, loadAdminToken, saveAdminToken, StatsError } from '../admin
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/messages';
 import { ConfidenceChart, DisagreementChart, SpeciesOverTimeChart } from '../ui/StatsCharts';
-import './dashboard.css';
+import '../styles/dashboard.css';
 
 const WINDOWS = [7, 30, 90, 365];
 

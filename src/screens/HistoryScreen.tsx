@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
 import { useI18n } from '../i18n';
-import { giveFeedback, onLogChange, predictionLog, type OutboxEntry } from '../sync';
+import { useLog } from '../hooks/use-log';
+import { giveFeedback, type OutboxEntry, type PredictionLog } from '../sync';
 import { HistoryList, type HistoryItem } from '../ui/HistoryList';
 
 const SHOWN = 200;
@@ -25,25 +25,12 @@ function toItem(entry: OutboxEntry): HistoryItem {
   };
 }
 
+const readHistory = async (log: PredictionLog) => (await log.recent(SHOWN)).map(toItem);
+
 /** The History screen: predictions on this device with their sync state and the feedback action. */
 export function HistoryScreen() {
   const { t } = useI18n();
-  const [items, setItems] = useState<HistoryItem[] | null>(null);
-
-  useEffect(() => {
-    let alive = true;
-    const load = async () => {
-      const entries = await (await predictionLog()).recent(SHOWN);
-      if (alive) setItems(entries.map(toItem));
-    };
-    void load();
-    const unsubscribe = onLogChange(() => void load());
-    return () => {
-      alive = false;
-      unsubscribe();
-    };
-  }, []);
-
+  const items = useLog(readHistory);
   return (
     <section aria-labelledby="history-title">
       <h1 id="history-title">{t('history.title')}</h1>

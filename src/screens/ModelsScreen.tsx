@@ -1,46 +1,24 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import { useI18n } from '../i18n';
-import { packErrorMessage } from '../registry/errors';
+import { useI18n, type Translate } from '../i18n';
+import { errorMessage } from '../i18n/errors';
+import { useOnline } from '../hooks/use-online';
+import { usePackStore } from '../hooks/use-pack-store';
+import { useStorageEstimate } from '../hooks/use-storage-estimate';
 import {
   cancelInstall,
   checkPackUpdates,
-  packsChanged,
+  deleteModel,
+  rollBack,
+  setAutoUpdate,
   startInstall,
+  activateModel,
   type PackStoreState,
 } from '../registry/pack-store';
-import { usePackStore } from '../registry/use-pack-store';
-import {
-  deleteModel,
-  getActiveVersion,
-  getAutoUpdate,
-  listInstalledModels,
-  setActiveModel,
-  setAutoUpdate,
-  swapToPreviousVersion,
-} from '../storage/model-packs';
 import { PackCard, type PackCardView } from '../ui/PackCard';
-import { StorageInfo, type StorageView } from '../ui/StorageInfo';
-import { useOnline } from '../hooks/use-online';
-
-type Installed = Awaited<ReturnType<typeof listInstalledModels>>;
-
-async function readStorage(): Promise<StorageView> {
-  const storage = navigator.storage as StorageManager | undefined;
-  if (!storage?.estimate) return { usage: null, quota: null, persisted: null };
-  const [estimate, persisted] = await Promise.all([
-    storage.estimate(),
-    storage.persisted?.() ?? Promise.resolve(null),
-  ]);
-  return { usage: estimate.usage ?? null, quota: estimate.quota ?? null, persisted };
-}
+import { StorageInfo } from '../ui/StorageInfo';
 
 /** Merges the registry's list with what is installed: one card per model, registry order first. */
-function cardsFor(
-  state: PackStoreState,
-  installed: Installed,
-  activeName: string | null,
-  online: boolean,
-): PackCardView[] {
+function cardsFor(state: PackStoreState, online: boolean, t: Translate): PackCardView[] {
+  const { installed } = state;
   const names = [
     ...(state.registry ?? []).map((m) => m.name),
     ...installed.map((i) => i.model.name),
@@ -58,11 +36,11 @@ function cardsFor(
       latestVersion: remote?.version ?? null,
       installedVersion: local?.model.current ?? null,
       previousVersion: local?.previous ? local.previous.version : null,
-      active: local !== undefined && activeName === name,
+      active: local !== undefined && state.active?.name === name,
       progress: install
         ? { version: install.version, loaded: install.loaded, total: install.total }
         : null,
-      error: error ? packErrorMessage(error) : null,
+      error: error ? errorMessage(t, error) : null,
       online,
     };
   });
@@ -73,47 +51,15 @@ export function ModelsScreen() {
   const { t } = useI18n();
   const state = usePackStore();
   const online = useOnline();
-  const [installed, setInstalled] = useState<Installed>([]);
-  const [activeName, setActiveName] = useState<string | null>(null);
-  const [autoUpdate, setAutoUpdateState] = useState(false);
-  const [storage, setStorage] = useState<StorageView>({
-    usage: null,
-    quota: null,
-    persisted: null,
-  });
+  const { estimate, persist } = useStorageEstimate(state.installed);
 
-  const refresh = useCallback(async () => {
-    const [list, active, auto, usage] = await Promise.all([
-      listInstalledModels(),
-      getActiveVersion(),
-      getAutoUpdate(),
-      readStorage(),
-    ]);
-    setInstalled(list);
-    setActiveName(active?.name ?? null);
-    setAutoUpdateState(auto);
-    setStorage(usage);
-  }, []);
-
-  useEffect(() => {
-    void refresh();
-  }, [refresh, state.revision]);
-
-  useEffect(() => {
-    if (online) void checkPackUpdates();
-  }, [online]);
-
-  const act = (work: () => Promise<unknown>) => () => {
-    void work().then(() => packsChanged());
-  };
-  const install = (name: string) => async () => {
+  const install = async (name: string) => {
     // Ask once for persistent storage, so the browser does not evict packs under pressure.
-    if (navigator.storage?.persist && !(await navigator.storage.persisted()))
-      await navigator.storage.persist();
+    if (estimate.persisted === false) await persist();
     await startInstall(name);
   };
 
-  const cards = cardsFor(state, installed, activeName, online);
+  const cards = cardsFor(state, online, t);
   return (
     <section aria-labelledby="models-title" class="models-screen">
       <h1 id="models-title">{t('models.title')}</h1>
@@ -130,12 +76,8 @@ export function ModelsScreen() {
         <label class="toggle">
           <input
             type="checkbox"
-            checked={autoUpdate}
-            onChange={(event) => {
-              const enabled = event.currentTarget.checked;
-              setAutoUpdateState(enabled);
-              void setAutoUpdate(enabled);
-            }}
+            checked={state.autoUpdate}
+            onChange={(event) => void setAutoUpdate(event.currentTarget.checked)}
           />
           {t('packs.autoUpdate')}
         </label>
@@ -149,14 +91,14 @@ export function ModelsScreen() {
         state.registry &&
         !state.checkError &&
         state.updates.length === 0 &&
-        installed.length > 0 && (
+        state.installed.length > 0 && (
           <p class="notice" role="status" data-testid="packs-up-to-date">
             {t('packs.upToDate')}
           </p>
         )}
       {cards.length === 0 && (
         <p class="notice" role="status" data-testid="no-packs">
-          {online ? t('packs.none') : t('packError.no-pack-offline')}
+          {online ? t('packs.none') : t('error.no-pack-offline')}
         </p>
       )}
       <div class="pack-list">
@@ -165,19 +107,16 @@ export function ModelsScreen() {
             key={card.name}
             pack={card}
             actions={{
-              onInstall: () => void install(card.name)(),
+              onInstall: () => void install(card.name),
               onCancel: () => cancelInstall(card.name),
-              onUse: act(() => setActiveModel(card.name)),
-              onRollback: act(() => swapToPreviousVersion(card.name)),
-              onDelete: act(() => deleteModel(card.name)),
+              onUse: () => void activateModel(card.name),
+              onRollback: () => void rollBack(card.name),
+              onDelete: () => void deleteModel(card.name),
             }}
           />
         ))}
       </div>
-      <StorageInfo
-        storage={storage}
-        onPersist={() => void navigator.storage.persist().then(() => refresh())}
-      />
+      <StorageInfo storage={estimate} onPersist={() => void persist()} />
     </section>
   );
 }

@@ -1,54 +1,34 @@
-import { useEffect, useState } from 'preact/hooks';
 import { useI18n } from '../i18n';
-import { nextRetryAt, onLogChange, predictionLog, requestSync, retryDeadLetter } from '../sync';
-import { SyncStatus, type DeadLetter } from '../ui/SyncStatus';
+import { useLog } from '../hooks/use-log';
 import { useOnline } from '../hooks/use-online';
+import { nextRetryAt, requestSync, retryDeadLetter, type PredictionLog } from '../sync';
+import { SyncStatus } from '../ui/SyncStatus';
 
-interface StatusView {
-  pending: number;
-  feedbackPending: number;
-  lastSyncAt: string | null;
-  nextRetryAt: number | null;
-  deadLetters: DeadLetter[];
+async function readStatus(log: PredictionLog) {
+  const [counts, lastSyncAt, dead] = await Promise.all([
+    log.counts(),
+    log.lastSyncAt(),
+    log.deadLetters(),
+  ]);
+  return {
+    pending: counts.pending,
+    feedbackPending: counts.feedbackPending,
+    lastSyncAt: lastSyncAt ?? null,
+    nextRetryAt: nextRetryAt(),
+    deadLetters: dead.map((entry) => ({
+      id: entry.id,
+      createdAt: entry.createdAt,
+      label: entry.top[0]?.label ?? '?',
+      reason: entry.rejectReason ?? '',
+    })),
+  };
 }
 
 /** The Status screen: the outbox (pending count, last sync, dead letters). */
 export function StatusScreen() {
   const { t } = useI18n();
   const online = useOnline();
-  const [view, setView] = useState<StatusView | null>(null);
-
-  useEffect(() => {
-    let alive = true;
-    const load = async () => {
-      const log = await predictionLog();
-      const [counts, lastSyncAt, dead] = await Promise.all([
-        log.counts(),
-        log.lastSyncAt(),
-        log.deadLetters(),
-      ]);
-      if (!alive) return;
-      setView({
-        pending: counts.pending,
-        feedbackPending: counts.feedbackPending,
-        lastSyncAt: lastSyncAt ?? null,
-        nextRetryAt: nextRetryAt(),
-        deadLetters: dead.map((entry) => ({
-          id: entry.id,
-          createdAt: entry.createdAt,
-          label: entry.top[0]?.label ?? '?',
-          reason: entry.rejectReason ?? '',
-        })),
-      });
-    };
-    void load();
-    const unsubscribe = onLogChange(() => void load());
-    return () => {
-      alive = false;
-      unsubscribe();
-    };
-  }, []);
-
+  const view = useLog(readStatus);
   return (
     <section aria-labelledby="status-title">
       <h1 id="status-title">{t('status.title')}</h1>

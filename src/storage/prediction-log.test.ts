@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPredictionLog, type PredictionLog } from './prediction-log';
 import { entry } from './testing';
@@ -74,5 +75,42 @@ describe('the prediction log', () => {
     expect(await log.device()).toEqual({ deviceId: 'a', token: 'ta' });
     await log.forgetDevice('ta');
     expect(await log.device()).toBeUndefined();
+  });
+
+  it('keeps the species of the pack version that made a prediction', async () => {
+    const labels = [{ id: 'bream', latin: 'Abramis brama', names: { en: 'common bream' } }];
+    await log.add(entry({ model: { name: 'river-fish', version: 3 } }), labels);
+    expect(await log.labels({ name: 'river-fish', version: 3 })).toEqual(labels);
+    expect(await log.labels({ name: 'river-fish', version: 2 })).toBeUndefined();
+  });
+});
+
+describe('a prediction log written by the first app version', () => {
+  it('is upgraded: versions become numbers and data: URL thumbnails become Blobs, nothing is lost', async () => {
+    const name = `v1-${crypto.randomUUID()}`;
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        const predictions = db.createObjectStore('predictions', { keyPath: 'id' });
+        predictions.createIndex('by-state', 'state');
+        predictions.createIndex('by-created', 'createdAt');
+        db.createObjectStore('feedback', { keyPath: 'id' });
+        db.createObjectStore('meta');
+      },
+    });
+    const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
+    const thumbnail = `data:image/jpeg;base64,${btoa(String.fromCharCode(...jpeg))}`;
+    const old = { ...entry(), model: { name: 'river-fish', version: '12' }, thumbnail };
+    await v1.put('predictions', { ...old, state: 'pending' });
+    await v1.put('predictions', { ...entry(), state: 'synced' });
+    v1.close();
+
+    const log = await openPredictionLog(name);
+    const upgraded = await log.get(old.id);
+    expect(upgraded?.model).toEqual({ name: 'river-fish', version: 12 });
+    expect(upgraded?.thumbnail).toBeInstanceOf(Blob);
+    expect(upgraded?.thumbnail?.type).toBe('image/jpeg');
+    expect(new Uint8Array(await upgraded!.thumbnail!.arrayBuffer())).toEqual(jpeg);
+    expect(await log.counts()).toMatchObject({ pending: 1, synced: 1 });
+    log.close();
   });
 });

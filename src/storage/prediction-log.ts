@@ -5,10 +5,17 @@
  * limit, and an entry leaves the outbox only when `markSynced` or `markRejected` is called with
  * the server's answer. Every write awaits `tx.done` before it resolves.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import {
+  openDB,
+  type DBSchema,
+  type IDBPDatabase,
+  type IDBPTransaction,
+  type StoreNames,
+} from 'idb';
+import type { Label, PackRef } from '../../shared/pack';
 
 export const LOG_DB_NAME = 'fishlens-log';
-const LOG_DB_VERSION = 1;
+const LOG_DB_VERSION = 2;
 
 export type SyncState = 'pending' | 'synced' | 'rejected';
 
@@ -17,7 +24,7 @@ export interface OutboxEntry {
   /** A UUID made on the device: the idempotency key on the server. */
   id: string;
   createdAt: string;
-  model: { name: string; version: string };
+  model: PackRef;
   top: { label: string; probability: number }[];
   notSure: boolean;
   latencyMs: number;
@@ -25,8 +32,8 @@ export interface OutboxEntry {
   appVersion: string;
   /** The species the user says is right, chosen in History. */
   feedback?: { label: string; givenAt: string };
-  /** A small JPEG data: URL for History; never sent. */
-  thumbnail?: string;
+  /** A small JPEG of the photo for History; never sent. */
+  thumbnail?: Blob;
   state: SyncState;
   /** Why the server refused the entry (dead letter), or why its feedback was refused. */
   rejectReason?: string;
@@ -48,6 +55,8 @@ interface LogSchema extends DBSchema {
   /** Feedback given on a prediction, until the server acknowledged it. */
   feedback: { key: string; value: { id: string; label: string } };
   meta: { key: string; value: unknown };
+  /** The species of each pack version that made a prediction, so History names them even after the pack is gone. */
+  labels: { key: [string, number]; value: PackRef & { labels: Label[] } };
 }
 
 /** Counts shown on the Status screen. */
@@ -60,7 +69,10 @@ export interface LogCounts {
 
 /** The operations sync and the screens need; one object per open database. */
 export interface PredictionLog {
-  add(entry: Omit<OutboxEntry, 'state'>): Promise<OutboxEntry>;
+  /** Logs a prediction; `labels` are the species of the pack version that made it. */
+  add(entry: Omit<OutboxEntry, 'state'>, labels?: readonly Label[]): Promise<OutboxEntry>;
+  /** The species of a pack version that made a logged prediction, if they were kept. */
+  labels(pack: PackRef): Promise<Label[] | undefined>;
   get(id: string): Promise<OutboxEntry | undefined>;
   /** The oldest-first pending entries, at most `limit`. */
   pending(limit: number): Promise<OutboxEntry[]>;
@@ -94,13 +106,18 @@ export interface PredictionLog {
 /** Opens (creating or upgrading) the prediction log. */
 export async function openPredictionLog(name = LOG_DB_NAME): Promise<PredictionLog> {
   const db: IDBPDatabase<LogSchema> = await openDB<LogSchema>(name, LOG_DB_VERSION, {
-    upgrade(database, oldVersion) {
+    upgrade(database, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         const predictions = database.createObjectStore('predictions', { keyPath: 'id' });
         predictions.createIndex('by-state', 'state');
         predictions.createIndex('by-created', 'createdAt');
         database.createObjectStore('feedback', { keyPath: 'id' });
         database.createObjectStore('meta');
+      }
+      if (oldVersion < 2) {
+        database.createObjectStore('labels', { keyPath: ['name', 'version'] });
+        // Runs inside the upgrade transaction: the database opens only after it committed.
+        if (oldVersion >= 1) void upgradeEntriesToV2(tx);
       }
     },
   });
@@ -118,13 +135,15 @@ export async function openPredictionLog(name = LOG_DB_NAME): Promise<PredictionL
   };
 
   return {
-    async add(input) {
+    async add(input, labels) {
       const entry: OutboxEntry = { ...input, state: 'pending' };
-      const tx = db.transaction('predictions', 'readwrite');
-      await tx.store.add(entry);
+      const tx = db.transaction(['predictions', 'labels'], 'readwrite');
+      await tx.objectStore('predictions').add(entry);
+      if (labels) await tx.objectStore('labels').put({ ...input.model, labels: [...labels] });
       await tx.done;
       return entry;
     },
+    labels: async ({ name, version }) => (await db.get('labels', [name, version]))?.labels,
     get: (id) => db.get('predictions', id),
     pending: (limit) => db.getAllFromIndex('predictions', 'by-state', 'pending', limit),
     async recent(limit) {
@@ -234,4 +253,42 @@ export async function openPredictionLog(name = LOG_DB_NAME): Promise<PredictionL
     },
     close: () => db.close(),
   };
+}
+
+/**
+ * Version 1 logged pack versions as strings ("3") and thumbnails as data: URLs; version 2 keeps
+ * versions as numbers, like the rest of the app, and thumbnails as Blobs. Synchronous conversions
+ * only: the upgrade transaction closes at the first await on anything but itself.
+ */
+async function upgradeEntriesToV2(
+  tx: IDBPTransaction<LogSchema, StoreNames<LogSchema>[], 'versionchange'>,
+): Promise<void> {
+  let cursor = await tx.objectStore('predictions').openCursor();
+  while (cursor) {
+    const old = cursor.value as unknown as {
+      model: { name: string; version: unknown };
+      thumbnail?: unknown;
+    };
+    const entry = { ...cursor.value };
+    if (typeof old.model.version === 'string' && /^[1-9][0-9]{0,9}$/.test(old.model.version))
+      entry.model = { name: old.model.name, version: Number(old.model.version) };
+    if (typeof old.thumbnail === 'string') {
+      const thumbnail = dataUrlToBlob(old.thumbnail);
+      if (thumbnail) entry.thumbnail = thumbnail;
+      else delete entry.thumbnail;
+    }
+    await cursor.update(entry);
+    cursor = await cursor.continue();
+  }
+}
+
+function dataUrlToBlob(url: string): Blob | undefined {
+  const match = /^data:([^;,]+);base64,(.*)$/.exec(url);
+  if (!match) return undefined;
+  try {
+    const bytes = Uint8Array.from(atob(match[2]!), (c) => c.charCodeAt(0));
+    return new Blob([bytes], { type: match[1] });
+  } catch {
+    return undefined;
+  }
 }

@@ -8,7 +8,7 @@ export function entry(overrides: Partial<OutboxEntry> = {}): Omit<OutboxEntry, '
   return {
     id: crypto.randomUUID(),
     createdAt: new Date(Date.UTC(2026, 10, 1, 0, 0, n)).toISOString(),
-    model: { name: 'fish', version: '1' },
+    model: { name: 'fish', version: 1 },
     top: [{ label: 'bream', probability: 0.9 }],
     notSure: false,
     latencyMs: 12,

@@ -5,15 +5,15 @@
  * Changes are announced to this tab's screens and, through a BroadcastChannel, to other tabs.
  */
 import { version as APP_VERSION } from '../../package.json';
-import type { Classification } from '../model/types';
+import type { Label } from '../../shared/pack';
+import type { Classification } from '../classifier/types';
 import { openPredictionLog, type OutboxEntry, type PredictionLog } from '../storage/prediction-log';
 import { httpIngestApi } from './api';
 import { BACKGROUND_SYNC_TAG } from './background';
 import { createSyncEngine, type SyncEngine, type SyncOutcome } from './engine';
 
-export type { OutboxEntry, LogCounts } from '../storage/prediction-log';
+export type { OutboxEntry, PredictionLog } from '../storage/prediction-log';
 export type { SyncOutcome } from './engine';
-export { BACKGROUND_SYNC_TAG } from './background';
 
 const CHANNEL = 'fishlens-log';
 
@@ -40,35 +40,31 @@ export function onLogChange(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-async function blobToDataUrl(blob: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(reader.result as string);
-    reader.onerror = () => reject(reader.error ?? new Error('thumbnail could not be read'));
-    reader.readAsDataURL(blob);
-  });
-}
-
 /**
- * Stores a finished classification in the outbox (resolved once IndexedDB committed it), then
- * starts a sync if online. The photo never leaves the device; only the small thumbnail is kept.
+ * Stores a finished classification in the outbox (resolved once IndexedDB committed it), with the
+ * species of its pack, then starts a sync if online. The photo never leaves the device; only the
+ * small thumbnail is kept.
  */
 export async function recordPrediction(
   classification: Classification,
-  thumbnail: Blob | null = null,
+  labels: readonly Label[],
 ): Promise<OutboxEntry> {
   const log = await predictionLog();
-  const entry = await log.add({
-    id: crypto.randomUUID(),
-    createdAt: new Date().toISOString(),
-    model: { name: classification.model.name, version: classification.model.version },
-    top: classification.top.slice(0, 5).map(({ label, probability }) => ({ label, probability })),
-    notSure: classification.notSure,
-    latencyMs: Math.max(0, classification.latencyMs),
-    backend: classification.backend,
-    appVersion: APP_VERSION,
-    ...(thumbnail ? { thumbnail: await blobToDataUrl(thumbnail).catch(() => undefined) } : {}),
-  });
+  const { thumbnail } = classification;
+  const entry = await log.add(
+    {
+      id: crypto.randomUUID(),
+      createdAt: new Date().toISOString(),
+      model: { name: classification.model.name, version: classification.model.version },
+      top: classification.top.slice(0, 5).map(({ label, probability }) => ({ label, probability })),
+      notSure: classification.notSure,
+      latencyMs: Math.max(0, classification.latencyMs),
+      backend: classification.backend,
+      appVersion: APP_VERSION,
+      ...(thumbnail ? { thumbnail } : {}),
+    },
+    labels,
+  );
   notify();
   void requestSync();
   return entry;

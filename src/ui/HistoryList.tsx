@@ -1,11 +1,12 @@
 import { useI18n } from '../i18n';
+import { BlobImage } from './BlobImage';
 import type { MessageKey } from '../i18n/messages';
 
 /** One logged prediction as History shows it. */
 export interface HistoryItem {
   id: string;
   createdAt: string;
-  thumbnail?: string;
+  thumbnail?: Blob;
   label: string;
   probability: number;
   notSure: boolean;
@@ -41,7 +42,7 @@ export function HistoryList(props: {
           data-state={item.state}
         >
           {item.thumbnail ? (
-            <img class="history-thumb" src={item.thumbnail} alt="" width={64} height={64} />
+            <BlobImage class="history-thumb" blob={item.thumbnail} alt="" width={64} height={64} />
           ) : (
             <span class="history-thumb" aria-hidden="true" />
           )}

@@ -1,9 +1,9 @@
 import { useI18n } from '../i18n';
 
 export type ModelState =
-  | { state: 'loading'; model?: string; version?: string }
-  | { state: 'ready'; model: string; version: string; backend: string; details: string }
-  | { state: 'error'; model?: string; version?: string; message: string };
+  | { state: 'loading'; model?: string; version?: number }
+  | { state: 'ready'; model: string; version: number; backend: string; details: string }
+  | { state: 'error'; model?: string; version?: number; message: string };
 
 /** The model's readiness, for people and for tests (`data-state`, `data-model`, `data-version`, `data-backend`). */
 export function ModelStatus(props: { status: ModelState; onRetry?: () => void }) {

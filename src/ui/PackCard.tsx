@@ -1,5 +1,4 @@
 import { useI18n } from '../i18n';
-import type { MessageKey } from '../i18n/messages';
 import { formatBytes } from './format';
 
 /** Everything one model pack card shows: registry facts, what is installed, and a running install. */
@@ -14,7 +13,8 @@ export interface PackCardView {
   previousVersion: number | null;
   active: boolean;
   progress: { version: number; loaded: number; total: number } | null;
-  error: { key: MessageKey; params: Record<string, string | number> } | null;
+  /** Why the last install failed, in words. */
+  error: string | null;
   online: boolean;
 }
 
@@ -96,7 +96,7 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
       )}
       {pack.error && (
         <p class="pack-error" role="alert" data-testid="pack-error">
-          {t(pack.error.key, pack.error.params)}
+          {pack.error}
         </p>
       )}
       {!busy && (

@@ -7,7 +7,7 @@ export interface PredictionView {
   /** Every label with its probability, most probable first. */
   ranked: { label: Label; probability: number }[];
   notSure: boolean;
-  model: { name: string; version: string };
+  model: { name: string; version: number };
   backend: string;
   latencyMs: number;
   /** Increases with every identification, so tests can wait for a new result. */

@@ -18,6 +18,7 @@ import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath, WEBGL_ARGS } from '../support/chromium.js';
 import { startFishlens } from '../support/fishlens-server.js';
 import { FIXTURES, identificationPack, packLabels, ROOT } from '../support/test-packs.js';
+import type {} from '../../src/dev/debug.js'; // window.fishlensDebug
 
 type BenchBackend = 'wasm' | 'webgl' | 'cpu';
 
@@ -109,11 +110,7 @@ async function benchBackend(
     throw new Error(`${backend}: ${await status.innerText()}`);
   const loadMs = Date.now() - started;
   const model = (await status.getAttribute('data-model')) ?? '';
-  const details = await page.evaluate(
-    () =>
-      (window as unknown as { fishlensDebug: { classifier: { details: string } } }).fishlensDebug
-        .classifier.details,
-  );
+  const details = await page.evaluate(() => window.fishlensDebug!.classifier!.details);
 
   // From here on only identification runs: the page's own work while the worker classifies.
   await page.evaluate(() => {
@@ -124,14 +121,8 @@ async function benchBackend(
   await page.getByTestId('prediction').waitFor({ timeout: 120_000 });
   const firstPredictionMs = Date.now() - firstStarted;
 
-  type Timings = { decodeMs: number; preprocessMs: number; inferenceMs: number };
-  type Debug = {
-    fishlensDebug: {
-      repeatLast(count: number): Promise<{ latenciesMs: number[]; timings: Timings[] }>;
-    };
-  };
   const { latenciesMs, timings } = await page.evaluate(
-    (count) => (window as unknown as Debug).fishlensDebug.repeatLast(count),
+    (count) => window.fishlensDebug!.repeatLast(count),
     n,
   );
   const [longestMainThreadTaskMs, longestMainThreadTaskIdentifyingMs] = await page.evaluate(() => {

@@ -51,7 +51,7 @@ function prediction(i: number): PredictionPayload {
   return {
     id: randomUUID(),
     createdAt: new Date(Date.now() - (i % 86_400) * 1000).toISOString(),
-    model: { name: 'fish', version: '3' },
+    model: { name: 'fish', version: 3 },
     top,
     notSure: i % 7 === 0,
     latencyMs: 40 + (i % 50),

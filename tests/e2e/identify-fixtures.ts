@@ -7,22 +7,10 @@ import {
   packsWithUnsureVariant,
   type TestPack,
 } from '../support/test-packs.js';
+import type {} from '../../src/dev/debug.js'; // window.fishlensDebug
 import { expect, test as base } from './fixtures.js';
 
 export { expect };
-
-declare global {
-  interface Window {
-    /** The debug hooks src/screens/IdentifyScreen.tsx installs once the model is ready. */
-    fishlensDebug?: {
-      classifier: { classify(photo: Blob): Promise<{ probabilities: number[] }> };
-      memory(): Promise<{ numTensors: number; numBytes: number }>;
-      repeatLast(
-        count: number,
-      ): Promise<{ latenciesMs: number[]; numTensorsBefore: number; numTensorsAfter: number }>;
-    };
-  }
-}
 
 /** One server per file that publishes the identification pack (demo river-fish, or the tiny fixture pack). */
 export const test = base.extend<
@@ -102,7 +90,7 @@ export async function openReady(page: Page, backend: string, pack: TestPack, mod
 export async function browserProbabilities(page: Page, file: string): Promise<number[]> {
   const bytes = [...readFileSync(file)];
   return page.evaluate(async (data) => {
-    const result = await window.fishlensDebug!.classifier.classify(
+    const result = await window.fishlensDebug!.classifier!.classify(
       new Blob([new Uint8Array(data)], { type: 'image/png' }),
     );
     return result.probabilities;

@@ -1,4 +1,4 @@
--- Fishlens schema, first version. Later issues add their tables in later files.
+-- Fishlens schema, first version. Each later file adds or changes tables, in name order.
 
 -- A small key/value table for facts about this installation (first start, demo packs published).
 CREATE TABLE app_settings (

@@ -1,4 +1,4 @@
--- Devices and the predictions they log (issue 7). Runs unchanged on PostgreSQL 15 and PGlite.
+-- Devices and the predictions they log. Runs unchanged on PostgreSQL 15 and PGlite.
 
 -- A device registers once; it keeps a random 256-bit token, the server only its sha256.
 CREATE TABLE devices (

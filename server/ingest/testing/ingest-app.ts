@@ -8,12 +8,12 @@ import { problemErrorHandler, problemNotFound } from '../../problem.js';
 import { mountIngestRoutes } from '../../routes/ingest.js';
 import { createPredictionStore, type PredictionStore } from '../store.js';
 
-/** A valid prediction; `overrides` replace top-level fields. */
+/** A valid prediction as a device sends it; `overrides` replace top-level fields. */
 export function makePrediction(overrides: Partial<PredictionPayload> = {}): PredictionPayload {
   return {
     id: randomUUID(),
     createdAt: new Date(Date.now() - 60_000).toISOString(),
-    model: { name: 'fish', version: '3' },
+    model: { name: 'fish', version: 3 },
     top: [
       { label: 'bream', probability: 0.8 },
       { label: 'perch', probability: 0.15 },
@@ -45,6 +45,7 @@ export function ingestTestApp(
     perMinute?: number;
     burst?: number;
     registrationsPerMinute?: number;
+    unknownTokensPerMinute?: number;
   } = {},
 ): IngestTestApp {
   let now = Date.now();
@@ -70,6 +71,7 @@ export function ingestTestApp(
       INGEST_RATE_PER_MINUTE: limits.perMinute ?? 1_000_000,
       INGEST_RATE_BURST: limits.burst ?? 1_000_000,
       DEVICE_REGISTRATIONS_PER_MINUTE: limits.registrationsPerMinute ?? 1_000_000,
+      UNKNOWN_TOKENS_PER_MINUTE: limits.unknownTokensPerMinute ?? 1_000_000,
     },
   });
   app.route('/api/v1', api);

@@ -1,0 +1,57 @@
+/**
+ * The contract between the app and the on-device classifier. The installer (src/registry/)
+ * produces a verified `LoadedPack`; `loadClassifier` hands it to a Web Worker and returns a
+ * `Classifier`.
+ */
+import type { PackMetadata, PackRef } from '../../shared/pack';
+import type {
+  Backend,
+  ClassificationTimings,
+  LabelProbability,
+  MemoryResult,
+  RepeatResult,
+} from '../../worker/classifier/protocol';
+
+export type { Backend, ClassificationTimings, LabelProbability, MemoryResult, RepeatResult };
+
+/** A verified model pack in memory, ready to hand to the classifier worker. */
+export interface LoadedPack {
+  ref: PackRef;
+  metadata: PackMetadata;
+  /** The parsed model.json (TF.js model artefacts: modelTopology + weightsManifest). */
+  modelJson: unknown;
+  /** Every weight file named in model.json's weightsManifest, by its path. Transferred on load. */
+  weightFiles: Record<string, ArrayBuffer>;
+}
+
+export interface Classification {
+  model: PackRef;
+  /** Top labels, most probable first (at least 3 when the pack has them). */
+  top: LabelProbability[];
+  /** Probability of every label, in the pack's label order. */
+  probabilities: number[];
+  /** True when the top probability is below the pack's `notSureBelow` threshold. */
+  notSure: boolean;
+  /** Time spent in the model (preprocessing + forward pass), ms. */
+  latencyMs: number;
+  backend: Backend;
+  timings: ClassificationTimings;
+  /** A small JPEG of the photo for History, made by the worker; null when it could not be. */
+  thumbnail: Blob | null;
+}
+
+/** A loaded, warmed-up model: one call at a time, cancellable. */
+export interface Classifier {
+  readonly backend: Backend;
+  /** Backend details: SIMD and threads for WASM, the renderer for WebGL, the executor. */
+  readonly details: string;
+  readonly pack: PackRef;
+  readonly metadata: PackMetadata;
+  /** Classifies one photo (a File/Blob as picked, or an ImageBitmap, which is transferred). */
+  classify(photo: Blob | ImageBitmap, signal?: AbortSignal): Promise<Classification>;
+  /** TF.js memory in the worker (the leak test). */
+  memory(): Promise<MemoryResult>;
+  /** Classifies one photo `count` times in the worker; latencies and tensor counts (bench, leak test). */
+  repeat(photo: Blob | ImageBitmap, count: number, signal?: AbortSignal): Promise<RepeatResult>;
+  dispose(): void;
+}

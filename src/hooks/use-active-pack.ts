@@ -1,0 +1,103 @@
+/**
+ * The classifier of the active pack, loaded once per page and kept across screens (going to
+ * History and back does not reload the model). When the active pack changes (an update switched
+ * in, a roll back, another pack chosen) the old classifier is released and the new pack loads.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { isAbortError } from '../../shared/errors';
+import type { PackRef } from '../../shared/pack';
+import { loadClassifier } from '../classifier';
+import type { Classifier } from '../classifier/types';
+import { pageOptions } from '../page-options';
+import { onActivePackChanged, packState, prepareActivePack } from '../registry/pack-store';
+
+export type ActivePackState =
+  | { state: 'loading'; pack?: PackRef }
+  | { state: 'ready'; classifier: Classifier }
+  | { state: 'error'; error: unknown };
+
+let state: ActivePackState = { state: 'loading' };
+let loading: AbortController | undefined;
+const listeners = new Set<() => void>();
+
+function set(next: ActivePackState): void {
+  state = next;
+  for (const listener of listeners) listener();
+}
+
+const samePack = (a: PackRef | null | undefined, b: PackRef | null | undefined) =>
+  a?.name === b?.name && a?.version === b?.version;
+
+function currentPack(): PackRef | undefined {
+  return state.state === 'ready'
+    ? state.classifier.pack
+    : state.state === 'loading'
+      ? state.pack
+      : undefined;
+}
+
+/** Starts loading the active pack's classifier (once; again after a failure or a pack change). */
+function load(): void {
+  if (loading) return;
+  const controller = new AbortController();
+  loading = controller;
+  const options = pageOptions();
+  set({ state: 'loading' });
+  void (async () => {
+    try {
+      const pack = await prepareActivePack({ name: options.model, signal: controller.signal });
+      if (loading === controller) set({ state: 'loading', pack: pack.ref });
+      const classifier = await loadClassifier(pack, {
+        backends: options.backends,
+        executor: options.executor,
+        wasmThreads: options.wasmThreads,
+        signal: controller.signal,
+      });
+      if (loading !== controller) return classifier.dispose();
+      loading = undefined;
+      set({ state: 'ready', classifier });
+      // The active pack changed while this one loaded: load that one instead.
+      const { active } = packState();
+      if (active && !samePack(active, classifier.pack)) reload();
+    } catch (error) {
+      if (loading !== controller || isAbortError(error)) return;
+      console.error('model load failed', error);
+      set({ state: 'error', error });
+    } finally {
+      if (loading === controller) loading = undefined;
+    }
+  })();
+}
+
+/** Drops the classifier (or the load in progress) and loads the active pack again. */
+function reload(): void {
+  loading?.abort();
+  loading = undefined;
+  if (state.state === 'ready') state.classifier.dispose();
+  state = { state: 'loading' };
+  if (listeners.size > 0) load();
+}
+
+onActivePackChanged((active) => {
+  // While the pack is being chosen (installed, activated) the load itself decides, see load().
+  if (state.state === 'loading' && !state.pack) return;
+  if (!samePack(active, currentPack())) reload();
+});
+
+/** The active pack's classifier state for rendering; the first user starts the load. */
+export function useActivePack(): { status: ActivePackState; retry: () => void } {
+  const [snapshot, setSnapshot] = useState(state);
+  useEffect(() => {
+    const update = () => setSnapshot(state);
+    listeners.add(update);
+    update();
+    if (state.state === 'loading' && !loading) load();
+    return () => void listeners.delete(update);
+  }, []);
+  return { status: snapshot, retry: reload };
+}
+
+/** The classifier when one is ready (debug hooks). */
+export function readyClassifier(): Classifier | undefined {
+  return state.state === 'ready' ? state.classifier : undefined;
+}

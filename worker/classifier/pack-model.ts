@@ -1,0 +1,111 @@
+/**
+ * Builds a pack's model inside the classifier worker from model.json and its weight files (all in
+ * memory): the fused executor when the topology allows, else the stock TF.js layers model.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { FishlensError } from '../../shared/errors';
+import { buildFusedGraph, UnsupportedTopologyError } from './fused-graph';
+import type { Executor } from './protocol';
+
+/** A loaded model: HWC float input in, probabilities out. */
+export interface PackModel {
+  readonly executor: Executor;
+  /** Runs one forward pass; `input` is read only until the returned promise settles (the caller may reuse it then). */
+  predict(input: Float32Array): Promise<Float32Array>;
+  dispose(): void;
+}
+
+interface WeightsGroup {
+  paths: string[];
+  weights: tf.io.WeightsManifestEntry[];
+}
+
+const DTYPE_BYTES: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  float16: 2,
+  uint16: 2,
+  uint8: 1,
+  bool: 1,
+};
+
+function weightBytes(spec: tf.io.WeightsManifestEntry): number {
+  const count = spec.shape.reduce((a, b) => a * b, 1);
+  return count * (DTYPE_BYTES[spec.quantization?.dtype ?? spec.dtype] ?? 4);
+}
+
+/** Builds the pack's model from model.json and its weight files (all in memory). */
+export async function loadPackModel(
+  modelJson: unknown,
+  weightFiles: Record<string, ArrayBuffer>,
+  executor: Executor = 'fused',
+): Promise<PackModel> {
+  const json = modelJson as { modelTopology?: object; weightsManifest?: WeightsGroup[] };
+  if (!json?.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw new FishlensError('model-invalid', 'model.json has no modelTopology or weightsManifest');
+  }
+  const specs = json.weightsManifest.flatMap((group) => group.weights);
+  const buffers = json.weightsManifest.flatMap((group) =>
+    group.paths.map((path) => {
+      const buffer = weightFiles[path];
+      if (!buffer) throw new FishlensError('model-invalid', `weight file ${path} is missing`);
+      return buffer;
+    }),
+  );
+  const weightData = tf.io.concatenateArrayBuffers(buffers);
+  const expected = specs.reduce((sum, spec) => sum + weightBytes(spec), 0);
+  if (weightData.byteLength < expected) {
+    throw new FishlensError(
+      'model-invalid',
+      `weights are ${weightData.byteLength} bytes, model.json needs ${expected}`,
+    );
+  }
+  if (executor === 'fused') {
+    const weights = tf.io.decodeWeights(weightData, specs);
+    try {
+      const graph = buildFusedGraph(json, weights);
+      const [height, width] = graph.inputShape;
+      return {
+        executor: 'fused',
+        predict: (input) =>
+          readAndDispose(tf.tidy(() => graph.predict(tf.tensor4d(input, [1, height, width, 3])))),
+        dispose: () => graph.dispose(),
+      };
+    } catch (error) {
+      if (!(error instanceof UnsupportedTopologyError))
+        throw new FishlensError('model-invalid', String(error));
+    } finally {
+      tf.dispose(weights);
+    }
+  }
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }),
+    );
+  } catch (error) {
+    throw new FishlensError(
+      'model-invalid',
+      error instanceof Error ? error.message : String(error),
+    );
+  }
+  const shape = model.inputs[0]?.shape ?? [];
+  const height = shape[1] ?? 0;
+  const width = shape[2] ?? 0;
+  return {
+    executor: 'layers',
+    predict: (input) =>
+      readAndDispose(
+        tf.tidy(() => model.predict(tf.tensor4d(input, [1, height, width, 3])) as tf.Tensor),
+      ),
+    dispose: () => model.dispose(),
+  };
+}
+
+async function readAndDispose(output: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await output.data()) as Float32Array;
+  } finally {
+    output.dispose();
+  }
+}
