@@ -141,18 +141,26 @@ export function splitByFish(
   };
 }
 
-/** Every image file under `dir`, at any depth, sorted (for sets without classes, e.g. unknown photos). */
+/** Every image file under `dir`, at any depth (links followed), sorted: sets without classes. */
 export async function listImagesDeep(dir: string): Promise<string[]> {
-  let entries;
+  const walk = async (folder: string): Promise<string[]> => {
+    const out: string[] = [];
+    for (const name of (await readdir(folder)).sort()) {
+      if (name.startsWith('.')) continue;
+      const file = path.join(folder, name);
+      const info = await stat(file);
+      if (info.isDirectory()) out.push(...(await walk(file)));
+      else if (info.isFile() && IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase()))
+        out.push(file);
+    }
+    return out;
+  };
+  let files: string[];
   try {
-    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+    files = await walk(dir);
   } catch {
     throw new UsageError(`cannot read folder ${dir}`);
   }
-  const files = entries
-    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase()))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort();
   if (files.length === 0) throw new UsageError(`no images (.png, .jpg, .jpeg, .webp) in ${dir}`);
   return files;
 }

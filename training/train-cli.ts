@@ -6,7 +6,7 @@
  * stopping; then calibration, unknown-detection and `notSureBelow` fitted on the validation fish.
  * Writes model.json + shards, metadata.json, reference photos, licences and manifest.json.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { METADATA_FILE, metadataSchema } from '../shared/pack';
@@ -174,6 +174,11 @@ export async function trainPack(
     summary = `${formatEvaluation(honest.validation, set.labels)}\ntemperature ${honest.calibration.temperature}, notSureBelow ${honest.notSureBelow.toFixed(3)}, unknown above ${honest.unknown.threshold}`;
   }
   let final = fit;
+  if (refit && s.splitOut && honest) {
+    await rm(s.splitOut, { recursive: true, force: true });
+    await cp(s.out, s.splitOut, { recursive: true });
+    await finishPack(s.splitOut, honest);
+  }
   if (refit) {
     // Train again from the frozen backbone on every fish, as many epochs as the split found best.
     const all = rows(
@@ -192,7 +197,7 @@ export async function trainPack(
     summary += `\nrefit on all ${set.images.length} images (${fishCount(set.images)} fish) for ${final.headEpochs.run} head epochs${final.fineTuneEpochs ? ` and ${final.fineTuneEpochs.run} fine-tuning epochs` : ''}; the validation numbers above are the split model's`;
   }
   await finishPack(
-    s,
+    s.out,
     honest && {
       ...honest,
       unknown: unknownDetection(final.whitening, EMBEDDING_LAYER, honest.unknown.threshold),
@@ -203,16 +208,16 @@ export async function trainPack(
 }
 
 /** Adds the fitted answers and the measured metrics to the written pack. */
-async function finishPack(s: TrainSettings, honest: HonestAnswers | undefined): Promise<void> {
+async function finishPack(dir: string, honest: HonestAnswers | undefined): Promise<void> {
   if (!honest) return;
-  const file = path.join(s.out, METADATA_FILE);
+  const file = path.join(dir, METADATA_FILE);
   const metadata = metadataSchema.parse(JSON.parse(await readFile(file, 'utf8')));
   metadata.calibration = honest.calibration;
   metadata.unknown = honest.unknown;
   metadata.notSureBelow = Number(honest.notSureBelow.toFixed(4));
   metadata.metrics = { ...metadata.metrics, validation: honest.validation };
   await writeFile(file, `${JSON.stringify(metadataSchema.parse(metadata), null, 2)}\n`);
-  await writeManifest(s.out);
+  await writeManifest(dir);
 }
 
 async function main(): Promise<void> {

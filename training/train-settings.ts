@@ -35,6 +35,7 @@ export const OPTIONS = {
   'sure-precision': 'number',
   'unknown-keep': 'number',
   refit: 'boolean',
+  'split-out': 'string',
   quiet: 'boolean',
 } as const;
 
@@ -59,6 +60,8 @@ export interface TrainSettings {
   honest: HonestSettings;
   /** After validating, train again on every fish for the best epoch counts (the shipped weights). */
   refit: boolean;
+  /** With --refit: also keep the split model's pack (the one measured on the validation fish) here. */
+  splitOut?: string;
   fishPattern?: RegExp;
   cacheDir?: string;
   progress: boolean;
@@ -145,6 +148,7 @@ export function trainSettings(argv: string[]): TrainSettings {
       keep: num('unknown-keep', 0.95),
     },
     refit: a.refit === true,
+    splitOut: a['split-out'] === undefined ? undefined : String(a['split-out']),
     fishPattern,
     cacheDir: a['cache-dir'] === undefined ? undefined : String(a['cache-dir']),
     progress: a.quiet !== true && process.stderr.isTTY === true,

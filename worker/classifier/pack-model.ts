@@ -3,15 +3,16 @@
  * memory): the fused executor when the topology allows, else the stock TF.js layers model.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ModelOutput } from '../../shared/decision';
 import { FishlensError } from '../../shared/errors';
 import { buildFusedGraph, UnsupportedTopologyError } from './fused-graph';
 import type { Executor } from './protocol';
 
-/** A loaded model: HWC float input in, probabilities out. */
+/** A loaded model: HWC float input in, probabilities (and the feature layer's output) out. */
 export interface PackModel {
   readonly executor: Executor;
   /** Runs one forward pass; `input` is read only until the returned promise settles (the caller may reuse it then). */
-  predict(input: Float32Array): Promise<Float32Array>;
+  predict(input: Float32Array): Promise<ModelOutput>;
   dispose(): void;
 }
 
@@ -34,11 +35,15 @@ function weightBytes(spec: tf.io.WeightsManifestEntry): number {
   return count * (DTYPE_BYTES[spec.quantization?.dtype ?? spec.dtype] ?? 4);
 }
 
-/** Builds the pack's model from model.json and its weight files (all in memory). */
+/**
+ * Builds the pack's model from model.json and its weight files (all in memory). With
+ * `featureLayer` (the pack's `unknown.layer`), every forward pass also returns that layer's output.
+ */
 export async function loadPackModel(
   modelJson: unknown,
   weightFiles: Record<string, ArrayBuffer>,
   executor: Executor = 'fused',
+  featureLayer?: string,
 ): Promise<PackModel> {
   const json = modelJson as { modelTopology?: object; weightsManifest?: WeightsGroup[] };
   if (!json?.modelTopology || !Array.isArray(json.weightsManifest)) {
@@ -68,7 +73,12 @@ export async function loadPackModel(
       return {
         executor: 'fused',
         predict: (input) =>
-          readAndDispose(tf.tidy(() => graph.predict(tf.tensor4d(input, [1, height, width, 3])))),
+          readAndDispose(
+            tf.tidy(() => {
+              const x = tf.tensor4d(input, [1, height, width, 3]);
+              return featureLayer ? graph.predictWith(x, featureLayer) : [graph.predict(x)];
+            }),
+          ),
         dispose: () => graph.dispose(),
       };
     } catch (error) {
@@ -92,20 +102,37 @@ export async function loadPackModel(
   const shape = model.inputs[0]?.shape ?? [];
   const height = shape[1] ?? 0;
   const width = shape[2] ?? 0;
+  let runner = model;
+  if (featureLayer) {
+    try {
+      const features = model.getLayer(featureLayer).output as tf.SymbolicTensor;
+      runner = tf.model({ inputs: model.inputs, outputs: [model.outputs[0]!, features] });
+    } catch (error) {
+      model.dispose();
+      throw new FishlensError('model-invalid', `no layer ${featureLayer}: ${String(error)}`);
+    }
+  }
   return {
     executor: 'layers',
     predict: (input) =>
       readAndDispose(
-        tf.tidy(() => model.predict(tf.tensor4d(input, [1, height, width, 3])) as tf.Tensor),
+        tf.tidy(() => {
+          const out = runner.predict(tf.tensor4d(input, [1, height, width, 3]));
+          return Array.isArray(out) ? out : [out];
+        }),
       ),
     dispose: () => model.dispose(),
   };
 }
 
-async function readAndDispose(output: tf.Tensor): Promise<Float32Array> {
+async function readAndDispose(outputs: (tf.Tensor | undefined)[]): Promise<ModelOutput> {
   try {
-    return (await output.data()) as Float32Array;
+    const [probabilities, features] = await Promise.all(outputs.map((t) => t?.data()));
+    return {
+      probabilities: probabilities as Float32Array,
+      ...(features ? { features: features as Float32Array } : {}),
+    };
   } finally {
-    output.dispose();
+    tf.dispose(outputs.filter((t) => t !== undefined));
   }
 }
