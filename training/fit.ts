@@ -3,7 +3,7 @@
  * blocks of the backbone (fine-tuning), then the whitening that unknown-detection reads, then the
  * head on the whitened features. With validation rows: early stopping; without, fixed epochs.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { seededRandom } from './dataset';
 import {
   DEFAULT_FINE_TUNE,

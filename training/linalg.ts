@@ -22,28 +22,6 @@ export function columnMeans(x: Matrix): Float64Array {
   return mean;
 }
 
-/** (xᵀx) / n for rows already centred: a d × d covariance. */
-export function covariance(x: Matrix): Matrix {
-  const d = x.cols;
-  const out = matrix(d, d);
-  for (let i = 0; i < x.rows; i++) {
-    const row = x.data.subarray(i * d, (i + 1) * d);
-    for (let a = 0; a < d; a++) {
-      const va = row[a]!;
-      if (va === 0) continue;
-      const base = a * d;
-      for (let b = a; b < d; b++) out.data[base + b]! += va * row[b]!;
-    }
-  }
-  for (let a = 0; a < d; a++)
-    for (let b = a; b < d; b++) {
-      const v = out.data[a * d + b]! / Math.max(1, x.rows);
-      out.data[a * d + b] = v;
-      out.data[b * d + a] = v;
-    }
-  return out;
-}
-
 /** a (n × m) times b (m × p). */
 export function multiply(a: Matrix, b: Matrix): Matrix {
   const out = matrix(a.rows, b.cols);
@@ -126,24 +104,25 @@ export function symmetricEigen(s: Matrix): { values: Float64Array; vectors: Matr
 }
 
 /**
- * The `k` leading eigenpairs of a symmetric positive semi-definite d × d matrix (subspace
- * iteration with a Rayleigh–Ritz step), largest first. `random` seeds the start vectors.
+ * The `k` leading eigenpairs of a symmetric positive semi-definite d × d matrix S, given as the
+ * product `times(q)` = S·q (subspace iteration with a Rayleigh–Ritz step), largest first.
+ * `random` seeds the start vectors.
  */
 export function leadingEigen(
-  s: Matrix,
+  times: (q: Matrix) => Matrix,
+  d: number,
   k: number,
   random: () => number,
-  iterations = 40,
+  iterations = 12,
 ): { values: Float64Array; vectors: Matrix } {
-  const d = s.rows;
   let q = matrix(d, k);
   for (let i = 0; i < q.data.length; i++) q.data[i] = random() - 0.5;
   orthonormalise(q);
   for (let it = 0; it < iterations; it++) {
-    q = multiply(s, q);
+    q = times(q);
     orthonormalise(q);
   }
-  const small = multiply(transpose(q), multiply(s, q));
+  const small = multiply(transpose(q), times(q));
   const { values, vectors } = symmetricEigen(small);
   const order = [...values.keys()].sort((x, y) => values[y]! - values[x]!);
   const rotated = multiply(q, vectors);

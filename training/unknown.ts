@@ -7,7 +7,8 @@
  * numbers, not a 1280 × 1280 matrix.
  */
 import { seededRandom } from './dataset';
-import { columnMeans, covariance, leadingEigen, matrix } from './linalg';
+import * as tf from '@tensorflow/tfjs';
+import { columnMeans, leadingEigen, matrix, type Matrix } from './linalg';
 
 /**
  * Principal coordinates of features: e = (f − mean) · projection (orthonormal columns, `dims`
@@ -45,14 +46,32 @@ export function fitWhitening(
     for (let j = 0; j < size; j++) m[j]! += rows.data[i * size + j]!;
   }
   classMeans.forEach((m, c) => m.forEach((v, j) => (m[j] = v / Math.max(1, counts[c]!))));
-  // Within-class scatter: each row minus its class mean.
-  const centred = matrix(n, size);
+  // Within-class scatter (each row minus its class mean), and products with it, in TF.js: the
+  // 1280 × 1280 matrix products dominate the fit.
+  const centred = new Float32Array(n * size);
   for (let i = 0; i < n; i++) {
     const m = classMeans[y[i]!]!;
-    for (let j = 0; j < size; j++) centred.data[i * size + j] = rows.data[i * size + j]! - m[j]!;
+    for (let j = 0; j < size; j++) centred[i * size + j] = rows.data[i * size + j]! - m[j]!;
   }
-  const cov = covariance(centred);
-  const { values, vectors } = leadingEigen(cov, dims, seededRandom(dims));
+  const cov = tf.tidy(() => {
+    const c = tf.tensor2d(centred, [n, size]);
+    return tf.matMul(c, c, true, false).div<tf.Tensor2D>(Math.max(1, n));
+  });
+  const times = (q: Matrix): Matrix =>
+    matrix(
+      size,
+      q.cols,
+      tf.tidy(() =>
+        tf.matMul(cov, tf.tensor2d(Float32Array.from(q.data), [size, q.cols])).dataSync(),
+      ),
+    );
+  let eigen;
+  try {
+    eigen = leadingEigen(times, size, dims, seededRandom(dims));
+  } finally {
+    cov.dispose();
+  }
+  const { values, vectors } = eigen;
   // Shrink small eigenvalues towards the mean one: a few hundred fish give noisy small directions.
   const average = values.reduce((a, b) => a + b, 0) / dims;
   const projection = Float32Array.from(vectors.data);

@@ -92,7 +92,9 @@ describe('fused executor', () => {
     const pooled = tf.model({ inputs: model.inputs, outputs: model.getLayer('gap').output });
     const expected = (pooled.predict(input) as tf.Tensor).dataSync();
     const [probabilities, features] = graph.predictWith(input, 'gap');
-    expect(Array.from(probabilities.dataSync())).toEqual(Array.from(graph.predict(input).dataSync()));
+    expect(Array.from(probabilities.dataSync())).toEqual(
+      Array.from(graph.predict(input).dataSync()),
+    );
     expect(features.shape).toEqual([1, 8]);
     features.dataSync().forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
     expect(() => graph.predictWith(input, 'nowhere')).toThrow(UnsupportedTopologyError);

@@ -125,14 +125,16 @@ export async function loadPackModel(
   };
 }
 
-async function readAndDispose(outputs: (tf.Tensor | undefined)[]): Promise<ModelOutput> {
+/** Reads [probabilities, features?] of one forward pass and frees them. */
+async function readAndDispose(outputs: tf.Tensor[]): Promise<ModelOutput> {
   try {
-    const [probabilities, features] = await Promise.all(outputs.map((t) => t?.data()));
+    const [probabilities, features] = outputs;
+    if (!probabilities) throw new FishlensError('model-invalid', 'the model gave no output');
     return {
-      probabilities: probabilities as Float32Array,
-      ...(features ? { features: features as Float32Array } : {}),
+      probabilities: await probabilities.data(),
+      ...(features ? { features: await features.data() } : {}),
     };
   } finally {
-    tf.dispose(outputs.filter((t) => t !== undefined));
+    tf.dispose(outputs);
   }
 }
