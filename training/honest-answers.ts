@@ -64,13 +64,15 @@ export function fitHonestAnswers(
     const best = p.indexOf(Math.max(...p));
     return { p: p[best]!, index: best };
   };
-  const notSureBelow =
+  const chosen =
     s.notSureBelow ??
     chooseNotSureBelow(
       kept.map((i) => top(outputs[i]!).p),
       kept.map((i) => top(outputs[i]!).index === truth[i]),
       s.precision,
     );
+  // Rounded once, so the stored threshold is the one the metrics were measured with.
+  const notSureBelow = Math.min(1, Number(chosen.toFixed(4)));
   const calibration = { temperature: Number(temperature.toPrecision(6)) };
   const metadata = { labels, notSureBelow, calibration, unknown };
   const decisions = measureDecisions(

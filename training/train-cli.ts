@@ -214,7 +214,7 @@ async function finishPack(dir: string, honest: HonestAnswers | undefined): Promi
   const metadata = metadataSchema.parse(JSON.parse(await readFile(file, 'utf8')));
   metadata.calibration = honest.calibration;
   metadata.unknown = honest.unknown;
-  metadata.notSureBelow = Number(honest.notSureBelow.toFixed(4));
+  metadata.notSureBelow = honest.notSureBelow;
   metadata.metrics = { ...metadata.metrics, validation: honest.validation };
   await writeFile(file, `${JSON.stringify(metadataSchema.parse(metadata), null, 2)}\n`);
   await writeManifest(dir);

@@ -42,14 +42,14 @@ beforeAll(async () => {
   pack = path.join(work, 'pack');
   const settings = trainSettings([
     ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', pack, '--quantize', 'float16'],
-    ...['--whitened-dims', '8'],
+    ...['--whitened-dims', '16'],
     ...[
       '--views',
       '2',
       '--epochs',
-      '30',
+      '60',
       '--patience',
-      '30',
+      '60',
       '--val-fraction',
       '0.25',
       '--cache-dir',
@@ -91,7 +91,7 @@ describe('train + eval on the fixture fish', () => {
     );
     expect(metadata.calibration?.temperature).toBeGreaterThan(0);
     expect(metadata.unknown?.layer).toBe('unknown_embedding');
-    expect(metadata.unknown?.centres.map((c) => c.length)).toEqual([8, 8, 8]);
+    expect(metadata.unknown?.centres.map((c) => c.length)).toEqual([16, 16, 16]);
     expect(metadata.unknown?.threshold).toBeGreaterThan(0);
     expect(metadata.notSureBelow).toBeGreaterThanOrEqual(0.5);
     const sure = metadata.metrics.validation?.sure;
@@ -99,7 +99,7 @@ describe('train + eval on the fixture fish', () => {
     // Coverage is a count of the 3 validation photos.
     expect(Number.isInteger(Math.round((sure?.coverage ?? NaN) * 3 * 1e6) / 1e6)).toBe(true);
     const model = await loadLayersModel(pack);
-    expect(model.getLayer('unknown_embedding').outputShape).toEqual([null, 8]);
+    expect(model.getLayer('unknown_embedding').outputShape).toEqual([null, 16]);
     model.dispose();
   });
 

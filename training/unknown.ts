@@ -1,13 +1,15 @@
 /**
- * Fits "not one of my species" detection on pooled backbone features: a Mahalanobis distance to
- * the nearest class mean, with the within-class covariance of the training fish, restricted to
- * its leading principal directions. It ships as a linear layer of the pack's model (whitened
- * features, computed in the same forward pass as the probabilities) plus the class centres in
- * that space (metadata `unknown`), so the device needs one small dense layer and a few hundred
- * numbers, not a 1280 × 1280 matrix.
+ * Fits "not one of my species" detection on pooled backbone features: a distance to the nearest
+ * class mean in the leading principal directions of the training features, each direction scaled
+ * by its within-class spread (Mahalanobis with the within-class covariance, its off-diagonal
+ * terms in that basis left out). The principal directions come from all the features, not only
+ * the within-class spread, so they keep what tells the species apart: the head reads the same
+ * coordinates. It ships as a linear layer of the pack's model (computed in the same forward pass
+ * as the probabilities) plus centres and scales (metadata `unknown`): the device needs one small
+ * dense layer and a few thousand numbers, not a 1280 × 1280 matrix.
  */
-import { seededRandom } from './dataset';
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from './dataset';
 import { columnMeans, leadingEigen, matrix, type Matrix } from './linalg';
 
 /**
@@ -46,13 +48,11 @@ export function fitWhitening(
     for (let j = 0; j < size; j++) m[j]! += rows.data[i * size + j]!;
   }
   classMeans.forEach((m, c) => m.forEach((v, j) => (m[j] = v / Math.max(1, counts[c]!))));
-  // Within-class scatter (each row minus its class mean), and products with it, in TF.js: the
-  // 1280 × 1280 matrix products dominate the fit.
+  // The scatter of all rows about their mean, and products with it, in TF.js: the 1280 × 1280
+  // matrix products dominate the fit.
   const centred = new Float32Array(n * size);
-  for (let i = 0; i < n; i++) {
-    const m = classMeans[y[i]!]!;
-    for (let j = 0; j < size; j++) centred[i * size + j] = rows.data[i * size + j]! - m[j]!;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < size; j++) centred[i * size + j] = rows.data[i * size + j]! - mean[j]!;
   const cov = tf.tidy(() => {
     const c = tf.tensor2d(centred, [n, size]);
     return tf.matMul(c, c, true, false).div<tf.Tensor2D>(Math.max(1, n));
@@ -71,13 +71,24 @@ export function fitWhitening(
   } finally {
     cov.dispose();
   }
-  const { values, vectors } = eigen;
-  // Shrink small eigenvalues towards the mean one: a few hundred fish give noisy small directions.
-  const average = values.reduce((a, b) => a + b, 0) / dims;
-  const projection = Float32Array.from(vectors.data);
+  const projection = Float32Array.from(eigen.vectors.data);
+  // Within-class variance of each principal coordinate: rows minus their class mean, projected.
+  for (let i = 0; i < n; i++) {
+    const m = classMeans[y[i]!]!;
+    for (let j = 0; j < size; j++) centred[i * size + j] = rows.data[i * size + j]! - m[j]!;
+  }
+  const variance = tf.tidy(() =>
+    tf
+      .matMul(tf.tensor2d(centred, [n, size]), tf.tensor2d(projection, [size, dims]))
+      .square()
+      .mean(0)
+      .dataSync() as Float32Array,
+  );
+  // Shrink small variances towards the mean one: a few hundred fish give noisy small directions.
+  const average = variance.reduce((a, b) => a + b, 0) / dims;
   const scale = new Float32Array(dims);
   for (let k = 0; k < dims; k++)
-    scale[k] = 1 / Math.sqrt((1 - shrinkage) * Math.max(0, values[k]!) + shrinkage * average);
+    scale[k] = 1 / Math.sqrt((1 - shrinkage) * Math.max(0, variance[k]!) + shrinkage * average);
   const apply = (v: ArrayLike<number>) => {
     const out = new Float32Array(dims);
     for (let j = 0; j < size; j++) {
