@@ -42,7 +42,7 @@ beforeAll(async () => {
   pack = path.join(work, 'pack');
   const settings = trainSettings([
     ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', pack, '--quantize', 'float16'],
-    ...['--whitened-dims', '16'],
+    ...['--whitened-dims', '16', '--lr', '0.01'],
     ...[
       '--views',
       '2',
