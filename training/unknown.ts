@@ -77,12 +77,13 @@ export function fitWhitening(
     const m = classMeans[y[i]!]!;
     for (let j = 0; j < size; j++) centred[i * size + j] = rows.data[i * size + j]! - m[j]!;
   }
-  const variance = tf.tidy(() =>
-    tf
-      .matMul(tf.tensor2d(centred, [n, size]), tf.tensor2d(projection, [size, dims]))
-      .square()
-      .mean(0)
-      .dataSync() as Float32Array,
+  const variance = tf.tidy(
+    () =>
+      tf
+        .matMul(tf.tensor2d(centred, [n, size]), tf.tensor2d(projection, [size, dims]))
+        .square()
+        .mean(0)
+        .dataSync() as Float32Array,
   );
   // Shrink small variances towards the mean one: a few hundred fish give noisy small directions.
   const average = variance.reduce((a, b) => a + b, 0) / dims;
