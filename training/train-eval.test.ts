@@ -217,21 +217,30 @@ describe('train + eval on the fixture fish', () => {
 
   it('fine-tunes the last block and refits on all fish: the pack keeps the backbone before that block', async () => {
     const tuned = path.join(work, 'tuned');
+    const split = path.join(work, 'tuned-split');
     const settings = trainSettings([
       ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', tuned, '--views', '2'],
       ...['--epochs', '10', '--fine-tune-blocks', '1', '--fine-tune-epochs', '2', '--refit'],
+      ...['--split-out', split],
       ...['--val-fraction', '0.25', '--cache-dir', path.join(work, 'cache'), '--quiet'],
     ]);
     await trainPack(settings, () => {});
     const metadata = metadataSchema.parse(
       JSON.parse(await readFile(path.join(tuned, 'metadata.json'), 'utf8')),
     );
-    const fineTune = metadata.training?.fineTune as {
-      blocks: number;
-      epochs: { run: number; best: number };
-    };
+    const splitMetadata = metadataSchema.parse(
+      JSON.parse(await readFile(path.join(split, 'metadata.json'), 'utf8')),
+    );
+    type FineTune = { blocks: number; epochs: { run: number; best: number } };
+    const fineTune = metadata.training?.fineTune as FineTune;
+    const splitFineTune = splitMetadata.training?.fineTune as FineTune;
     expect(fineTune.blocks).toBe(1);
-    expect(fineTune.epochs.run).toBeGreaterThanOrEqual(1);
+    // The split model tuned for its epochs; the refit as many as the split found best (0 = none).
+    expect(splitFineTune.epochs.run).toBeGreaterThanOrEqual(1);
+    expect(metadata.training?.refit).toMatchObject({
+      epochs: { fineTune: splitFineTune.epochs.best },
+    });
+    expect(splitMetadata.metrics.validation).toEqual(metadata.metrics.validation);
     expect(metadata.architecture).toMatch(/blocks 16-16 and Conv_1 fine-tuned/);
     // --refit: the shipped weights saw every fish; the validation metrics are the split model's.
     expect(metadata.training?.refit).toMatchObject({ images: 12, fish: 12 });
