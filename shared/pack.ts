@@ -30,6 +30,9 @@ export interface PackRef {
   version: number;
 }
 
+const localeText = (max: number) =>
+  z.record(z.string().regex(/^[a-z]{2}$/), z.string().min(1).max(max));
+
 export const labelSchema = z.strictObject({
   /** Stable id; the training folder name (`bream`, `fish_01`). */
   id: z.string().regex(NAME_PATTERN),
@@ -68,6 +71,17 @@ const classMetricsSchema = z.object({
   top1: z.number().min(0).max(1),
 });
 
+/** How often a pack says "sure", and how often it is right then (from shared/decision.ts). */
+export const sureMetricsSchema = z.object({
+  /** The pack's `notSureBelow` the numbers were measured with. */
+  threshold: z.number().min(0).max(1),
+  /** Share of photos answered "sure". */
+  coverage: z.number().min(0).max(1),
+  /** Share of "sure" answers that name the right species. */
+  accuracy: z.number().min(0).max(1),
+});
+export type SureMetrics = z.infer<typeof sureMetricsSchema>;
+
 export const evaluationSchema = z.object({
   n: z.number().int().nonnegative(),
   top1: z.number().min(0).max(1),
@@ -75,6 +89,7 @@ export const evaluationSchema = z.object({
   perClass: z.record(z.string(), classMetricsSchema),
   /** confusion[i][j]: images of label i predicted as label j, labels in output order. */
   confusion: z.array(z.array(z.number().int().nonnegative())),
+  sure: sureMetricsSchema.optional(),
 });
 export type Evaluation = z.infer<typeof evaluationSchema>;
 
@@ -87,10 +102,21 @@ export const dataSourceSchema = z.object({
   images: z.number().int().nonnegative().optional(),
 });
 
+/**
+ * A pack's title and description for people, by locale (`en`, `ru`): what the pack choice and the
+ * Models screen show. Without it (bare exports) the app falls back to `description` and the name.
+ */
+export const packDisplaySchema = z.object({
+  title: localeText(100),
+  description: localeText(2000),
+});
+export type PackDisplay = z.infer<typeof packDisplaySchema>;
+
 export const metadataSchema = z.object({
   format: z.literal(PACK_FORMAT),
   name: z.string().regex(NAME_PATTERN),
   description: z.string().max(2000).default(''),
+  display: packDisplaySchema.optional(),
   createdAt: z.iso.datetime({ offset: true }),
   tool: z.object({ name: z.string(), version: z.string() }),
   architecture: z.string(),

@@ -34,6 +34,8 @@ export interface PackStoreState {
   checking: boolean;
   /** Why the last version check failed (usually `network` when offline). */
   checkError: FishlensError | null;
+  /** When the registry last answered a version check (ISO time); null before the first answer. */
+  checkedAt: string | null;
 }
 
 const storage = openPackStorage();
@@ -56,6 +58,7 @@ let state: PackStoreState = {
   updates: [],
   checking: false,
   checkError: null,
+  checkedAt: null,
 };
 const listeners = new Set<() => void>();
 const activeListeners = new Set<(active: PackRef | null) => void>();
@@ -156,7 +159,10 @@ export const activateModel = (name: string) => changing(() => storage.setActive(
 /** Swaps a model's current and previous versions. */
 export const rollBack = (name: string) => changing(() => storage.swapToPrevious(name));
 
-/** Removes a model and all its versions from the device. */
+/**
+ * Removes a model and all its versions from the device; Identify moves to another installed pack
+ * (see `activeAfterDelete`), or has none: the default is then not installed again unasked.
+ */
 export const deleteModel = (name: string) => changing(() => storage.deleteModel(name));
 
 /** Turns automatic installs of new versions on or off. */
@@ -171,7 +177,7 @@ export async function checkPackUpdates(): Promise<void> {
   set({ checking: true });
   try {
     const { updates, registry } = await installer.checkForUpdates();
-    set({ updates, registry, checkError: null });
+    set({ updates, registry, checkError: null, checkedAt: new Date().toISOString() });
     if (updates.length > 0 && (await storage.getAutoUpdate())) {
       for (const update of updates) await startInstall(update.name);
     }
@@ -204,6 +210,8 @@ export async function prepareActivePack(
 ): Promise<LoadedPack> {
   const { name, signal } = options;
   try {
+    if (!name && !(await storage.getActive()) && !(await storage.getAutoInstallDefault()))
+      throw new Failure('not-installed');
     if (name) {
       const installed = (await storage.listModels()).some((m) => m.model.name === name);
       if (!installed) await installer.install(name, { signal });

@@ -9,6 +9,7 @@ import {
 import { fetchStats, loadAdminToken, saveAdminToken, StatsError } from '../admin/stats-api';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/messages';
+import { formatRate } from '../ui/format';
 import { ConfidenceChart, DisagreementChart, SpeciesOverTimeChart } from '../ui/StatsCharts';
 import '../styles/dashboard.css';
 
@@ -20,14 +21,12 @@ type Load =
   | { state: 'ready'; stats: StatsResponse }
   | { state: 'failed'; error: StatsError };
 
-const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
-
 /**
  * The operators' dashboard (/dashboard): asks for the admin token once, then plots the field
  * statistics of GET /api/v1/stats — species over time, confidence per version, disagreement.
  */
 export function DashboardScreen() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const [token, setToken] = useState<string | null>(() => loadAdminToken());
   const [draft, setDraft] = useState('');
   const [model, setModel] = useState('');
@@ -167,7 +166,7 @@ export function DashboardScreen() {
                   version: versionLabel(v),
                   predictions: v.predictions,
                   notSure: v.notSure,
-                  rate: percent(v.notSureRate),
+                  rate: v.notSureRate === null ? '—' : formatRate(v.notSureRate, locale),
                   disagreements: v.feedback.disagreements,
                   feedback: v.feedback.withFeedback,
                 })}
