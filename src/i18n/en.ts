@@ -142,6 +142,7 @@ export const en = {
   'error.camera-unavailable': 'The camera cannot be opened here. Take or choose a photo instead.',
   'error.camera-denied':
     'Camera access was refused. Allow the camera for this site in the browser settings, or take or choose a photo instead.',
+  'packs.loading': 'Looking for packs…',
   'packs.none': 'No packs yet.',
   'packs.species': {
     one: '{count} species',
@@ -180,7 +181,7 @@ export const en = {
     'Offline: new versions cannot be checked now. Packs on this device keep working.',
   'packs.checkFailed': 'New versions could not be checked.',
   'packs.check': 'Check for new versions',
-  'packs.checking': 'Checking…',
+  'packs.checking': 'Checking for new versions…',
   'packs.autoUpdate': 'Download new versions automatically',
   'packs.details': 'Technical details',
   'packs.details.name': 'Name',

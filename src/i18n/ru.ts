@@ -132,6 +132,7 @@ export const ru: Record<keyof typeof en, Message> = {
   'error.camera-unavailable': 'Камеру здесь открыть нельзя. Сфотографируйте или выберите фото.',
   'error.camera-denied':
     'Доступ к камере запрещён. Разрешите камеру для этого сайта в настройках браузера или сфотографируйте или выберите фото.',
+  'packs.loading': 'Ищу пакеты…',
   'packs.none': 'Пакетов пока нет.',
   'packs.species': 'Видов: {count}',
   'packs.size': 'Размер: {size}',
@@ -169,7 +170,7 @@ export const ru: Record<keyof typeof en, Message> = {
     'Нет сети: новые версии сейчас не проверить. Пакеты на устройстве продолжают работать.',
   'packs.checkFailed': 'Не удалось проверить новые версии.',
   'packs.check': 'Проверить новые версии',
-  'packs.checking': 'Проверка…',
+  'packs.checking': 'Проверяю, есть ли новые версии…',
   'packs.autoUpdate': 'Скачивать новые версии автоматически',
   'packs.details': 'Технические подробности',
   'packs.details.name': 'Имя',

@@ -54,6 +54,7 @@ function summary(name: string, v: number, description: string): ModelSummary {
 
 function state(patch: Partial<PackStoreState>): PackStoreState {
   return {
+    loaded: true,
     installed: [],
     active: null,
     autoUpdate: false,

@@ -23,6 +23,8 @@ export interface RunningInstall {
 
 /** A snapshot for rendering; replaced (never mutated) on every change. */
 export interface PackStoreState {
+  /** Whether `installed` was read from storage yet (before that, it is empty but unknown). */
+  loaded: boolean;
   installed: InstalledModelVersions[];
   /** The pack the Identify screen uses (the active model's current version). */
   active: PackRef | null;
@@ -49,6 +51,7 @@ export const installer = createInstaller({
 });
 
 let state: PackStoreState = {
+  loaded: false,
   installed: [],
   active: null,
   autoUpdate: false,
@@ -81,6 +84,7 @@ export async function refreshPacks(): Promise<void> {
     storage.getAutoUpdate(),
   ]);
   set({
+    loaded: true,
     installed,
     active: active ? { name: active.name, version: active.version } : null,
     autoUpdate,

@@ -62,7 +62,13 @@ function CheckNotice(props: { state: PackStoreState; online: boolean }) {
         {t('packs.offline')}
       </p>
     );
-  if (state.checking) return null;
+  // One box from "checking" to its outcome, so nothing below it moves when the answer comes.
+  if (state.checking)
+    return (
+      <p class="notice" role="status">
+        {t('packs.checking')}
+      </p>
+    );
   if (state.checkError)
     return (
       <p class="notice" role="status" data-testid="packs-check-failed">
@@ -96,6 +102,8 @@ export function ModelsScreen() {
 
   const cards = packCards(state);
   const toDelete = cards.find((c) => c.name === deleting);
+  // The list appears whole (what is on the device and what the registry offers), not card by card.
+  const known = state.loaded && (!online || state.registry !== null || state.checkError !== null);
   return (
     <section aria-labelledby="models-title" class="models-screen">
       <h1 id="models-title">{t('models.title')}</h1>
@@ -107,7 +115,7 @@ export function ModelsScreen() {
           onClick={() => void checkPackUpdates()}
           data-testid="check-updates"
         >
-          {state.checking ? t('packs.checking') : t('packs.check')}
+          {t('packs.check')}
         </button>
         <label class="toggle">
           <input
@@ -119,31 +127,35 @@ export function ModelsScreen() {
         </label>
       </div>
       <CheckNotice state={state} online={online} />
-      {cards.length === 0 && (
+      {!known && <p class="muted">{t('packs.loading')}</p>}
+      {known && cards.length === 0 && (
         <p class="notice" role="status" data-testid="no-packs">
           {online ? t('packs.none') : t('error.no-pack-offline')}
         </p>
       )}
-      <div class="pack-list">
-        {cards.map((card) => (
-          <PackCard
-            key={card.name}
-            pack={{ ...card, error: card.error ? errorMessage(t, card.error) : null, online }}
-            actions={{
-              onInstall: () => void install(card.name),
-              onCancel: () => cancelInstall(card.name),
-              onUse: () => void activateModel(card.name),
-              onSwitchVersion: () => void rollBack(card.name),
-              onDelete: () => setDeleting(card.name),
-            }}
-          />
-        ))}
+      <div class="pack-list" aria-busy={!known}>
+        {known &&
+          cards.map((card) => (
+            <PackCard
+              key={card.name}
+              pack={{ ...card, error: card.error ? errorMessage(t, card.error) : null, online }}
+              actions={{
+                onInstall: () => void install(card.name),
+                onCancel: () => cancelInstall(card.name),
+                onUse: () => void activateModel(card.name),
+                onSwitchVersion: () => void rollBack(card.name),
+                onDelete: () => setDeleting(card.name),
+              }}
+            />
+          ))}
       </div>
-      <StorageInfo
-        storage={estimate}
-        persistAnswer={persistAnswer}
-        onPersist={() => void persist()}
-      />
+      {known && (
+        <StorageInfo
+          storage={estimate}
+          persistAnswer={persistAnswer}
+          onPersist={() => void persist()}
+        />
+      )}
       {toDelete && (
         <DeleteQuestion pack={toDelete} state={state} onClose={() => setDeleting(null)} />
       )}

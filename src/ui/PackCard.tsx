@@ -68,7 +68,7 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
       aria-labelledby={headingId}
     >
       <header class="pack-head">
-        <h3 id={headingId}>{title}</h3>
+        <h2 id={headingId}>{title}</h2>
         {pack.active && <span class="badge">{t('packs.active')}</span>}
       </header>
       {description && <p class="pack-description">{description}</p>}

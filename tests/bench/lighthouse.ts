@@ -56,10 +56,8 @@ async function main() {
     execFileSync(
       process.execPath,
       ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'error'],
-      {
-        cwd: ROOT,
-        stdio: 'inherit',
-      },
+      // The build's own output goes to stderr: stdout is the JSON.
+      { cwd: ROOT, stdio: ['ignore', 2, 2] },
     );
   }
   const server = await startFishlens({ timeoutMs: 240_000, env: { DEMO_MODELS: 'always' } });
@@ -99,6 +97,13 @@ async function main() {
           TIMINGS.map((id) => [id, lhr.audits[id]?.numericValue ?? null]),
         ),
         failing,
+        // What moved, when something did (the elements behind cumulative-layout-shift).
+        layoutShifts: (
+          (
+            lhr.audits['layout-shifts']?.details as
+              { items?: { node?: { selector?: string }; score?: number }[] } | undefined
+          )?.items ?? []
+        ).map((item) => ({ element: item.node?.selector, score: item.score })),
         runWarnings: lhr.runWarnings,
       });
     }
@@ -113,7 +118,10 @@ async function main() {
     screens: results,
   };
   if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-  else console.table(results.map(({ timingsMs: _t, runWarnings: _w, ...row }) => row));
+  else
+    console.table(
+      results.map(({ timingsMs: _t, runWarnings: _w, layoutShifts: _l, ...row }) => row),
+    );
 }
 
 main().catch((error: unknown) => {
