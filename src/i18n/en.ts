@@ -68,6 +68,9 @@ export const en = {
   'history.details': 'Technical details',
   'history.details.pack': 'Pack and version',
   'history.details.engine': 'Engine and time',
+  'history.details.engineValue': '{backend} · {ms} ms',
+  'history.rejectedHint':
+    'The server did not accept this identification. The Status screen can send it again.',
   'history.details.app': 'App version',
   'history.details.id': 'Record',
   'history.details.reason': 'Server answer',

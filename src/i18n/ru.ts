@@ -63,6 +63,9 @@ export const ru: Record<keyof typeof en, Message> = {
   'history.details': 'Технические подробности',
   'history.details.pack': 'Пакет и версия',
   'history.details.engine': 'Движок и время',
+  'history.details.engineValue': '{backend} · {ms} мс',
+  'history.rejectedHint':
+    'Сервер не принял это определение. На экране «Состояние» его можно отправить снова.',
   'history.details.app': 'Версия приложения',
   'history.details.id': 'Запись',
   'history.details.reason': 'Ответ сервера',

@@ -9,7 +9,6 @@ import {
 import { fetchStats, loadAdminToken, saveAdminToken, StatsError } from '../admin/stats-api';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/messages';
-import { formatRate } from '../ui/format';
 import { ConfidenceChart, DisagreementChart, SpeciesOverTimeChart } from '../ui/StatsCharts';
 import '../styles/dashboard.css';
 
@@ -27,6 +26,12 @@ type Load =
  */
 export function DashboardScreen() {
   const { t, locale } = useI18n();
+  // Operators compare rates to a tenth of a percent, written the language's way.
+  const rate = new Intl.NumberFormat(locale, {
+    style: 'percent',
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
   const [token, setToken] = useState<string | null>(() => loadAdminToken());
   const [draft, setDraft] = useState('');
   const [model, setModel] = useState('');
@@ -166,7 +171,7 @@ export function DashboardScreen() {
                   version: versionLabel(v),
                   predictions: v.predictions,
                   notSure: v.notSure,
-                  rate: v.notSureRate === null ? '—' : formatRate(v.notSureRate, locale),
+                  rate: v.notSureRate === null ? '—' : rate.format(v.notSureRate),
                   disagreements: v.feedback.disagreements,
                   feedback: v.feedback.withFeedback,
                 })}

@@ -5,9 +5,9 @@ import { useI18n } from '../i18n';
 import { giveFeedback } from '../sync';
 import { BlobImage } from '../ui/BlobImage';
 import { formatPercent } from '../ui/format';
-import { predictionWords, SYNC_STATE_WORDS } from '../ui/HistoryList';
+import { predictionWords, speciesById, SYNC_STATE_WORDS } from '../ui/HistoryList';
 import { SpeciesPicker } from '../ui/SpeciesPicker';
-import { speciesById, speciesName } from '../ui/species-name';
+import { speciesName } from '../ui/names';
 
 /** One prediction of History (/history/:id): photo, species, correction, delete, technical details. */
 export function HistoryEntryScreen(props: { id?: string }) {
@@ -61,6 +61,7 @@ export function HistoryEntryScreen(props: { id?: string }) {
         {t('history.when', { time: when.format(new Date(entry.createdAt)) })}{' '}
         <span class={`sync-badge sync-${entry.state}`}>{t(SYNC_STATE_WORDS[entry.state])}</span>
       </p>
+      {entry.state === 'rejected' && <p class="muted">{t('history.rejectedHint')}</p>}
 
       <div class="card history-correction-card">
         <p data-testid="history-correction">
@@ -106,7 +107,10 @@ export function HistoryEntryScreen(props: { id?: string }) {
           </dd>
           <dt>{t('history.details.engine')}</dt>
           <dd>
-            {entry.backend} · {Math.round(entry.latencyMs)} ms
+            {t('history.details.engineValue', {
+              backend: entry.backend,
+              ms: Math.round(entry.latencyMs),
+            })}
           </dd>
           <dt>{t('history.details.app')}</dt>
           <dd>{entry.appVersion}</dd>

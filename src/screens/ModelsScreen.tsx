@@ -18,7 +18,7 @@ import {
 import { formatBytes } from '../ui/format';
 import { ConfirmDialog } from '../ui/ModalDialog';
 import { PackCard } from '../ui/PackCard';
-import { packTitle } from '../ui/pack-words';
+import { packTitle } from '../ui/names';
 import { StorageInfo } from '../ui/StorageInfo';
 
 /** The question before a pack is deleted: what Identify uses afterwards, what it frees. */
@@ -29,7 +29,7 @@ function DeleteQuestion(props: {
 }) {
   const { t, locale } = useI18n();
   const { pack, state } = props;
-  const title = (p: PackCardFacts) => packTitle(p.display, p.name, locale);
+  const title = (p: PackCardFacts) => packTitle(p, locale);
   const next = activeAfterDelete(state, pack.name);
   const nextCard = packCards(state).find((c) => c.name === next);
   return (

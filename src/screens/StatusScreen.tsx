@@ -1,4 +1,4 @@
-import { speciesById } from '../ui/species-name';
+import { speciesById } from '../ui/HistoryList';
 import { useI18n } from '../i18n';
 import { useLog } from '../hooks/use-log';
 import { useOnline } from '../hooks/use-online';

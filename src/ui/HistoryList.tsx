@@ -3,7 +3,12 @@ import { useI18n, type Translate } from '../i18n';
 import type { MessageKey } from '../i18n/messages';
 import { BlobImage } from './BlobImage';
 import { formatPercent } from './format';
-import { speciesById, speciesName } from './species-name';
+import { speciesName } from './names';
+
+/** The species with id `id` in `species`, or a stand-in named by the id (a log kept no names). */
+export function speciesById(species: readonly Label[], id: string): Label {
+  return species.find((label) => label.id === id) ?? { id, latin: id, names: {} };
+}
 
 /** What History shows of a logged prediction (the log's entries have this shape). */
 export interface LoggedPrediction {

@@ -1,7 +1,8 @@
 import type { PackDisplay } from '../../shared/pack';
 import { useI18n } from '../i18n';
 import { formatBytes } from './format';
-import { outOf, packDescription, packTitle } from './pack-words';
+import { packDescription, packTitle } from './names';
+import { outOf } from './out-of';
 
 /** Everything one pack card shows: the version on the device, what the registry offers, a running install. */
 export interface PackCardView {
@@ -54,8 +55,8 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
     pack.progress && pack.progress.total > 0
       ? Math.floor((pack.progress.loaded / pack.progress.total) * 100)
       : 0;
-  const title = packTitle(pack.display, pack.name, locale);
-  const description = packDescription(pack.display, pack.description, locale);
+  const title = packTitle(pack, locale);
+  const description = packDescription(pack, locale);
   const headingId = `pack-${pack.name}`;
   return (
     <article

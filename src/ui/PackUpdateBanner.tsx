@@ -1,7 +1,7 @@
 import type { PackDisplay } from '../../shared/pack';
 import { useI18n } from '../i18n';
 import { formatBytes } from './format';
-import { packTitle } from './pack-words';
+import { packTitle } from './names';
 
 /** "River fish: new version 4 available (9 MB)." for each installed pack the registry has newer; links to Models. */
 export function PackUpdateBanner(props: {
@@ -12,7 +12,7 @@ export function PackUpdateBanner(props: {
     <div class="update-prompt pack-update-banner" role="status" data-testid="pack-update-banner">
       {props.updates.map((u) => (
         <a key={u.name} href="/models">
-          {packTitle(u.display, u.name, locale)}:{' '}
+          {packTitle({ ...u, description: '' }, locale)}:{' '}
           {t('packs.updateAvailable', {
             version: u.available,
             size: formatBytes(u.sizeBytes, locale),

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Label } from '../../shared/pack';
 import { useI18n } from '../i18n';
 import { ModalDialog } from './ModalDialog';
-import { speciesName } from './species-name';
+import { speciesName } from './names';
 
 /**
  * The correction picker: every species of the pack that made the prediction, by name (Latin

@@ -1,6 +1,6 @@
 import type { Label } from '../../shared/pack';
 import { useI18n } from '../i18n';
-import { speciesName } from './species-name';
+import { speciesName } from './names';
 
 /** A prediction the server refused, as the Status screen lists it. */
 export interface DeadLetter {

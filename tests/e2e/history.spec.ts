@@ -4,6 +4,7 @@
  * its pack, delete with undo, delete all with a question first, and what deleting does to
  * identifications not sent yet (they are discarded: the server never gets them).
  */
+import type { BrowserContext, Page } from '@playwright/test';
 import { FIXTURES } from '../support/test-packs.js';
 import { expectAccessible } from './axe.js';
 import { expect, test } from './fixtures.js';
@@ -58,8 +59,8 @@ const WORDS = {
     maybePerch: 'Возможно, окунь речной',
     perch: 'окунь речной',
     ide: 'язь',
-    // No Russian name in the pack: the English one, never the id.
-    squirrelfish: 'redcoat squirrelfish',
+    // No Russian name in the pack: the Latin one (a Russian screen shows no English), never the id.
+    squirrelfish: 'Sargocentron rubrum',
     percent: (n: number) => `${n}\u00a0%`,
     correct: 'Исправить вид',
     save: 'Сохранить исправление',
@@ -77,6 +78,20 @@ const WORDS = {
   },
 };
 
+/** History in `locale`, offline (nothing is sent meanwhile), with `entries` in the log. */
+async function openHistory(
+  page: Page,
+  context: BrowserContext,
+  locale: 'en' | 'ru',
+  entries: Record<string, unknown>[],
+  packs = [RIVER],
+) {
+  await inLocale(page, locale);
+  await page.goto('/history');
+  await context.setOffline(true);
+  await seedLog(page, entries, packs);
+}
+
 for (const locale of ['en', 'ru'] as const) {
   const w = WORDS[locale];
 
@@ -84,11 +99,10 @@ for (const locale of ['en', 'ru'] as const) {
     page,
     context,
   }) => {
-    await inLocale(page, locale);
-    await page.goto('/history');
-    await context.setOffline(true);
-    await seedLog(
+    await openHistory(
       page,
+      context,
+      locale,
       [
         loggedPrediction({ createdAt: '2026-11-01T10:00:00Z', thumbnail: THUMBNAIL }),
         loggedPrediction({
@@ -127,11 +141,8 @@ for (const locale of ['en', 'ru'] as const) {
     page,
     context,
   }) => {
-    await inLocale(page, locale);
-    await page.goto('/history');
-    await context.setOffline(true);
     const entry = loggedPrediction({ thumbnail: THUMBNAIL });
-    await seedLog(page, [entry], [RIVER]);
+    await openHistory(page, context, locale, [entry]);
 
     await page.getByTestId('history-item').getByRole('link').click();
     await expect(page).toHaveURL(`/history/${entry.id as string}`);
@@ -180,14 +191,11 @@ for (const locale of ['en', 'ru'] as const) {
     page,
     context,
   }) => {
-    await inLocale(page, locale);
-    await page.goto('/history');
-    await context.setOffline(true);
-    await seedLog(
-      page,
-      [loggedPrediction(), loggedPrediction(), loggedPrediction({ state: 'synced' })],
-      [RIVER],
-    );
+    await openHistory(page, context, locale, [
+      loggedPrediction(),
+      loggedPrediction(),
+      loggedPrediction({ state: 'synced' }),
+    ]);
     await expect(page.getByTestId('history-item')).toHaveCount(3);
 
     await page.getByRole('button', { name: w.deleteAll }).click();
@@ -212,11 +220,8 @@ for (const locale of ['en', 'ru'] as const) {
     page,
     context,
   }) => {
-    await inLocale(page, locale);
-    await page.goto('/history');
-    await context.setOffline(true);
     const entry = loggedPrediction({ state: 'synced', feedback: { label: 'perch' } });
-    await seedLog(page, [entry], [RIVER]);
+    await openHistory(page, context, locale, [entry]);
     await page.getByTestId('history-item').getByRole('link').click();
     await page.getByTestId('history-delete').click();
     await expect(page).toHaveURL('/history');

@@ -3,11 +3,11 @@
  * them (entries, thumbnails as Blobs, the species of each pack version), for the History and
  * Status specs: what a person would have after identifying these photos.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { ROOT } from '../support/test-packs.js';
+import { outboxEntry } from './sync-helpers.js';
 
 export interface SeedLabel {
   id: string;
@@ -27,19 +27,14 @@ export function loggedPrediction(
 ): Record<string, unknown> {
   const { thumbnail, ...rest } = overrides;
   return {
-    id: randomUUID(),
-    createdAt: new Date(Date.now() - 3_600_000).toISOString(),
-    model: { name: 'river-fish', version: 1 },
+    ...outboxEntry({ model: { name: 'river-fish', version: 1 } }),
     top: [
       { label: 'bream', probability: 0.81 },
       { label: 'perch', probability: 0.12 },
       { label: 'burbot', probability: 0.04 },
     ],
-    notSure: false,
     latencyMs: 83,
     backend: 'wasm',
-    appVersion: '0.1.0',
-    state: 'pending',
     ...(thumbnail ? { thumbnailBytes: [...readFileSync(thumbnail)] } : {}),
     ...rest,
   };
