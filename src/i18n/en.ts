@@ -151,6 +151,7 @@ export const en = {
     one: '{count} species',
     other: '{count} species',
   },
+  'packs.examples': '(e.g. {names})',
   'packs.size': 'Size: {size}',
   'packs.quality.lead': 'Tested on fish it never saw in training:',
   'packs.quality.coverage': 'names a species for about {count} of {total} photos;',

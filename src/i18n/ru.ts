@@ -138,6 +138,7 @@ export const ru: Record<keyof typeof en, Message> = {
   'packs.loading': 'Ищу пакеты…',
   'packs.none': 'Пакетов пока нет.',
   'packs.species': 'Видов: {count}',
+  'packs.examples': '(например: {names})',
   'packs.size': 'Размер: {size}',
   'packs.quality.lead': 'Проверка на рыбах, которых не было в обучении:',
   'packs.quality.coverage': 'называет вид примерно для {count} фото из {total};',

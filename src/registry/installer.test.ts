@@ -134,10 +134,11 @@ describe('installing a pack', () => {
 });
 
 describe('the first pack', () => {
-  it('is the default pack when the registry has it', async () => {
+  it('is the default pack when the registry has it, installed without a separate warm-up', async () => {
     await registry.publish('reef-fish', 1);
     await registry.publish('river-fish', 4);
     expect((await installer.ensureActive()).ref).toEqual({ name: 'river-fish', version: 4 });
+    expect(warmedUp).toEqual([]);
   });
 
   it('is the registry first pack when it has no default pack', async () => {

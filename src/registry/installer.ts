@@ -27,6 +27,11 @@ export interface InstallProgress extends PackRef {
 export interface InstallOptions {
   signal?: AbortSignal;
   onProgress?: (progress: InstallProgress) => void;
+  /**
+   * Warm the version up before switching to it (default). The first pack of a device skips it:
+   * there is no pack in use to protect, and the classifier loads it right after anyway.
+   */
+  warmUp?: boolean;
 }
 
 /** An installed model whose registry alias names a newer version. */
@@ -95,7 +100,7 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
   /** Installs a version the registry described and makes it current; an installed one is only switched to. */
   const installVersion = async (
     info: ModelVersionInfo,
-    { signal, onProgress }: InstallOptions = {},
+    { signal, onProgress, warmUp: warm = true }: InstallOptions = {},
   ): Promise<InstalledPackVersion> => {
     const ref = { name: info.name, version: info.version };
     const existing = await storage.getVersion(ref);
@@ -129,11 +134,13 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
       await storing(() => storage.putVersion(record));
       // Read back what was stored and check it again: this is exactly what will run later.
       const pack = await loadVersion(record, signal);
-      try {
-        await warmUp(pack, signal);
-      } catch (error) {
-        if (isAbortError(error)) throw error;
-        throw new FishlensError('warm-up-failed', String(error), {}, { cause: error });
+      if (warm) {
+        try {
+          await warmUp(pack, signal);
+        } catch (error) {
+          if (isAbortError(error)) throw error;
+          throw new FishlensError('warm-up-failed', String(error), {}, { cause: error });
+        }
       }
       throwIfAborted(signal);
       await switchAndPrune(ref);
@@ -170,14 +177,15 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
      * The active pack. With none installed, installs the default pack (or, in a registry without
      * it, the first one) once; offline with none installed it fails with `no-pack-offline`.
      */
-    async ensureActive(options: InstallOptions = {}): Promise<LoadedPack> {
+    async ensureActive(options: Omit<InstallOptions, 'warmUp'> = {}): Promise<LoadedPack> {
       if (!(await storage.getActive())) {
+        const first = { ...options, warmUp: false };
         try {
-          await install(DEFAULT_MODEL, options).catch(async (error: unknown) => {
+          await install(DEFAULT_MODEL, first).catch(async (error: unknown) => {
             if (!(error instanceof FishlensError && error.code === 'not-in-registry')) throw error;
-            const first = (await registry.listModels(options.signal))[0];
-            if (!first) throw error;
-            return install(first.name, options);
+            const listed = (await registry.listModels(options.signal))[0];
+            if (!listed) throw error;
+            return install(listed.name, first);
           });
         } catch (error) {
           if (error instanceof FishlensError && error.code === 'network')

@@ -4,7 +4,7 @@
  * device (not the registry's newer one), what the registry offers, and what the next step is.
  */
 import type { FishlensError } from '../../shared/errors';
-import type { PackDisplay, SureMetrics } from '../../shared/pack';
+import type { Label, PackDisplay, SureMetrics } from '../../shared/pack';
 import type { PackStoreState, RunningInstall } from './pack-store';
 
 /** One pack as the Models screen shows it. */
@@ -13,6 +13,8 @@ export interface PackCardFacts {
   display: PackDisplay | undefined;
   description: string;
   labelCount: number;
+  /** The species by name, when known (the version on the device). */
+  species: Label[];
   sizeBytes: number;
   /** How often it names a species, and how often it is right then, on validation fish. */
   sure: SureMetrics | undefined;
@@ -46,6 +48,7 @@ export function packCards(state: PackStoreState): PackCardFacts[] {
       display: metadata ? metadata.display : remote?.display,
       description: metadata?.description ?? remote?.description ?? '',
       labelCount: metadata?.labels.length ?? remote?.labelCount ?? 0,
+      species: metadata?.labels ?? [],
       sizeBytes: local?.current.sizeBytes ?? remote?.sizeBytes ?? 0,
       sure: metadata?.metrics.validation?.sure,
       installed: local ? { version: local.model.current, previous: local.model.previous } : null,

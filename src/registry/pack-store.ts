@@ -218,7 +218,9 @@ export async function prepareActivePack(
       throw new Failure('not-installed');
     if (name) {
       const installed = (await storage.listModels()).some((m) => m.model.name === name);
-      if (!installed) await installer.install(name, { signal });
+      // As with the first pack, a warm-up only protects a pack already in use.
+      if (!installed)
+        await installer.install(name, { signal, warmUp: !!(await storage.getActive()) });
       await storage.setActive(name);
     }
     return await installer.ensureActive({ signal });

@@ -1,7 +1,7 @@
 import type { PackDisplay } from '../../shared/pack';
 import { useI18n } from '../i18n';
 import { formatBytes } from './format';
-import { packDescription, packTitle } from './names';
+import { exampleSpecies, packDescription, packTitle, type SpeciesNames } from './names';
 import { outOf } from './out-of';
 
 /** Everything one pack card shows: the version on the device, what the registry offers, a running install. */
@@ -10,6 +10,8 @@ export interface PackCardView {
   display: PackDisplay | undefined;
   description: string;
   labelCount: number;
+  /** The species by name, when known. */
+  species: SpeciesNames[];
   sizeBytes: number;
   /** Measured on validation fish: share of photos answered "sure", and right when "sure". */
   sure: { coverage: number; accuracy: number } | undefined;
@@ -74,7 +76,15 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
       </header>
       {description && <p class="pack-description">{description}</p>}
       <p class="pack-facts">
-        <span>{t('packs.species', { count: pack.labelCount })}</span>
+        <span>
+          {t('packs.species', { count: pack.labelCount })}
+          {pack.species.length > 0 &&
+            ` ${t('packs.examples', {
+              names: new Intl.ListFormat(locale, { style: 'narrow', type: 'unit' }).format(
+                exampleSpecies(pack.species, locale),
+              ),
+            })}`}
+        </span>
         <span>{t('packs.size', { size: formatBytes(pack.sizeBytes, locale) })}</span>
       </p>
       {pack.sure && <Quality sure={pack.sure} />}
