@@ -80,7 +80,7 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
           {t('packs.species', { count: pack.labelCount })}
           {pack.species.length > 0 &&
             ` ${t('packs.examples', {
-              names: new Intl.ListFormat(locale, { style: 'narrow', type: 'unit' }).format(
+              names: new Intl.ListFormat(locale, { style: 'narrow', type: 'conjunction' }).format(
                 exampleSpecies(pack.species, locale),
               ),
             })}`}

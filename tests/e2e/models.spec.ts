@@ -87,7 +87,8 @@ const WORDS = {
     description: DISPLAY.description.en,
     quality:
       'Tested on fish it never saw in training: names a species for about 6 of 10 photos; right 9 times in 10 when it does.',
-    size: /Size: \d+(\.\d)? MB/,
+    size: /Size: \d+(\.\d)?\sMB/,
+    examples: /7 species \(e\.g\. .+, .+, .+\)/,
     onDevice: (v: number) => `On this device: version ${v}.`,
     notDownloaded: 'Not downloaded.',
     inUse: 'In use',
@@ -111,6 +112,7 @@ const WORDS = {
     quality:
       'Проверка на рыбах, которых не было в обучении: называет вид примерно для 6 фото из 10; когда называет, прав в 9 случаях из 10.',
     size: /Размер: \d+(,\d)?\sМБ/,
+    examples: /Видов: 7 \(например: .+, .+, .+\)/,
     onDevice: (v: number) => `На устройстве: версия ${v}.`,
     notDownloaded: 'Не скачан.',
     inUse: 'Используется',
@@ -177,6 +179,7 @@ for (const locale of ['en', 'ru'] as const) {
     await expect(river.getByRole('heading')).toHaveText(w.title);
     await expect(river).toContainText(w.description);
     await expect(river).toContainText(w.size);
+    await expect(river).toContainText(w.examples);
     await expect(river.getByTestId('pack-quality')).toHaveText(w.quality);
     await expect(river.getByTestId('pack-state')).toHaveText(w.onDevice(1));
     await expect(river.getByText('river-fish')).toBeHidden();

@@ -188,7 +188,7 @@ test('a new version published on the server is offered, switched in after it is 
     const card = await openModels(page, pack.name);
     await page.getByTestId('check-updates').click();
     await expect(card.getByTestId('pack-update')).toContainText(
-      /New version 2 available \([\d.]+ MB\)/,
+      /New version 2 available \([\d.]+\sMB\)/,
     );
     const started = Date.now();
     await card.getByRole('button', { name: 'Update to version 2' }).click();
