@@ -8,15 +8,8 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { FIXTURES } from '../support/test-packs.js';
 import { expectAccessible } from './axe.js';
 import { expect, test } from './fixtures.js';
-import {
-  demoLabels,
-  inLocale,
-  loggedEntry,
-  loggedPrediction,
-  seedLog,
-  type SeedLabel,
-} from './log-seed.js';
-import { nudgeSync, rowsFor } from './sync-helpers.js';
+import { demoLabels, inLocale, loggedPrediction, type SeedLabel } from './log-seed.js';
+import { loggedEntry, nudgeSync, rowsFor, seedLog } from './sync-helpers.js';
 
 test.use({ viewport: { width: 360, height: 640 } });
 

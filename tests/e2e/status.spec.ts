@@ -5,7 +5,8 @@
  */
 import { expectAccessible } from './axe.js';
 import { expect, test } from './fixtures.js';
-import { demoLabels, inLocale, loggedPrediction, seedLog } from './log-seed.js';
+import { seedLog } from './sync-helpers.js';
+import { demoLabels, inLocale, loggedPrediction } from './log-seed.js';
 
 test.use({ viewport: { width: 360, height: 640 } });
 
