@@ -26,6 +26,11 @@ export const modelSummarySchema = z.object({
   description: z.string(),
   /** The pack's localised title and description (metadata `display`), when it has them. */
   display: packDisplaySchema.optional(),
+  /**
+   * Set when this version cannot run in the app (not a TF.js image classifier, no labels…): why,
+   * in words for the model's publisher. Such a version is listed, never installed.
+   */
+  unusable: z.string().optional(),
 });
 /** A registered model and the version behind one alias, as GET /api/v1/models lists it. */
 export type ModelSummary = z.infer<typeof modelSummarySchema>;

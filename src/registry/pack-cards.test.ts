@@ -115,6 +115,22 @@ describe('the Models cards', () => {
     expect(cards[1]).toMatchObject({ installed: null, description: 'reef', sure: undefined });
   });
 
+  it('offer nothing to download or update to when the registry version cannot run in the app', () => {
+    const [card] = packCards(
+      state({
+        installed: [
+          {
+            model: { name: 'river', current: 1, previous: null },
+            current: version('river', 1, 'first'),
+            previous: null,
+          },
+        ],
+        registry: [{ ...summary('river', 2, 'second'), unusable: 'no model.json' }],
+      }),
+    );
+    expect(card).toMatchObject({ unusable: true, canUpdate: false, latest: 2 });
+  });
+
   it('put the pack in use first and know which pack Identify uses after a deletion', () => {
     const installed = ['a', 'b', 'c'].map((name) => ({
       model: { name, current: 1, previous: null },

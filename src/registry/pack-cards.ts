@@ -21,7 +21,9 @@ export interface PackCardFacts {
   installed: { version: number; previous: number | null } | null;
   /** The registry's version; null when not known (never checked, or offline since the page opened). */
   latest: number | null;
-  /** A newer version than any on the device is in the registry. */
+  /** The registry's version cannot run in the app (not an image classifier it can run). */
+  unusable: boolean;
+  /** A newer version than any on the device, one the app can run, is in the registry. */
   canUpdate: boolean;
   /** The download size of the registry's version. */
   latestSizeBytes: number | null;
@@ -53,7 +55,12 @@ export function packCards(state: PackStoreState): PackCardFacts[] {
       sure: metadata?.metrics.validation?.sure,
       installed: local ? { version: local.model.current, previous: local.model.previous } : null,
       latest,
-      canUpdate: local !== undefined && latest !== null && known.every((v) => latest > v),
+      unusable: remote?.unusable !== undefined,
+      canUpdate:
+        local !== undefined &&
+        latest !== null &&
+        !remote?.unusable &&
+        known.every((v) => latest > v),
       latestSizeBytes: remote?.sizeBytes ?? null,
       active: local !== undefined && state.active?.name === name,
       progress: state.installs[name] ?? null,

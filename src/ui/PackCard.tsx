@@ -19,6 +19,8 @@ export interface PackCardView {
   /** The registry's version; null when it is not known. */
   latest: number | null;
   latestSizeBytes: number | null;
+  /** The registry's version cannot run in the app: no download is offered. */
+  unusable: boolean;
   canUpdate: boolean;
   active: boolean;
   progress: { version: number; loaded: number; total: number } | null;
@@ -104,6 +106,11 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
           })}
         </p>
       )}
+      {pack.unusable && (
+        <p class="pack-unusable" role="note" data-testid="pack-unusable">
+          {t('packs.unusable', { version: pack.latest ?? 0 })}
+        </p>
+      )}
       {pack.progress && (
         <div class="pack-progress" data-testid="pack-progress">
           <progress max={100} value={percent} aria-label={title} />
@@ -128,7 +135,7 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
       )}
       {!busy && (
         <div class="pack-actions">
-          {!installed && pack.latest !== null && (
+          {!installed && pack.latest !== null && !pack.unusable && (
             <button
               type="button"
               class="primary"
@@ -167,9 +174,10 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
           )}
         </div>
       )}
-      {!pack.online && (pack.canUpdate || (!installed && pack.latest !== null)) && (
-        <p class="muted">{t('packs.needsNetwork')}</p>
-      )}
+      {!pack.online &&
+        (pack.canUpdate || (!installed && pack.latest !== null && !pack.unusable)) && (
+          <p class="muted">{t('packs.needsNetwork')}</p>
+        )}
       <details class="technical">
         <summary>{t('packs.details')}</summary>
         <dl>
