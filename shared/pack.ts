@@ -30,6 +30,9 @@ export interface PackRef {
   version: number;
 }
 
+const localeText = (max: number) =>
+  z.record(z.string().regex(/^[a-z]{2}$/), z.string().min(1).max(max));
+
 export const labelSchema = z.strictObject({
   /** Stable id; the training folder name (`bream`, `fish_01`). */
   id: z.string().regex(NAME_PATTERN),
@@ -151,10 +154,21 @@ export const unknownDetectionSchema = z.object({
 });
 export type UnknownDetection = z.infer<typeof unknownDetectionSchema>;
 
+/**
+ * A pack's title and description for people, by locale (`en`, `ru`): what the pack choice and the
+ * Models screen show. Without it (bare exports) the app falls back to `description` and the name.
+ */
+export const packDisplaySchema = z.object({
+  title: localeText(100),
+  description: localeText(2000),
+});
+export type PackDisplay = z.infer<typeof packDisplaySchema>;
+
 export const metadataSchema = z.object({
   format: z.literal(PACK_FORMAT),
   name: z.string().regex(NAME_PATTERN),
   description: z.string().max(2000).default(''),
+  display: packDisplaySchema.optional(),
   createdAt: z.iso.datetime({ offset: true }),
   tool: z.object({ name: z.string(), version: z.string() }),
   architecture: z.string(),
