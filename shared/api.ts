@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { MAX_BATCH_ENTRIES } from './api-limits.js';
 import { packVersionSchema } from './pack.js';
 
-export { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from './api-limits.js';
+export { MAX_BATCH_ENTRIES } from './api-limits.js';
 /** Earliest `createdAt` the server accepts (no phone ran Fishlens before this). */
 export const EARLIEST_CREATED_AT = Date.parse('2020-01-01T00:00:00Z');
 /** How far in the future `createdAt` may be, for phones whose clocks run ahead. */

@@ -3,7 +3,13 @@
  * and the app that reads it. Parse responses with these schemas instead of trusting the shape.
  */
 import { z } from 'zod';
-import { manifestEntrySchema, metadataSchema, NAME_PATTERN, packVersionSchema } from './pack.js';
+import {
+  manifestEntrySchema,
+  metadataSchema,
+  NAME_PATTERN,
+  packDisplaySchema,
+  packVersionSchema,
+} from './pack.js';
 
 /** Base path of the model API. */
 export const MODELS_API = '/api/v1/models';
@@ -18,6 +24,8 @@ export const modelSummarySchema = z.object({
   sizeBytes: z.number().int().nonnegative(),
   labelCount: z.number().int().nonnegative(),
   description: z.string(),
+  /** The pack's localised title and description (metadata `display`), when it has them. */
+  display: packDisplaySchema.optional(),
   /**
    * Set when this version cannot run in the app (not a TF.js image classifier, no labels…): why,
    * in words for the model's publisher. Such a version is listed, never installed.

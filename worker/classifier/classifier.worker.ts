@@ -4,6 +4,7 @@
  * Spoken to only through the page's bridge (src/classifier/bridge.ts), one request at a time.
  */
 /// <reference lib="webworker" />
+import { decide } from '../../shared/decision';
 import { FishlensError, serializeError } from '../../shared/errors';
 import { memory } from './backends';
 import { decodePhoto } from './decode';
@@ -40,10 +41,14 @@ async function classify(
   const output = await model.predict(input);
   const done = performance.now();
   afterForward(done - preprocessed);
-  const probabilities = Array.from(output);
+  const decision = decide(output, metadata);
+  // What the page shows is calibrated: the top labels come from the decision, not the raw output.
+  const calibrated = new Array<number>(decision.ranked.length);
+  for (const r of decision.ranked) calibrated[r.index] = r.probability;
   return {
-    probabilities,
-    top: topLabels(probabilities, metadata.labels, 5),
+    probabilities: Array.from(output.probabilities),
+    decision,
+    top: topLabels(calibrated, metadata.labels, 5),
     latencyMs: done - decoded,
     timings: {
       decodeMs: decoded - started,

@@ -111,6 +111,7 @@ export async function load(
         ...(request.executor ? { executor: request.executor } : {}),
         labelCount: request.metadata.labels.length,
         input: request.metadata.input,
+        ...(request.metadata.unknown ? { featureLayer: request.metadata.unknown.layer } : {}),
       });
       timings.buildMs = since(lap);
       lap = performance.now();
