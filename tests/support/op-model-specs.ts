@@ -3,6 +3,7 @@
  * them): the kernel test runs each with only the classifier worker's kernels registered.
  */
 import * as tf from '@tensorflow/tfjs';
+import { SUPPORTED_ACTIVATIONS, type SupportedActivation } from '../../shared/model-ops.js';
 import { attr, GraphBuilder } from './op-models.js';
 
 export interface GraphOpModel {
@@ -234,24 +235,9 @@ export const LAYER_ALSO_USES: Record<string, { layers?: string[]; activations?: 
 };
 
 /** Every activation a layer may name, as a Dense layer that uses it. */
-export const ACTIVATION_MODELS: Record<string, Layer> = Object.fromEntries(
-  [
-    'linear',
-    'relu',
-    'relu6',
-    'elu',
-    'selu',
-    'sigmoid',
-    'tanh',
-    'softmax',
-    'softplus',
-    'softsign',
-    'swish',
-    'mish',
-    'gelu',
-  ].map((activation) => [
+export const ACTIVATION_MODELS = Object.fromEntries(
+  SUPPORTED_ACTIVATIONS.map((activation) => [
     activation,
-    (x: tf.SymbolicTensor) =>
-      apply(tf.layers.dense({ units: 5, activation: activation as 'relu' }), x),
+    (x: tf.SymbolicTensor) => apply(tf.layers.dense({ units: 5, activation }), x),
   ]),
-);
+) as Record<SupportedActivation, Layer>;
