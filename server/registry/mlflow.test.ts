@@ -88,8 +88,12 @@ describe('MLflow registry (contract fake of the MLflow 2.x REST API)', () => {
     await s3?.stop();
   });
 
-  it('lists each model at its production alias with size, label count and description from the pack', async () => {
+  it('lists each model at its production alias with size, label count, description and species from the pack', async () => {
     const listed = await registry.listModels('production');
+    const species = ['bream', 'perch', 'pike'].map((id) => ({
+      latin: `Latinus ${id}`,
+      names: { en: id },
+    }));
     for (const entry of listed)
       expect(new Date(entry.createdAt).toISOString()).toBe(entry.createdAt);
     expect(listed.map(({ createdAt: _createdAt, ...rest }) => rest)).toEqual([
@@ -100,6 +104,7 @@ describe('MLflow registry (contract fake of the MLflow 2.x REST API)', () => {
         sizeBytes: reef.sizeBytes,
         labelCount: 3,
         description: 'Synthetic reef-fish for tests',
+        species,
       },
       {
         name: 'river-fish',
@@ -108,6 +113,7 @@ describe('MLflow registry (contract fake of the MLflow 2.x REST API)', () => {
         sizeBytes: river.sizeBytes,
         labelCount: 3,
         description: 'Synthetic river-fish for tests',
+        species,
       },
     ]);
   });

@@ -18,6 +18,7 @@ import {
 } from './mlflow-client.js';
 import type { VerifiedPack } from './pack.js';
 import type { ModelSummary } from '../../shared/models-api.js';
+import { summaryFromMetadata } from './summary.js';
 import { RegistryUnavailableError, type ModelRegistry, type ModelVersion } from './types.js';
 
 /** Tag on every version `publish-model` creates: the sha256 of the pack's manifest.json. */
@@ -195,6 +196,7 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
             sizeBytes: v.sizeBytes,
             labelCount: v.labelCount,
             description: v.description,
+            ...summaryFromMetadata(v.metadata),
           };
         }),
       );
