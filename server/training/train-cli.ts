@@ -342,6 +342,7 @@ export async function trainPack(
   const metadata = (f: Fit, refitOn?: { images: number; fish: number }) => ({
     name: s.name,
     description: card.description,
+    display: card.display,
     createdAt: new Date().toISOString(),
     tool: TOOL,
     architecture:
@@ -403,7 +404,13 @@ export async function trainPack(
     refitOn?: { images: number; fish: number },
   ) => {
     const model = buildPackModel(from, f.head, set.labels.length, s.head);
-    await writePack(s.out, { model, dtype: s.dtype, attachments, metadata: metadata(f, refitOn) });
+    await writePack(s.out, {
+      model,
+      dtype: s.dtype,
+      attachments,
+      metadata: metadata(f, refitOn),
+      references: card.references && { images: set.images, source: card.references },
+    });
     tf.dispose(f.head.getWeights());
   };
   await write(backbone.model, fit);
