@@ -15,9 +15,6 @@ import { createRegistryApi } from './api';
 import { downloadVerifiedFile, verifyPackFile } from './download';
 import { toLoadedPack } from './pack-files';
 
-/** The pack a new user gets on the first online visit, when the registry has it. */
-export const DEFAULT_MODEL = 'river-fish';
-
 /** Bytes received so far out of the version's total. */
 export interface InstallProgress extends PackRef {
   loaded: number;
@@ -42,7 +39,7 @@ export interface InstallerParts {
   storage: PackStorage;
   /** Loads a verified pack into a classifier (and releases it); a failure refuses the version. */
   warmUp: (pack: LoadedPack, signal?: AbortSignal) => Promise<void>;
-  /** Asks the browser not to evict stored packs (after the first install). */
+  /** Asks the browser not to evict stored packs (after the first pack is installed). */
   persist?: () => Promise<unknown>;
 }
 
@@ -136,7 +133,10 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
         throw new FishlensError('warm-up-failed', String(error), {}, { cause: error });
       }
       throwIfAborted(signal);
+      const first = (await storage.getActive()) === null;
       await switchAndPrune(ref);
+      // The first pack is what makes the app work offline: ask the browser not to evict it.
+      if (first) await persist?.().catch(() => false);
       return record;
     } catch (error) {
       await storage.deleteVersion(ref).catch(() => {});
@@ -165,30 +165,6 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
     installVersion,
     loadVersion,
     loadActive,
-
-    /**
-     * The active pack. With none installed, installs the default pack (or, in a registry without
-     * it, the first one) once; offline with none installed it fails with `no-pack-offline`.
-     */
-    async ensureActive(options: InstallOptions = {}): Promise<LoadedPack> {
-      if (!(await storage.getActive())) {
-        try {
-          await install(DEFAULT_MODEL, options).catch(async (error: unknown) => {
-            if (!(error instanceof FishlensError && error.code === 'not-in-registry')) throw error;
-            const first = (await registry.listModels(options.signal))[0];
-            if (!first) throw error;
-            return install(first.name, options);
-          });
-        } catch (error) {
-          if (error instanceof FishlensError && error.code === 'network')
-            throw new FishlensError('no-pack-offline', undefined, {}, { cause: error });
-          throw error;
-        }
-        // The first pack is what makes the app work offline: ask the browser not to evict it.
-        await persist?.().catch(() => false);
-      }
-      return loadActive(options.signal);
-    },
 
     /** Compares every installed model with the registry; the registry's list comes back too. */
     async checkForUpdates(

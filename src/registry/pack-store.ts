@@ -153,6 +153,22 @@ export function cancelInstall(name: string): void {
 /** Makes an installed model the one the Identify screen uses. */
 export const activateModel = (name: string) => changing(() => storage.setActive(name));
 
+/**
+ * Makes `name` the pack the Identify screen uses: at once when it is installed (offline too),
+ * else once it is downloaded (progress and cancel in `installs`, a failure in `errors`).
+ */
+export async function choosePack(name: string): Promise<void> {
+  const installed = () => state.installed.some((m) => m.model.name === name);
+  if (!installed()) {
+    await startInstall(name);
+    if (!installed()) return; // cancelled or failed
+  }
+  await activateModel(name);
+}
+
+/** One stored file of an installed pack version (a reference photo), or undefined. */
+export const readPackFile = (ref: PackRef, path: string) => storage.readFile(ref, path);
+
 /** Swaps a model's current and previous versions. */
 export const rollBack = (name: string) => changing(() => storage.swapToPrevious(name));
 
@@ -195,9 +211,9 @@ export function watchPacks(): () => void {
 }
 
 /**
- * The verified active pack, for the classifier. With none installed, installs the default pack
- * first (see the installer). `name` (the `?model=` page flag of tests and the bench) installs that
- * pack if needed and makes it the active one first: the same path a person's choice takes.
+ * The verified active pack, for the classifier; `not-installed` when none is (the person chooses
+ * one first: nothing is downloaded unasked). `name` (the `?model=` page flag of tests and the
+ * bench) installs that pack if needed and makes it the active one first.
  */
 export async function prepareActivePack(
   options: { name?: string; signal?: AbortSignal } = {},
@@ -209,7 +225,7 @@ export async function prepareActivePack(
       if (!installed) await installer.install(name, { signal });
       await storage.setActive(name);
     }
-    return await installer.ensureActive({ signal });
+    return await installer.loadActive(signal);
   } finally {
     await refreshPacks();
   }

@@ -60,6 +60,8 @@ export interface PackStorage {
   putFile(ref: PackRef, entry: ManifestEntry, bytes: ArrayBuffer): Promise<void>;
   /** The stored files of one version, by path. */
   readFiles(ref: PackRef): Promise<Map<string, Blob>>;
+  /** One stored file of a version (a reference photo, say), or undefined. */
+  readFile(ref: PackRef, path: string): Promise<Blob | undefined>;
   /** Marks a version complete (all files stored); it is not used until `switchCurrent`. */
   putVersion(record: InstalledPackVersion): Promise<void>;
   getVersion(ref: PackRef): Promise<InstalledPackVersion | undefined>;
@@ -147,6 +149,9 @@ export function openPackStorage(name = MODELS_DB_NAME): PackStorage {
       const db = await open();
       const rows = await db.getAllFromIndex('files', 'byVersion', [name, version]);
       return new Map(rows.map((row) => [row.path, row.blob]));
+    },
+    async readFile({ name, version }, path) {
+      return (await (await open()).get('files', [name, version, path]))?.blob;
     },
     async putVersion(record) {
       await (await open()).put('versions', record);
