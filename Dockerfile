@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1.7
-# Fishlens container: the Hono server plus the built PWA, on Node 20 slim, as a non-root user.
+# Fishlens container: the Hono server plus the built PWA, on a Node LTS slim image, non-root.
 #
 # Build:  docker build -t registry.example.com/fishlens:0.1.0 .
 # Run:    docker run --read-only --tmpfs /tmp -v fishlens-data:/var/lib/fishlens -p 8080:8080 \
@@ -10,7 +10,9 @@
 # there is no second module layout to keep in step. tsx compiles each file once per process
 # (milliseconds) and keeps its cache under the OS temp folder, which is the writable /tmp volume.
 
-ARG NODE_IMAGE=node:20.19.5-bookworm-slim
+# Node 24 is an LTS line supported until April 2028 (https://nodejs.org/en/about/previous-releases);
+# the code also runs on Node 20.19+ and 22.12+ (package.json `engines`, which Vite sets).
+ARG NODE_IMAGE=node:24.22.0-bookworm-slim
 
 # ---- build: install everything, build the PWA, then drop dev dependencies -------------------
 FROM ${NODE_IMAGE} AS build
@@ -54,5 +56,9 @@ RUN mkdir -p /var/lib/fishlens && chown 1000:1000 /var/lib/fishlens
 USER 1000:1000
 VOLUME ["/var/lib/fishlens"]
 EXPOSE 8080
+# For `docker run` and Compose; Kubernetes ignores it and uses the Deployment's probes. Ready
+# means the database answers, so "healthy" is a server that can keep what it acknowledges.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Started with node itself (not npm) so SIGTERM reaches the server, which then drains and exits.
 CMD ["node", "--import", "tsx", "server/main.ts"]

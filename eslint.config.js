@@ -205,6 +205,38 @@ export default tseslint.config(
               group: ['**/src/**', 'preact', 'preact/*', 'idb'],
               message: 'The server never imports the browser app.',
             },
+            {
+              group: ['**/training/**'],
+              message: 'The server never runs training code: training/ is a separate program.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Training is a separate Node program: shared/ and TF.js, never the server or the app.
+  {
+    files: ['training/**/*.ts'],
+    languageOptions: { globals: globals.node },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/server/**',
+                '**/src/**',
+                '**/worker/**',
+                'preact',
+                'preact/*',
+                'idb',
+                'pg',
+                'hono',
+                'hono/*',
+              ],
+              message: 'Training is its own program: it imports shared/ and TF.js only.',
+            },
           ],
         },
       ],

@@ -77,6 +77,15 @@ export default defineConfig({
           environment: 'node',
         },
       },
+      // The training CLI is its own program: no PostgreSQL, but model-sized work per test.
+      {
+        test: {
+          name: 'training',
+          include: ['training/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
       {
         test: {
           name: 'server',

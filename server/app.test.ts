@@ -53,17 +53,19 @@ describe('the HTTP app', () => {
     expect(await res.json()).toMatchObject({ status: 'ok' });
   });
 
-  it('answers /readyz with 503 and a reason when the database is down', async () => {
+  it('answers /readyz with 503, what to check and a request id, but no internals, when the database is down', async () => {
     const down: Database = {
       ...test.db,
-      query: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')),
+      query: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:55432')),
     };
     const downApp = createApp({ config: loadConfig({}), db: down, log, installation });
     const res = await downApp.request('/readyz');
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    const body = (await res.json()) as { detail: string };
-    expect(body.detail).toMatch(/database is not reachable.*ECONNREFUSED/);
+    const body = (await res.json()) as { detail: string; requestId: string };
+    expect(body.detail).toMatch(/database does not answer.*DATABASE_URL/);
+    expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|55432|127\.0\.0\.1/);
+    expect(body.requestId).toBe(res.headers.get('x-request-id'));
   });
 
   it('describes itself at /api/v1/info with the installation kept in the database', async () => {

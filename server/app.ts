@@ -1,12 +1,14 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { parseTrustProxy } from './client-address.js';
 import type { Config } from './config.js';
+import type { DataIdentity } from './data-identity.js';
 import type { Database } from './db/index.js';
 import type { Logger } from './log.js';
 import { problemErrorHandler, problemNotFound } from './problem.js';
 import type { Installation } from './installation.js';
-import { httpMetrics, metricsRoutes, createMetrics, type Metrics } from './metrics.js';
-import { ingestMetricsObserver, instrumentRegistry } from './metrics-observers.js';
+import { httpMetrics, createMetrics, type Metrics } from './metrics.js';
+import { ingestMetricsObserver, instrumentRegistry, registryCatalog } from './metrics-observers.js';
 import { requestLog } from './request-log.js';
 import { healthRoutes } from './routes/health.js';
 import { infoRoutes } from './routes/info.js';
@@ -27,6 +29,8 @@ export interface AppDeps {
   log: Logger;
   /** This installation's identity (see installation.ts). */
   installation: Installation;
+  /** Checks that writes go to the data the server started with; without it nothing is checked. */
+  identity?: DataIdentity;
   /** Folder of the built PWA (dist/client); omitted in API-only tests. */
   clientDir?: string;
   /** The model registry (built-in or MLflow); the /api/v1/models routes exist only with one. */
@@ -46,9 +50,8 @@ export function createApp(deps: AppDeps): Hono {
   app.onError(problemErrorHandler(deps.log));
   app.notFound(problemNotFound);
 
-  app.route('/', healthRoutes(deps.db));
-  // With METRICS_PORT set, /metrics is served on that port only (main.ts), out of the Ingress's reach.
-  if (deps.config.METRICS_PORT === undefined) app.route('/', metricsRoutes(metrics));
+  app.route('/', healthRoutes(deps));
+  // /metrics is never here: main.ts serves it on METRICS_PORT only, out of the Ingress's reach.
 
   const api = new Hono();
   api.route(
@@ -70,7 +73,16 @@ export function createApp(deps: AppDeps): Hono {
       }),
     );
   }
-  mountIngestRoutes(api, { ...deps, observer: ingestMetricsObserver(metrics) });
+  const trustProxy = parseTrustProxy(deps.config.TRUST_PROXY);
+  mountIngestRoutes(api, {
+    ...deps,
+    ...(trustProxy ? { trustProxy } : {}),
+    observer: ingestMetricsObserver(
+      metrics,
+      deps.registry ? registryCatalog(deps.registry) : undefined,
+      deps.log,
+    ),
+  });
   api.route('/', statsRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }));
   api.route('/', openApiRoutes());
   // Add API routes to `api` above this line: Hono copies a sub-app's routes when it is mounted.

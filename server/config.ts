@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustProxy } from './client-address.js';
 import { ingestConfigShape } from './ingest/config.js';
 import { registryConfigShape } from './registry/config.js';
 
@@ -20,9 +21,26 @@ const port = z.coerce
 /** Every environment variable Fishlens reads, with its default and what a valid value looks like. */
 export const configSchema = z.object({
   PORT: port.default(8080),
-  /** When set, /metrics is served on this port only, not on PORT (keeps it off the public Ingress). */
-  METRICS_PORT: port.optional(),
+  /**
+   * /metrics is served on this port only, never on PORT, so a public Ingress or port forward of
+   * PORT cannot expose it; `off` serves no metrics. Bound to HOST like PORT.
+   */
+  METRICS_PORT: z.union([z.literal('off'), port]).default(9464),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Which peers are proxies whose X-Forwarded-For names the client (for per-address limits):
+   * unset trusts none; a hop count (1 = one Ingress or load balancer); or addresses/CIDR ranges.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseTrustProxy(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   DATA_DIR: z.string().min(1, 'expected a folder path').default('.data'),
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),

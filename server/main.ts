@@ -5,7 +5,9 @@ import { createApp } from './app.js';
 import { claimDataDir } from './data-dir-lock.js';
 import { ensureClientBuild } from './client-build.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { openDatabase } from './db/index.js';
+import { captureDataIdentity } from './data-identity.js';
+import { checkDataHistory, dataLocation, defaultStateDir } from './data-history.js';
+import { openDatabase, pgliteFolder } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { ensureInstallation } from './installation.js';
 import { createLogger, type Logger } from './log.js';
@@ -19,12 +21,28 @@ import {
 
 export interface RunningServer {
   url: string;
+  /** The port /metrics is served on, unless METRICS_PORT is off. */
+  metricsPort: number | undefined;
   close(): Promise<void>;
 }
 
-/** Opens the database, applies migrations, and serves the API and the PWA on one port. */
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const clientDir = await ensureClientBuild(log);
+export interface StartOptions {
+  /** Folder of the data-location note (data-history.ts); the user's state folder by default. */
+  stateDir?: string;
+  /** The built PWA to serve; by default dist/client, built first when missing. */
+  clientDir?: string;
+}
+
+/**
+ * Opens the database, applies migrations, and serves the API and the PWA on PORT, and the
+ * metrics on METRICS_PORT.
+ */
+export async function startServer(
+  config: Config,
+  log: Logger,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const clientDir = options.clientDir ?? (await ensureClientBuild(log));
   // PGlite allows one process per data folder; a second server or publish-model is refused.
   const dataDirLock = config.DATABASE_URL
     ? undefined
@@ -35,13 +53,23 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   log.info({ database: db.kind }, 'database ready');
 
   const installation = await ensureInstallation(db);
+  await checkDataHistory({
+    stateDir: options.stateDir ?? defaultStateDir(),
+    location: dataLocation(config),
+    installation,
+    log,
+  });
+  const identity = await captureDataIdentity(
+    installation,
+    config.DATABASE_URL ? undefined : pgliteFolder(config.DATA_DIR),
+  );
   const registry = createModelRegistry(config, db);
   log.info({ registry: registry.description }, 'model registry ready');
   if (shouldPublishDemoModels(config)) {
     await publishDemoPacks(registry, config.DEMO_MODELS_DIR ?? DEFAULT_DEMO_MODELS_DIR, log);
   }
   const metrics = createMetrics();
-  const app = createApp({ config, db, log, clientDir, installation, registry, metrics });
+  const app = createApp({ config, db, log, clientDir, installation, identity, registry, metrics });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
       resolve(s),
@@ -53,13 +81,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const url = `http://localhost:${port}`;
   log.info({ url }, 'Fishlens is listening');
   const metricsServer =
-    config.METRICS_PORT === undefined
+    config.METRICS_PORT === 'off'
       ? undefined
       : await listen(metricsRoutes(metrics).fetch, config.METRICS_PORT, config.HOST);
-  if (metricsServer) log.info({ port: config.METRICS_PORT }, 'metrics served on their own port');
+  const metricsAddress = metricsServer?.address();
+  const metricsPort =
+    typeof metricsAddress === 'object' && metricsAddress ? metricsAddress.port : undefined;
+  if (metricsServer) log.info({ port: metricsPort }, 'metrics served on their own port');
 
   return {
     url,
+    metricsPort,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));

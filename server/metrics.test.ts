@@ -11,10 +11,15 @@ import {
   createMetrics,
   httpMetrics,
   metricsRoutes,
-  OVERFLOW_LABEL,
+  UNKNOWN_LABEL,
   type Metrics,
 } from './metrics.js';
-import { ingestMetricsObserver, instrumentRegistry } from './metrics-observers.js';
+import {
+  ingestMetricsObserver,
+  instrumentRegistry,
+  registryCatalog,
+  type PackCatalog,
+} from './metrics-observers.js';
 import type { ModelRegistry, ModelVersion } from './registry/types.js';
 
 const log = createLogger('silent');
@@ -141,17 +146,27 @@ describe('database pool gauges', () => {
   });
 });
 
+/** A catalog that knows model `fish` versions 3 and 4 with these labels, and nothing else. */
+const catalog: PackCatalog = {
+  labelsOf: (name, version) =>
+    Promise.resolve(
+      name === 'fish' && (version === 3 || version === 4)
+        ? new Set(['perca_fluviatilis', 'esox_lucius'])
+        : null,
+    ),
+};
+
 describe('the ingest observer', () => {
   it('counts stored predictions by model version and species, not-sure ones, duplicates and rejections', async () => {
     const metrics = createMetrics({ processMetrics: false });
-    const observer = ingestMetricsObserver(metrics);
+    const observer = ingestMetricsObserver(metrics, catalog);
     const row = {
       modelName: 'fish',
       modelVersion: 3,
       topLabel: 'perca_fluviatilis',
       notSure: false,
     };
-    observer.inserted([
+    await observer.inserted([
       row,
       row,
       { ...row, topLabel: 'esox_lucius', notSure: true },
@@ -181,29 +196,60 @@ describe('the ingest observer', () => {
     expect(sample(text, 'fishlens_predictions_rejected_total{reason="unauthorized"}')).toBe(1);
   });
 
-  it('folds client-supplied label values past the cap into "_other" so series stay bounded', async () => {
+  it('takes label values only from the registry: junk names from a device cannot crowd out real versions', async () => {
     const metrics = createMetrics({ processMetrics: false });
-    const observer = ingestMetricsObserver(metrics);
-    const rows = Array.from({ length: 2_100 }, (_, i) => ({
-      modelName: `m${i}`,
-      modelVersion: 1,
-      topLabel: 'x',
-      notSure: false,
+    const observer = ingestMetricsObserver(metrics, catalog);
+    const junk = Array.from({ length: 2_100 }, (_, i) => ({
+      modelName: `junk-${i}`,
+      modelVersion: 1 + i,
+      topLabel: `species-${i}`,
+      notSure: true,
     }));
-    observer.inserted(rows);
+    await observer.inserted(junk);
+    await observer.inserted([
+      { modelName: 'fish', modelVersion: 3, topLabel: 'perca_fluviatilis', notSure: true },
+      { modelName: 'fish', modelVersion: 3, topLabel: 'made_up_species', notSure: false },
+    ]);
     const text = await metrics.render();
+    const unknown = `model="${UNKNOWN_LABEL}",version="${UNKNOWN_LABEL}"`;
+    expect(sample(text, `fishlens_predictions_ingested_total{${unknown}}`)).toBe(2_100);
+    expect(sample(text, `fishlens_predictions_not_sure_total{${unknown}}`)).toBe(2_100);
+    // The real version keeps its own series, so the not-sure rate per version stays visible.
+    expect(sample(text, 'fishlens_predictions_ingested_total{model="fish",version="3"}')).toBe(2);
+    expect(sample(text, 'fishlens_predictions_not_sure_total{model="fish",version="3"}')).toBe(1);
     expect(
       sample(
         text,
-        `fishlens_predictions_ingested_total{model="${OVERFLOW_LABEL}",version="${OVERFLOW_LABEL}"}`,
+        `fishlens_predictions_by_species_total{model="fish",version="3",species="${UNKNOWN_LABEL}"}`,
       ),
-    ).toBe(100);
-    expect(text.match(/^fishlens_predictions_ingested_total\{/gm)).toHaveLength(2_001);
-    // A value seen before the cap keeps its own series.
-    observer.inserted([rows[0]!]);
-    expect(
-      sample(await metrics.render(), 'fishlens_predictions_ingested_total{model="m0",version="1"}'),
-    ).toBe(2);
+    ).toBe(1);
+    expect(text.match(/^fishlens_predictions_by_species_total\{/gm)).toHaveLength(3);
+  });
+
+  it('asks the registry once per version, and again about a missing one only after a while', async () => {
+    let asked = 0;
+    let clock = 0;
+    const cached = registryCatalog(
+      {
+        getVersion: (name, version) => {
+          asked += 1;
+          return Promise.resolve(
+            name === 'fish' && version === 1
+              ? ({ metadata: { labels: [{ id: 'pike' }] } } as unknown as ModelVersion)
+              : null,
+          );
+        },
+      },
+      { retryMs: 1_000, now: () => clock },
+    );
+    expect(await cached.labelsOf('fish', 1)).toEqual(new Set(['pike']));
+    expect(await cached.labelsOf('fish', 1)).toEqual(new Set(['pike']));
+    expect(await cached.labelsOf('fish', 2)).toBeNull();
+    expect(await cached.labelsOf('fish', 2)).toBeNull();
+    expect(asked).toBe(2);
+    clock = 1_001;
+    await cached.labelsOf('fish', 2);
+    expect(asked).toBe(3);
   });
 });
 
@@ -247,18 +293,45 @@ describe('the instrumented registry', () => {
   });
 });
 
-describe('the app’s /metrics', () => {
+describe('the app’s metrics', () => {
   let test: TestDatabase;
   beforeAll(async () => {
     test = await createTestDatabase();
   });
   afterAll(() => test.drop());
 
-  it('is served by createApp and shows the requests it answered and the real pool', async () => {
+  /** A registry that has published version 7 of `fish` with the labels pike and perch. */
+  const registry = {
+    kind: 'builtin',
+    description: 'test',
+    getVersion: (name: string, version: number) =>
+      Promise.resolve(
+        name === 'fish' && version === 7
+          ? ({ name, version, metadata: { labels: [{ id: 'pike' }, { id: 'perch' }] } } as never)
+          : null,
+      ),
+  } as unknown as ModelRegistry;
+
+  it('are never on the app’s own port, whatever METRICS_PORT says', async () => {
     const installation = await ensureInstallation(test.db);
-    const app = createApp({ config: loadConfig({}), db: test.db, log, installation });
+    for (const METRICS_PORT of [undefined, '9464', 'off']) {
+      const app = createApp({
+        config: loadConfig(METRICS_PORT ? { METRICS_PORT } : {}),
+        db: test.db,
+        log,
+        installation,
+      });
+      expect((await app.request('/metrics')).status).toBe(404);
+    }
+    expect(loadConfig({}).METRICS_PORT).toBe(9464);
+  });
+
+  it('show the requests the app answered and the real pool', async () => {
+    const installation = await ensureInstallation(test.db);
+    const metrics = createMetrics();
+    const app = createApp({ config: loadConfig({}), db: test.db, log, installation, metrics });
     await app.request('/healthz');
-    const res = await app.request('/metrics');
+    const res = await metricsRoutes(metrics).request('/metrics');
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(
@@ -271,9 +344,17 @@ describe('the app’s /metrics', () => {
       expect(sample(text, 'fishlens_db_pool_clients{state="total"}')).toBeGreaterThan(0);
   });
 
-  it('counts predictions ingested through the real routes, by model version, species and not-sure', async () => {
+  it('count predictions ingested through the real routes, by model version, species and not-sure', async () => {
     const installation = await ensureInstallation(test.db);
-    const app = createApp({ config: loadConfig({}), db: test.db, log, installation });
+    const metrics = createMetrics({ processMetrics: false });
+    const app = createApp({
+      config: loadConfig({}),
+      db: test.db,
+      log,
+      installation,
+      metrics,
+      registry,
+    });
     const device = (await (await app.request('/api/v1/devices', { method: 'POST' })).json()) as {
       token: string;
     };
@@ -296,8 +377,16 @@ describe('the app’s /metrics', () => {
       });
     expect((await send(batch)).status).toBe(200);
     expect((await send([batch[0], { id: 'not-a-prediction' }])).status).toBe(200);
-    const text = await (await app.request('/metrics')).text();
-    expect(sample(text, 'fishlens_predictions_ingested_total{model="fish",version="7"}')).toBe(3);
+    // Ingest does not wait for the counting (registry look-ups), so wait for the counts.
+    await expect
+      .poll(async () =>
+        sample(
+          await metrics.render(),
+          'fishlens_predictions_ingested_total{model="fish",version="7"}',
+        ),
+      )
+      .toBe(3);
+    const text = await metrics.render();
     expect(
       sample(
         text,
@@ -313,16 +402,5 @@ describe('the app’s /metrics', () => {
         'http_request_duration_seconds_count{method="POST",route="/api/v1/predictions/batch",status="200"}',
       ),
     ).toBe(2);
-  });
-
-  it('is not served on the main port when METRICS_PORT moves it to its own', async () => {
-    const installation = await ensureInstallation(test.db);
-    const app = createApp({
-      config: loadConfig({ METRICS_PORT: '9464' }),
-      db: test.db,
-      log,
-      installation,
-    });
-    expect((await app.request('/metrics')).status).toBe(404);
   });
 });

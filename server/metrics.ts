@@ -16,10 +16,11 @@ import { matchedRoutes } from 'hono/route';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from './db/index.js';
 
-/** Label values that come from clients (model names, species) are capped at this many per metric. */
-const MAX_CLIENT_LABEL_SETS = 2_000;
-/** The label value that replaces client-supplied values once the cap is reached. */
-export const OVERFLOW_LABEL = '_other';
+/**
+ * The label value for a model, version or species the model registry does not know: phones
+ * name them, so only values the registry vouches for become label values (metrics-observers.ts).
+ */
+export const UNKNOWN_LABEL = '_unknown';
 /** The route label of requests that no route handled (404s), so unknown URLs never become labels. */
 export const UNMATCHED_ROUTE = '_unmatched';
 
@@ -37,8 +38,6 @@ export interface Metrics {
   readonly registryLookupDuration: Histogram<'registry' | 'operation'>;
   /** Reports this database's pool (when it has one) at every scrape. */
   observeDatabase(db: Database): void;
-  /** Caps client-supplied label values: known values pass, new ones past the cap become `_other`. */
-  boundedLabels(metric: string, labels: string[]): string[];
   /** The exposition text (Prometheus text format 0.0.4). */
   render(): Promise<string>;
 }
@@ -49,7 +48,6 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const databases: Database[] = [];
-  const seen = new Map<string, Set<string>>();
 
   const poolStats = () => databases.flatMap((db) => db.stats?.() ?? []);
   new Gauge({
@@ -139,15 +137,6 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     }),
     observeDatabase(db) {
       if (!databases.includes(db)) databases.push(db);
-    },
-    boundedLabels(metric, labels) {
-      const key = labels.join('\u0000');
-      let known = seen.get(metric);
-      if (!known) seen.set(metric, (known = new Set()));
-      if (known.has(key)) return labels;
-      if (known.size >= MAX_CLIENT_LABEL_SETS) return labels.map(() => OVERFLOW_LABEL);
-      known.add(key);
-      return labels;
     },
     render: () => registry.metrics(),
   };

@@ -104,13 +104,6 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
-    path: '/metrics',
-    tag: 'operations',
-    summary: 'Prometheus metrics (on METRICS_PORT instead, when that is set).',
-    responses: { 200: text('Prometheus text format 0.0.4.') },
-  },
-  {
-    method: 'get',
     path: '/api/v1/info',
     tag: 'operations',
     summary: 'What this server is: version, database kind, installation.',

@@ -57,15 +57,60 @@ const predictionVersion = z
     'The pack version, a positive integer. A string of digits ("3") is also accepted and stored as the number, for entries logged by older app versions.',
   );
 
+/** How far over 1 a top-k's probabilities may add up: float rounding of the softmax. */
+const PROBABILITY_SUM_TOLERANCE = 1e-6;
+
+/**
+ * The most probable labels, most probable first: probabilities in 0–1, never rising, adding up
+ * to at most 1, each label once. The server stores `top[0]` as the prediction, so an unsorted
+ * list would store the wrong species.
+ */
+const topSchema = z
+  .array(z.strictObject({ label: storableText(1, 128), probability }))
+  .min(1)
+  .max(5)
+  .superRefine((top, ctx) => {
+    let sum = 0;
+    const labels = new Set<string>();
+    top.forEach((entry, i) => {
+      sum += entry.probability;
+      if (i > 0 && entry.probability > top[i - 1]!.probability) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'probability'],
+          message: 'must not be higher than the one before (most probable first)',
+        });
+      }
+      if (labels.has(entry.label)) {
+        ctx.addIssue({ code: 'custom', path: [i, 'label'], message: 'names a label twice' });
+      }
+      labels.add(entry.label);
+    });
+    if (sum > 1 + PROBABILITY_SUM_TOLERANCE) {
+      ctx.addIssue({ code: 'custom', message: `probabilities add up to ${sum}, more than 1` });
+    }
+  });
+
+/**
+ * An ISO 8601 instant with its offset, handed on as the same instant in UTC: every string that
+ * passes is one PostgreSQL's timestamptz accepts (it refuses offsets past ±15:59, which ISO
+ * allows), and the sanity check and the database see the same instant.
+ */
+export const instantSchema = z.iso.datetime({ offset: true }).transform((text, ctx) => {
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) {
+    ctx.addIssue({ code: 'custom', message: 'not a date and time' });
+    return z.NEVER;
+  }
+  return new Date(time).toISOString();
+});
+
 /** One prediction as the device logged it. `createdAt` bounds depend on the server's clock. */
 export const predictionSchema = z.strictObject({
   id: uuid,
-  createdAt: z.iso.datetime({ offset: true }),
+  createdAt: instantSchema,
   model: z.strictObject({ name: storableText(1, 128), version: predictionVersion }),
-  top: z
-    .array(z.strictObject({ label: storableText(1, 128), probability }))
-    .min(1)
-    .max(5),
+  top: topSchema,
   notSure: z.boolean(),
   latencyMs: z.number().min(0).max(600_000),
   backend: storableText(1, 32),

@@ -4,6 +4,7 @@
  * and the dashboard (which plots). Free of Node and DOM imports.
  */
 import { z } from 'zod';
+import { EARLIEST_CREATED_AT, storableText } from './api.js';
 import { packVersionSchema } from './pack.js';
 
 /** Default window when `from` is omitted: the 30 days before `to`. */
@@ -13,11 +14,19 @@ export const MAX_STATS_DAYS = 366;
 /** The confidence histogram splits [0, 1] into this many equal bins; 1.0 falls into the last. */
 export const CONFIDENCE_BINS = 10;
 
-const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+/** The last instant PostgreSQL and a four-digit ISO year can both hold. */
+const LATEST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
+// Validated like ingest's createdAt: what passes is a time PostgreSQL accepts. No prediction is
+// older than 2020, so a window before that is a mistake, not a question.
+const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).refine((text) => {
+  const time = Date.parse(text);
+  return time >= EARLIEST_CREATED_AT && time <= LATEST_INSTANT;
+}, 'expected a time from 2020-01-01 on');
 
 /** Query string of GET /api/v1/stats; `to` is exclusive, dates mean midnight UTC. */
 export const statsQuerySchema = z.strictObject({
-  model: z.string().min(1).max(128).optional().describe('Model name; all models when omitted.'),
+  model: storableText(1, 128).optional().describe('Model name; all models when omitted.'),
   from: instant
     .optional()
     .describe(`Start (inclusive); default ${DEFAULT_STATS_DAYS} days before \`to\`.`),

@@ -4,7 +4,10 @@ import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
 import { join } from 'node:path';
 
+import { DatabaseUnavailableError } from './database.js';
+
 export type { Database, Queryable } from './database.js';
+export { DatabaseReplacedError } from './database.js';
 
 /** PostgreSQL through `pg` when DATABASE_URL is set, else the embedded PGlite under DATA_DIR/pglite. */
 export async function openDatabase(
@@ -13,20 +16,33 @@ export async function openDatabase(
   if (config.DATABASE_URL) {
     return openPostgres(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
   }
-  return openPglite(join(config.DATA_DIR, 'pglite'));
+  return openPglite(pgliteFolder(config.DATA_DIR));
 }
 
-/** Answers once the database runs a trivial query, or throws; used by /readyz. */
-export async function pingDatabase(db: Database, timeoutMs = 2_000): Promise<void> {
+/** Where the embedded database keeps its files inside DATA_DIR. */
+export function pgliteFolder(dataDir: string): string {
+  return join(dataDir, 'pglite');
+}
+
+/**
+ * Resolves once `probe` (by default a trivial query) has answered, or throws; used by /readyz.
+ * A database that does not answer within `timeoutMs` counts as unreachable.
+ */
+export async function pingDatabase(
+  db: Database,
+  timeoutMs = 2_000,
+  probe: () => Promise<unknown> = () => db.query('SELECT 1'),
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`the database did not answer within ${timeoutMs} ms`)),
+      () =>
+        reject(new DatabaseUnavailableError(`the database did not answer within ${timeoutMs} ms`)),
       timeoutMs,
     );
   });
   try {
-    await Promise.race([db.query('SELECT 1'), timeout]);
+    await Promise.race([probe(), timeout]);
   } finally {
     clearTimeout(timer);
   }

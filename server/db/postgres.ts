@@ -1,7 +1,16 @@
 import pg from 'pg';
-import type { Database, Queryable, QueryResult } from './database.js';
+import {
+  asUnavailable,
+  DatabaseUnavailableError,
+  type Database,
+  type Queryable,
+  type QueryResult,
+} from './database.js';
 
-/** Opens a pool on a PostgreSQL server. Connections are made lazily, so a down server fails queries, not start-up. */
+/**
+ * Opens a pool on a PostgreSQL server. Connections are made lazily, so a down server fails
+ * queries, not start-up; a query that cannot reach the server throws DatabaseUnavailableError.
+ */
 export function openPostgres(url: string, options: { poolMax?: number } = {}): Database {
   const pool = new pg.Pool({
     connectionString: url,
@@ -19,7 +28,9 @@ export function openPostgres(url: string, options: { poolMax?: number } = {}): D
     text: string,
     params?: unknown[],
   ): Promise<QueryResult<Row>> => {
-    const result = await client.query(text, params);
+    const result = await client.query(text, params).catch((error: unknown) => {
+      throw asUnavailable(error);
+    });
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
   };
 
@@ -27,26 +38,36 @@ export function openPostgres(url: string, options: { poolMax?: number } = {}): D
     kind: 'postgres',
     query: (text, params) => run(pool, text, params),
     async exec(sql) {
-      await pool.query(sql);
+      await pool.query(sql).catch((error: unknown) => {
+        throw asUnavailable(error);
+      });
     },
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error: unknown) => {
+        throw asUnavailable(error);
+      });
+      let broken = false;
       try {
-        await client.query('BEGIN');
+        await run(client, 'BEGIN');
         const tx: Queryable = {
           query: (text, params) => run(client, text, params),
           exec: async (sql) => {
-            await client.query(sql);
+            await client.query(sql).catch((error: unknown) => {
+              throw asUnavailable(error);
+            });
           },
         };
         const result = await work(tx);
-        await client.query('COMMIT');
+        await run(client, 'COMMIT');
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
-        throw error;
+        // A client whose connection broke must not go back to the pool.
+        const failure = asUnavailable(error);
+        broken = failure instanceof DatabaseUnavailableError;
+        throw failure;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     close: () => pool.end(),

@@ -22,4 +22,10 @@ export const ingestConfigShape = {
   INGEST_RATE_BURST: count(1, 1_000_000, 30),
   /** Device registrations per minute per client address. */
   DEVICE_REGISTRATIONS_PER_MINUTE: count(1, 1_000_000, 30),
+  /**
+   * Requests with a device token the server does not know, per minute per client address; past
+   * it the address gets 429 without a database look-up. A phone whose server lost its database
+   * sends one such request before it registers again.
+   */
+  UNKNOWN_TOKENS_PER_MINUTE: count(1, 1_000_000, 10),
 };

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Prediction } from '../../shared/api.js';
 import type { Database } from '../db/index.js';
+import { withinOwnData, type DataIdentity } from '../data-identity.js';
 
 /** A prediction the database took for the first time (what metrics count). */
 export interface InsertedPrediction {
@@ -42,7 +43,7 @@ FROM unnest($2::uuid[], $3::timestamptz[], $4::text[], $5::int[], $6::text[],
   $7::float8[], $8::text[], $9::bool[], $10::float8[], $11::text[], $12::text[], $13::text[])
   AS t(id, created_at, model_name, model_version, top_label, top_probability, top, not_sure,
     latency_ms, backend, app_version, feedback_label)
-ON CONFLICT (id) DO NOTHING
+ON CONFLICT (device_id, id) DO NOTHING
 RETURNING id::text AS id, model_name AS "modelName", model_version AS "modelVersion",
   top_label AS "topLabel", not_sure AS "notSure"`;
 
@@ -54,16 +55,23 @@ FROM unnest($2::uuid[], $3::text[]) AS f(id, label)
 WHERE p.id = f.id AND p.device_id = $1::uuid
 RETURNING p.id::text AS id`;
 
-/** The PostgreSQL implementation of PredictionStore (pg or PGlite). */
-export function createPredictionStore(db: Database): PredictionStore {
+/**
+ * The PostgreSQL implementation of PredictionStore (pg or PGlite). With `identity`, every write
+ * commits only into the data this server started with (see data-identity.ts), and an unknown
+ * token is reported as unknown only after checking that the database is still ours, so devices
+ * are not told to register again by a database that was swapped.
+ */
+export function createPredictionStore(db: Database, identity?: DataIdentity): PredictionStore {
   return {
     async registerDevice() {
       const deviceId = randomUUID();
       const token = randomBytes(32).toString('base64url');
-      await db.query('INSERT INTO devices (id, token_sha256) VALUES ($1, $2)', [
-        deviceId,
-        hashToken(token),
-      ]);
+      await withinOwnData(db, identity, (tx) =>
+        tx.query('INSERT INTO devices (id, token_sha256) VALUES ($1, $2)', [
+          deviceId,
+          hashToken(token),
+        ]),
+      );
       return { deviceId, token };
     },
 
@@ -72,36 +80,43 @@ export function createPredictionStore(db: Database): PredictionStore {
         'SELECT id::text AS id FROM devices WHERE token_sha256 = $1',
         [hashToken(token)],
       );
-      return rows[0]?.id ?? null;
+      if (rows[0]) return rows[0].id;
+      await identity?.checkFolder();
+      await identity?.checkDatabase(db);
+      return null;
     },
 
     async insertPredictions(deviceId, rows) {
       if (rows.length === 0) return [];
-      const result = await db.query<InsertedPrediction>(INSERT_PREDICTIONS, [
-        deviceId,
-        rows.map((r) => r.id),
-        rows.map((r) => r.createdAt),
-        rows.map((r) => r.model.name),
-        rows.map((r) => r.model.version),
-        rows.map((r) => r.top[0]!.label),
-        rows.map((r) => r.top[0]!.probability),
-        rows.map((r) => JSON.stringify(r.top)),
-        rows.map((r) => r.notSure),
-        rows.map((r) => r.latencyMs),
-        rows.map((r) => r.backend),
-        rows.map((r) => r.appVersion),
-        rows.map((r) => r.feedback?.label ?? null),
-      ]);
+      const result = await withinOwnData(db, identity, (tx) =>
+        tx.query<InsertedPrediction>(INSERT_PREDICTIONS, [
+          deviceId,
+          rows.map((r) => r.id),
+          rows.map((r) => r.createdAt),
+          rows.map((r) => r.model.name),
+          rows.map((r) => r.model.version),
+          rows.map((r) => r.top[0]!.label),
+          rows.map((r) => r.top[0]!.probability),
+          rows.map((r) => JSON.stringify(r.top)),
+          rows.map((r) => r.notSure),
+          rows.map((r) => r.latencyMs),
+          rows.map((r) => r.backend),
+          rows.map((r) => r.appVersion),
+          rows.map((r) => r.feedback?.label ?? null),
+        ]),
+      );
       return result.rows;
     },
 
     async setFeedback(deviceId, items) {
       if (items.length === 0) return [];
-      const { rows } = await db.query<{ id: string }>(SET_FEEDBACK, [
-        deviceId,
-        items.map((i) => i.id),
-        items.map((i) => i.label),
-      ]);
+      const { rows } = await withinOwnData(db, identity, (tx) =>
+        tx.query<{ id: string }>(SET_FEEDBACK, [
+          deviceId,
+          items.map((i) => i.id),
+          items.map((i) => i.label),
+        ]),
+      );
       return rows.map((r) => r.id);
     },
   };

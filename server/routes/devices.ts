@@ -1,36 +1,27 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { DeviceResponse } from '../../shared/api.js';
+import { clientAddress, type TrustProxy } from '../client-address.js';
 import type { RateLimiter } from '../ingest/rate-limit.js';
 import type { PredictionStore } from '../ingest/store.js';
 import { httpProblem } from '../problem.js';
 
 /**
- * The client's address for the registration limit: the first X-Forwarded-For hop (behind the
- * Ingress), else the socket's peer, else one shared bucket (in-process tests have no socket).
- */
-function clientAddress(c: Context): string {
-  const forwarded = c.req.header('X-Forwarded-For')?.split(',')[0]?.trim();
-  if (forwarded) return forwarded;
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-/**
  * `POST /devices`: registers a device and answers `{deviceId, token}` once; the server keeps only
- * the token's sha256. Rate-limited per client address so a loop cannot fill the table.
+ * the token's sha256. Rate-limited per client address (see client-address.ts for when
+ * X-Forwarded-For counts) so a loop cannot fill the table.
  */
-export function deviceRoutes(deps: { store: PredictionStore; limiter: RateLimiter }): Hono {
+export function deviceRoutes(deps: {
+  store: PredictionStore;
+  limiter: RateLimiter;
+  trustProxy: TrustProxy | undefined;
+}): Hono {
   const app = new Hono();
   app.post('/devices', async (c) => {
-    const verdict = deps.limiter.take(clientAddress(c));
+    const verdict = await deps.limiter.take(clientAddress(c, deps.trustProxy));
     if (!verdict.ok) {
       throw httpProblem(
         429,
-        'Too many device registrations; try again later.',
+        'Too many device registrations from this address; wait as long as Retry-After says, then try again.',
         {},
         { 'Retry-After': String(verdict.retryAfterSeconds) },
       );

@@ -1,9 +1,16 @@
 import { Hono } from 'hono';
-import { pingDatabase, type Database } from '../db/index.js';
-import { problem } from '../problem.js';
+import type { DataIdentity } from '../data-identity.js';
+import { DatabaseReplacedError, pingDatabase, type Database } from '../db/index.js';
+import type { Logger } from '../log.js';
+import { problem, REPLACED_RETRY_AFTER_SECONDS, DATABASE_RETRY_AFTER_SECONDS } from '../problem.js';
 
-/** `/healthz`: the process answers. `/readyz`: the database answers too, else 503 with the reason. */
-export function healthRoutes(db: Database): Hono {
+/**
+ * `/healthz`: the process answers. `/readyz`: the database answers and is still the data the
+ * server started with (data-identity.ts); else 503, so load balancers send writes elsewhere.
+ * The reason goes to the log; the body says only which check fails.
+ */
+export function healthRoutes(deps: { db: Database; log: Logger; identity?: DataIdentity }): Hono {
+  const { db, identity } = deps;
   const app = new Hono();
   app.get('/healthz', (c) => {
     c.header('Cache-Control', 'no-store');
@@ -12,14 +19,27 @@ export function healthRoutes(db: Database): Hono {
   app.get('/readyz', async (c) => {
     c.header('Cache-Control', 'no-store');
     try {
-      await pingDatabase(db);
+      await pingDatabase(db, 2_000, async () => {
+        if (!identity) return db.query('SELECT 1');
+        await identity.checkFolder();
+        return identity.checkDatabase(db);
+      });
       return c.json({ status: 'ok', database: db.kind });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return problem(c, 503, `The database is not reachable: ${reason}`, {
-        database: db.kind,
-        checks: { database: 'failing' },
-      });
+      const replaced = error instanceof DatabaseReplacedError;
+      deps.log.warn({ err: error, requestId: c.get('requestId') }, 'not ready');
+      c.header(
+        'Retry-After',
+        String(replaced ? REPLACED_RETRY_AFTER_SECONDS : DATABASE_RETRY_AFTER_SECONDS),
+      );
+      return problem(
+        c,
+        503,
+        replaced
+          ? 'Not ready: the data folder or database is not the one this server started with, so it takes no data. Check DATA_DIR or DATABASE_URL, restore the data if it was lost, and restart the server.'
+          : 'Not ready: the database does not answer. Check that it runs and that DATABASE_URL is right.',
+        { database: db.kind, checks: { database: replaced ? 'replaced' : 'unreachable' } },
+      );
     }
   });
   return app;

@@ -145,6 +145,64 @@ describe('devices and prediction ingest', () => {
     );
   });
 
+  it('rejects a top list that is unsorted, adds up to more than 1 or repeats a label, alone', async () => {
+    const device = await ingest.registerDevice();
+    const top = (...entries: [string, number][]) =>
+      makePrediction({ top: entries.map(([label, probability]) => ({ label, probability })) });
+    const good = [
+      top(['bream', 0.6], ['perch', 0.4]),
+      top(['bream', 0.5], ['perch', 0.5]), // a tie is in order
+      top(['bream', 0.3333334], ['perch', 0.3333333], ['pike', 0.3333334 - 1e-7]),
+    ];
+    const bad = [
+      top(['perch', 0.2], ['bream', 0.7]),
+      top(['bream', 0.9], ['perch', 0.9]),
+      top(['bream', 0.5], ['bream', 0.4]),
+    ];
+    const res = await postJson(
+      ingest.app,
+      BATCH,
+      { predictions: [good[0], bad[0], good[1], bad[1], good[2], bad[2]] },
+      device.auth,
+    );
+    const body = (await res.json()) as {
+      accepted: number;
+      rejected: { index: number; reason: string }[];
+    };
+    expect(body.accepted).toBe(3);
+    expect(body.rejected.map((r) => r.index)).toEqual([1, 3, 5]);
+    expect(body.rejected[0]!.reason).toMatch(/top\.1\.probability: must not be higher/);
+    expect(body.rejected[1]!.reason).toMatch(/add up to 1\.8, more than 1/);
+    expect(body.rejected[2]!.reason).toMatch(/top\.1\.label: names a label twice/);
+    const stored = await rowsOf(device.deviceId);
+    expect(stored.map((r) => r.id).sort()).toEqual(good.map((p) => p.id).sort());
+  });
+
+  it('stores createdAt with any ISO offset as the same instant, without failing the batch', async () => {
+    const device = await ingest.registerDevice();
+    const far = makePrediction({ createdAt: '2026-01-01T12:00:00+23:59' });
+    const west = makePrediction({ createdAt: '2026-01-01T12:00:00.123456-15:59' });
+    const res = await postJson(
+      ingest.app,
+      BATCH,
+      { predictions: [makePrediction(), far, west] },
+      device.auth,
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 3, rejected: [] });
+    const { rows } = await test.db.query<{ id: string; at: string }>(
+      `SELECT id::text AS id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS at
+       FROM predictions WHERE id = ANY($1::uuid[])`,
+      [[far.id, west.id]],
+    );
+    expect(new Map(rows.map((r) => [r.id, r.at]))).toEqual(
+      new Map([
+        [far.id, '2025-12-31T12:01:00.000'],
+        [west.id, '2026-01-02T03:59:00.123'],
+      ]),
+    );
+  });
+
   it('rejects createdAt before 2020 or more than a day ahead, and unknown fields', async () => {
     const device = await ingest.registerDevice();
     const old = makePrediction({ createdAt: '2019-12-31T23:59:59Z' });
@@ -269,21 +327,6 @@ describe('devices and prediction ingest', () => {
     expect(await rowsOf(device.deviceId)).toHaveLength(3);
   });
 
-  it('limits device registrations per client address with 429 and Retry-After', async () => {
-    const limited = ingestTestApp(test.db, { registrationsPerMinute: 2 });
-    const register = (address: string) =>
-      limited.app.request('/api/v1/devices', {
-        method: 'POST',
-        headers: { 'X-Forwarded-For': address },
-      });
-    expect((await register('203.0.113.1')).status).toBe(201);
-    expect((await register('203.0.113.1')).status).toBe(201);
-    const refused = await register('203.0.113.1');
-    expect(refused.status).toBe(429);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await register('203.0.113.2')).status).toBe(201);
-  });
-
   it('stores each prediction once when the same batch arrives five times at once', async () => {
     const device = await ingest.registerDevice();
     const batch = { predictions: Array.from({ length: 200 }, () => makePrediction()) };
@@ -320,6 +363,36 @@ describe('devices and prediction ingest', () => {
       body: '{}',
     });
     expect(text.status).toBe(415);
+  });
+
+  it('identifies a prediction by device and id: another device’s copy of an id is its own entry', async () => {
+    const [mine, theirs] = [await ingest.registerDevice(), await ingest.registerDevice()];
+    const shared = makePrediction();
+    const first = await postJson(ingest.app, BATCH, { predictions: [shared] }, mine.auth);
+    expect(await first.json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    const copy = { ...shared, top: [{ label: 'perch', probability: 0.9 }] };
+    const second = await postJson(ingest.app, BATCH, { predictions: [copy] }, theirs.auth);
+    expect(await second.json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await rowsOf(mine.deviceId)).map((r) => r.top_label)).toEqual(['bream']);
+    expect((await rowsOf(theirs.deviceId)).map((r) => r.top_label)).toEqual(['perch']);
+    // Feedback names the sender's own entry only.
+    const feedback = await postJson(
+      ingest.app,
+      '/api/v1/predictions/feedback',
+      { feedback: [{ id: shared.id, label: 'pike' }] },
+      theirs.auth,
+    );
+    expect(await feedback.json()).toEqual({ updated: 1, unknown: [] });
+    const { rows } = await test.db.query<{ device_id: string; feedback_label: string | null }>(
+      'SELECT device_id::text, feedback_label FROM predictions WHERE id = $1',
+      [shared.id],
+    );
+    expect(new Map(rows.map((r) => [r.device_id, r.feedback_label]))).toEqual(
+      new Map([
+        [mine.deviceId, null],
+        [theirs.deviceId, 'pike'],
+      ]),
+    );
   });
 
   it('sets feedback idempotently, only on the device’s own predictions', async () => {

@@ -11,6 +11,7 @@ import {
   type Prediction,
   type RejectedEntry,
 } from '../../shared/api.js';
+import { clientAddress, type TrustProxy } from '../client-address.js';
 import { limitedJsonBody, parseJson, type IngestVariables } from '../ingest/body.js';
 import type { RateLimiter } from '../ingest/rate-limit.js';
 import type { InsertedPrediction, PredictionStore } from '../ingest/store.js';
@@ -18,14 +19,19 @@ import { httpProblem } from '../problem.js';
 
 /** What ingest reports to metrics (server/metrics.ts); all optional for tests. */
 export interface IngestObserver {
-  inserted?(rows: InsertedPrediction[]): void;
+  /** Not awaited: counting must never delay or fail an acknowledgement. */
+  inserted?(rows: InsertedPrediction[]): unknown;
   duplicates?(count: number): void;
   rejected?(count: number, reason: 'invalid' | 'unauthorized' | 'rate_limited' | 'too_large'): void;
 }
 
 export interface PredictionRouteDeps {
   store: PredictionStore;
+  /** Requests per device. */
   limiter: RateLimiter;
+  /** Requests with a token the database does not know, per client address. */
+  unknownTokenLimiter: RateLimiter;
+  trustProxy: TrustProxy | undefined;
   maxBodyBytes: number;
   now?: () => number;
   observer?: IngestObserver;
@@ -35,17 +41,26 @@ type Env = { Variables: IngestVariables };
 
 const TOKEN = /^Bearer ([A-Za-z0-9_-]{43})$/;
 
-/** Finds the device from `Authorization: Bearer <token>` (401 otherwise); the body never names it. */
+const tooMany = (detail: string, retryAfterSeconds: number) =>
+  httpProblem(429, detail, {}, { 'Retry-After': String(retryAfterSeconds) });
+
+/**
+ * Finds the device from `Authorization: Bearer <token>` (401 otherwise); the body never names
+ * it. Unknown tokens are limited per client address: once an address has used up its share,
+ * this process answers it 429 without asking the database until the Retry-After has passed.
+ */
 function deviceAuth(deps: PredictionRouteDeps): MiddlewareHandler<Env> {
   // Tokens are never revoked, so a found token can be remembered (bounded, oldest dropped first).
   const known = new Map<string, string>();
+  const blockedUntil = new Map<string, number>();
+  const now = deps.now ?? Date.now;
   return async (c, next) => {
     const match = TOKEN.exec(c.req.header('Authorization') ?? '');
     const unauthorized = () => {
       deps.observer?.rejected?.(1, 'unauthorized');
       return httpProblem(
         401,
-        'A valid device token is required.',
+        'This device is not registered here (no token, or one this server does not know): register it with POST /api/v1/devices and send again.',
         {},
         { 'WWW-Authenticate': 'Bearer' },
       );
@@ -54,8 +69,26 @@ function deviceAuth(deps: PredictionRouteDeps): MiddlewareHandler<Env> {
     const token = match[1]!;
     let deviceId = known.get(token) ?? null;
     if (!deviceId) {
+      const address = clientAddress(c, deps.trustProxy);
+      const until = blockedUntil.get(address) ?? 0;
+      const throttled = (seconds: number) => {
+        deps.observer?.rejected?.(1, 'rate_limited');
+        return tooMany(
+          'Too many requests with an unknown device token from this address; register the device again, or try later.',
+          seconds,
+        );
+      };
+      if (until > now()) throw throttled(Math.ceil((until - now()) / 1000));
       deviceId = await deps.store.deviceForToken(token);
-      if (!deviceId) throw unauthorized();
+      if (!deviceId) {
+        const verdict = await deps.unknownTokenLimiter.take(address);
+        if (!verdict.ok) {
+          if (blockedUntil.size >= 10_000) blockedUntil.clear();
+          blockedUntil.set(address, now() + verdict.retryAfterSeconds * 1000);
+          throw throttled(verdict.retryAfterSeconds);
+        }
+        throw unauthorized();
+      }
       if (known.size >= 10_000) known.delete(known.keys().next().value!);
       known.set(token, deviceId);
     }
@@ -66,14 +99,12 @@ function deviceAuth(deps: PredictionRouteDeps): MiddlewareHandler<Env> {
 
 function rateLimit(deps: PredictionRouteDeps): MiddlewareHandler<Env> {
   return async (c, next) => {
-    const verdict = deps.limiter.take(c.get('deviceId'));
+    const verdict = await deps.limiter.take(c.get('deviceId'));
     if (!verdict.ok) {
       deps.observer?.rejected?.(1, 'rate_limited');
-      throw httpProblem(
-        429,
-        'Too many requests from this device; try again later.',
-        {},
-        { 'Retry-After': String(verdict.retryAfterSeconds) },
+      throw tooMany(
+        'Too many requests from this device; wait as long as Retry-After says, then send again (the app does).',
+        verdict.retryAfterSeconds,
       );
     }
     await next();

@@ -182,6 +182,12 @@ describe('GET /api/v1/stats', () => {
     expect(body.versions.map((v) => v.version)).toEqual([1, 2, 9, 10]);
   });
 
+  it('takes from and to with any ISO offset, as PostgreSQL would not by itself', async () => {
+    const body = await get('?from=2026-06-01T00:00:00%2B23:59&to=2026-06-15T00:00:00-15:59');
+    expect(body.from).toBe('2026-05-31T00:01:00.000Z');
+    expect(body.to).toBe('2026-06-15T15:59:00.000Z');
+  });
+
   it('answers an empty list, not an error, for a model without predictions', async () => {
     expect((await get('?model=nothing')).versions).toEqual([]);
   });
@@ -191,6 +197,10 @@ describe('GET /api/v1/stats', () => {
     ['?from=2020-01-01&to=2026-01-01', /at most 366 days/],
     ['?from=yesterday', /from/],
     ['?limit=5', /limit/],
+    ['?model=a%00b', /model/],
+    ['?model=' + 'x'.repeat(129), /model/],
+    ['?from=0000-01-01&to=0000-06-01', /from 2020/],
+    ['?to=2026-02-30', /to/],
   ])('rejects %s with 400 and a reason', async (query, reason) => {
     const res = await app.request(`/api/v1/stats${query}`, { headers: auth });
     expect(res.status).toBe(400);

@@ -24,6 +24,11 @@ export interface InstallProgress extends PackRef {
 export interface InstallOptions {
   signal?: AbortSignal;
   onProgress?: (progress: InstallProgress) => void;
+  /**
+   * Warm the version up before switching to it (default). The first pack of a device skips it:
+   * there is no pack in use to protect, and the classifier loads it right after anyway.
+   */
+  warmUp?: boolean;
 }
 
 /** An installed model whose registry alias names a newer version. */
@@ -92,7 +97,7 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
   /** Installs a version the registry described and makes it current; an installed one is only switched to. */
   const installVersion = async (
     info: ModelVersionInfo,
-    { signal, onProgress }: InstallOptions = {},
+    { signal, onProgress, warmUp: warm = true }: InstallOptions = {},
   ): Promise<InstalledPackVersion> => {
     const ref = { name: info.name, version: info.version };
     const existing = await storage.getVersion(ref);
@@ -126,11 +131,13 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
       await storing(() => storage.putVersion(record));
       // Read back what was stored and check it again: this is exactly what will run later.
       const pack = await loadVersion(record, signal);
-      try {
-        await warmUp(pack, signal);
-      } catch (error) {
-        if (isAbortError(error)) throw error;
-        throw new FishlensError('warm-up-failed', String(error), {}, { cause: error });
+      if (warm) {
+        try {
+          await warmUp(pack, signal);
+        } catch (error) {
+          if (isAbortError(error)) throw error;
+          throw new FishlensError('warm-up-failed', String(error), {}, { cause: error });
+        }
       }
       throwIfAborted(signal);
       const first = (await storage.getActive()) === null;

@@ -128,6 +128,8 @@ export async function startInstall(name: string): Promise<void> {
       signal: controller.signal,
       onProgress: ({ version, loaded, total }) =>
         set({ installs: { ...state.installs, [name]: { version, loaded, total } } }),
+      // A warm-up only protects a pack already in use (the first pack chosen has none).
+      warmUp: (await storage.getActive()) !== null,
     });
     set({ updates: state.updates.filter((u) => u.name !== name) });
   } catch (error) {
@@ -222,7 +224,9 @@ export async function prepareActivePack(
   try {
     if (name) {
       const installed = (await storage.listModels()).some((m) => m.model.name === name);
-      if (!installed) await installer.install(name, { signal });
+      // As with the first pack chosen, a warm-up only protects a pack already in use.
+      if (!installed)
+        await installer.install(name, { signal, warmUp: !!(await storage.getActive()) });
       await storage.setActive(name);
     }
     return await installer.loadActive(signal);

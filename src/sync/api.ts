@@ -80,32 +80,24 @@ export function httpIngestApi(
   fetchImpl: typeof fetch = (...args) => fetch(...args),
   now: () => number = Date.now,
 ): IngestApi {
-  const json = (token: string | null, body: unknown): RequestInit => ({
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
+  const post = <T>(path: string, token: string, body: unknown, schema: z.ZodType<T>) =>
+    call(
+      fetchImpl,
+      `${baseUrl}${path}`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      },
+      schema,
+      now,
+    );
   return {
     registerDevice: () =>
       call(fetchImpl, `${baseUrl}/api/v1/devices`, { method: 'POST' }, deviceResponseSchema, now),
     postBatch: (token, predictions) =>
-      call(
-        fetchImpl,
-        `${baseUrl}/api/v1/predictions/batch`,
-        json(token, { predictions }),
-        batchResponseSchema,
-        now,
-      ),
+      post('/api/v1/predictions/batch', token, { predictions }, batchResponseSchema),
     postFeedback: (token, feedback) =>
-      call(
-        fetchImpl,
-        `${baseUrl}/api/v1/predictions/feedback`,
-        json(token, { feedback }),
-        feedbackResponseSchema,
-        now,
-      ),
+      post('/api/v1/predictions/feedback', token, { feedback }, feedbackResponseSchema),
   };
 }

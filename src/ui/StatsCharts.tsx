@@ -96,10 +96,19 @@ export function SpeciesOverTimeChart(props: { data: TimeSeries; label: string; y
   );
 }
 
-/** Share of predictions per confidence bin: bars for one version, a line per version for several. */
-export function ConfidenceChart(props: { data: CategorySeries; label: string; yLabel: string }) {
+/**
+ * A chart of per-category shares (0–1), one series per model version: `style` says how version
+ * `i` of `count` draws its series.
+ */
+function CategoryShareChart(props: {
+  data: CategorySeries;
+  label: string;
+  yLabel: string;
+  testId: string;
+  style: (i: number, count: number) => Partial<uPlot.Series>;
+  digits: number;
+}) {
   const { data } = props;
-  const single = data.series.length === 1;
   const options = {
     scales: {
       x: { time: false, range: [-0.5, data.categories.length - 0.5] },
@@ -110,18 +119,16 @@ export function ConfidenceChart(props: { data: CategorySeries; label: string; yL
       ...data.series.map((s, i) => ({
         label: s.label,
         stroke: color(i),
-        fill: `${color(i)}${single ? '99' : '22'}`,
-        width: single ? 1 : 2,
-        // Bins are centred on their labels: bars, or a line through the bin centres.
-        ...(single ? { paths: uPlot.paths.bars!({ size: [0.8, 64] }) } : {}),
-        value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`),
+        ...props.style(i, data.series.length),
+        value: (_u: uPlot, v: number | null) =>
+          v === null ? '—' : `${(v * 100).toFixed(props.digits)}%`,
       })),
     ],
     axes: categoryAxes(data.categories, props.yLabel, true),
   } satisfies Omit<uPlot.Options, 'width' | 'height'>;
   return (
     <UPlotChart
-      testId="chart-confidence"
+      testId={props.testId}
       label={props.label}
       options={options}
       data={[data.categories.map((_, i) => i), ...data.series.map((s) => s.values)]}
@@ -129,36 +136,37 @@ export function ConfidenceChart(props: { data: CategorySeries; label: string; yL
   );
 }
 
+/** Share of predictions per confidence bin: bars for one version, a line per version for several. */
+export function ConfidenceChart(props: { data: CategorySeries; label: string; yLabel: string }) {
+  return (
+    <CategoryShareChart
+      {...props}
+      testId="chart-confidence"
+      digits={1}
+      style={(i, count) => ({
+        fill: `${color(i)}${count === 1 ? '99' : '22'}`,
+        width: count === 1 ? 1 : 2,
+        // Bins are centred on their labels: bars, or a line through the bin centres.
+        ...(count === 1 ? { paths: uPlot.paths.bars!({ size: [0.8, 64] }) } : {}),
+      })}
+    />
+  );
+}
+
 /** Disagreement rate per predicted species, bars for one version or dots for several. */
 export function DisagreementChart(props: { data: CategorySeries; label: string; yLabel: string }) {
-  const { data } = props;
-  const single = data.series.length === 1;
-  const options = {
-    scales: {
-      x: { time: false, range: [-0.5, data.categories.length - 0.5] },
-      y: { range: [0, 1] },
-    },
-    series: [
-      {},
-      ...data.series.map((s, i) => ({
-        label: s.label,
-        stroke: color(i),
-        fill: single ? `${color(i)}99` : undefined,
-        width: single ? 1 : 0,
-        // One version: bars. Several: a dot per version, which stays readable without grouping.
-        paths: single ? uPlot.paths.bars!({ size: [0.6, 64] }) : () => null,
-        points: { show: !single, size: 9, fill: color(i) },
-        value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(0)}%`),
-      })),
-    ],
-    axes: categoryAxes(data.categories, props.yLabel, true),
-  } satisfies Omit<uPlot.Options, 'width' | 'height'>;
   return (
-    <UPlotChart
+    <CategoryShareChart
+      {...props}
       testId="chart-disagreement"
-      label={props.label}
-      options={options}
-      data={[data.categories.map((_, i) => i), ...data.series.map((s) => s.values)]}
+      digits={0}
+      style={(i, count) => ({
+        fill: count === 1 ? `${color(i)}99` : undefined,
+        width: count === 1 ? 1 : 0,
+        // One version: bars. Several: a dot per version, which stays readable without grouping.
+        paths: count === 1 ? uPlot.paths.bars!({ size: [0.6, 64] }) : () => null,
+        points: { show: count !== 1, size: 9, fill: color(i) },
+      })}
     />
   );
 }

@@ -1,5 +1,5 @@
 /**
- * Issue 5's live camera view, refused: Chromium's fake permission UI answers "Block"
+ * The live camera view, refused: Chromium's fake permission UI answers "Block"
  * (--use-fake-ui-for-media-stream=deny), so getUserMedia rejects with NotAllowedError as it does
  * when a person refuses. The app must say so and keep the file input working.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 5: "a live camera view where the browser allows it". Chromium's fake capture device plays
+ * A live camera view where the browser allows it. Chromium's fake capture device plays
  * a fixture fish photo as the camera (--use-file-for-fake-video-capture, MJPEG), the fake media
  * UI and the granted 'camera' permission open it without a prompt. A refused camera is
  * camera-denied.spec.ts (other Chromium flags, so another browser).

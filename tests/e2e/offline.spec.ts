@@ -1,5 +1,5 @@
 /**
- * Issue 6: works offline, installs to the home screen, and updates model packs safely. Each test
+ * Works offline, installs to the home screen, and updates model packs safely. Each test
  * runs its own server (the real one) publishing the identification pack; "offline" means the
  * browser context is offline AND the server is stopped, so nothing can come from the network.
  */

@@ -1,7 +1,7 @@
 /**
  * The Kubernetes manifests in k8s/: every file parses, every rendered object validates against
- * the Kubernetes schemas (kubernetes-models), the policies of tests/support/k8s-policy.ts hold
- * for the base and every overlay, and each overlay renders with `kubectl kustomize`.
+ * the Kubernetes schemas (kubernetes-models), and the policies of tests/support/k8s-policy.ts
+ * hold for the base and every overlay as `kubectl kustomize` renders them.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -21,17 +21,16 @@ import {
   serverDeployment,
 } from '../support/k8s-policy.js';
 import {
-  kubectlAvailable,
+  kubectlForTests,
   kustomizationDirs,
   readYamlDocuments,
   renderKustomization,
-  renderWithKubectl,
   type KubeObject,
 } from '../support/kustomize.js';
 
 const K8S = fileURLToPath(new URL('../../k8s', import.meta.url));
 const DIRS = kustomizationDirs(K8S);
-const HAS_KUBECTL = kubectlAvailable();
+const KUBECTL = kubectlForTests();
 
 /** The schema class for each apiVersion/kind the manifests may use; anything else is a failure. */
 const MODELS: Record<string, new (data: never) => { validate(): void }> = {
@@ -56,12 +55,6 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-/** Sorts objects by kind/name so two renderers' outputs compare independent of order. */
-function byIdentity(objects: KubeObject[]): KubeObject[] {
-  const key = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-  return [...objects].sort((a, b) => key(a).localeCompare(key(b)));
-}
-
 /** Objects that fail their kind's JSON schema, or whose kind this suite has no schema for. */
 function schemaViolations(objects: KubeObject[]): string[] {
   return objects.flatMap((o) => {
@@ -76,12 +69,11 @@ function schemaViolations(objects: KubeObject[]): string[] {
   });
 }
 
-const rendered = DIRS.map((dir) => ({
-  name: relative(K8S, dir),
-  objects: renderKustomization(dir),
-}));
+const rendered = KUBECTL
+  ? DIRS.map((dir) => ({ name: relative(K8S, dir), objects: renderKustomization(KUBECTL, dir) }))
+  : [];
 
-describe('k8s manifests', () => {
+describe.skipIf(!KUBECTL)('k8s manifests', () => {
   it('include the base and at least one overlay', () => {
     expect(DIRS.map((dir) => relative(K8S, dir))).toEqual(
       expect.arrayContaining(['base', 'overlays/example']),
@@ -95,7 +87,7 @@ describe('k8s manifests', () => {
     },
   );
 
-  describe.each(rendered)('$name', ({ name, objects }) => {
+  describe.each(rendered)('$name', ({ objects }) => {
     it('validates every object against the Kubernetes schema of its kind', () => {
       expect(schemaViolations(objects)).toEqual([]);
     });
@@ -109,18 +101,16 @@ describe('k8s manifests', () => {
       expect(POLICIES[policyName]!(objects)).toEqual([]);
     });
 
-    it.skipIf(!HAS_KUBECTL)(
-      `renders with kubectl kustomize exactly as the built-in renderer does${HAS_KUBECTL ? '' : ' (SKIPPED: kubectl is not installed)'}`,
-      () => {
-        const fromKubectl = renderWithKubectl(join(K8S, name));
-        expect(fromKubectl).toBeDefined();
-        expect(byIdentity(fromKubectl!)).toEqual(byIdentity(objects));
-      },
-    );
+    it('puts every namespaced object in the fishlens namespace', () => {
+      const namespaced = objects.filter((o) => o.kind !== 'Namespace');
+      expect(namespaced.length).toBeGreaterThan(0);
+      expect(namespaced.filter((o) => o.metadata.namespace !== 'fishlens')).toEqual([]);
+    });
   });
 
   it('overlays set a real image registry and narrow the placeholder network ranges', () => {
     const base = rendered.find((r) => r.name === 'base')!.objects;
+    expect(rendered.length).toBeGreaterThan(1);
     for (const overlay of rendered.filter((r) => r.name !== 'base')) {
       const image = (o: KubeObject[]) => serverContainer(o).image;
       expect(image(overlay.objects)).not.toBe(image(base));
@@ -133,8 +123,8 @@ describe('k8s manifests', () => {
   });
 });
 
-describe('the manifest policies catch violations', () => {
-  const base = rendered.find((r) => r.name === 'base')!.objects;
+describe.skipIf(!KUBECTL)('the manifest policies catch violations', () => {
+  const base = rendered.find((r) => r.name === 'base')?.objects ?? [];
   const broken = (mutate: (objects: KubeObject[]) => void): string => {
     const copy = structuredClone(base);
     mutate(copy);

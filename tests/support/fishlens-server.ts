@@ -2,7 +2,8 @@
  * Starts the real Fishlens server (`tsx server/main.ts`, as `npm start` does) in a child process
  * for end-to-end tests, on a free port, with its own empty database: a fresh database on the run's
  * PostgreSQL when there is one (POSTGRES_ADMIN_URL, set by the Playwright global setup), else
- * PGlite in a temp DATA_DIR.
+ * PGlite in a temp DATA_DIR. Metrics are off unless a test sets METRICS_PORT (several servers
+ * run at once), and the data-location note (server/data-history.ts) goes to a temp folder.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -63,6 +64,7 @@ async function waitForReady(
 export async function startFishlens(options: StartOptions = {}): Promise<FishlensServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'fishlens-e2e-'));
+  const stateDir = mkdtempSync(join(tmpdir(), 'fishlens-e2e-state-'));
   const adminUrl = process.env.POSTGRES_ADMIN_URL;
   const database = adminUrl && !options.embedded ? await createDatabaseOn(adminUrl) : undefined;
   let log = '';
@@ -79,6 +81,8 @@ export async function startFishlens(options: StartOptions = {}): Promise<Fishlen
         DATA_DIR: dataDir,
         LOG_LEVEL: 'info',
         DATABASE_URL: database?.url ?? '',
+        METRICS_PORT: 'off',
+        XDG_STATE_HOME: stateDir,
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -112,6 +116,7 @@ export async function startFishlens(options: StartOptions = {}): Promise<Fishlen
     async dispose() {
       await stopWith('SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(stateDir, { recursive: true, force: true });
       await database?.drop();
     },
   };

@@ -3,10 +3,10 @@
  * decode, shared preprocessing, the pack's layers model): the reference the browser must match.
  *   tsx tests/support/node-predict.ts <pack dir> <image>…   → {"<image>": [p0, p1, …], …}
  */
-import { initBackend } from '../../server/training/backend';
-import { readPackMetadata } from '../../server/training/eval-cli';
-import { loadLayersModel } from '../../server/training/model-files';
-import { predictFiles } from '../../server/training/predict';
+import { initBackend } from '../../training/backend';
+import { readPackMetadata } from '../../training/eval-cli';
+import { loadLayersModel } from '../../training/model-files';
+import { predictFiles } from '../../training/predict';
 
 async function main(): Promise<void> {
   const [packDir, ...files] = process.argv.slice(2);

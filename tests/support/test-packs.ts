@@ -36,7 +36,7 @@ export async function identificationPack(): Promise<TestPack> {
       [
         '--import',
         'tsx',
-        'server/training/train-cli.ts',
+        'training/train-cli.ts',
         '--data',
         FIXTURES,
         '--name',

@@ -99,7 +99,9 @@ export function runOps(ops: readonly Op[], input: tf.Tensor4D, outputName: strin
           out = input;
           break;
         case 'conv':
-          out = tf.fused.conv2d({
+        case 'depthwise': {
+          const fused = op.kind === 'conv' ? tf.fused.conv2d : tf.fused.depthwiseConv2d;
+          out = fused({
             x: get(op.input) as tf.Tensor4D,
             filter: op.filter,
             strides: op.strides,
@@ -109,17 +111,7 @@ export function runOps(ops: readonly Op[], input: tf.Tensor4D, outputName: strin
             activation: op.activation,
           });
           break;
-        case 'depthwise':
-          out = tf.fused.depthwiseConv2d({
-            x: get(op.input) as tf.Tensor4D,
-            filter: op.filter,
-            strides: op.strides,
-            pad: op.pad,
-            dilations: op.dilations,
-            bias: op.bias,
-            activation: op.activation,
-          });
-          break;
+        }
         case 'affine':
           out = tf.add(tf.mul(get(op.input), op.scale), op.shift);
           break;

@@ -45,6 +45,7 @@ export function ingestTestApp(
     perMinute?: number;
     burst?: number;
     registrationsPerMinute?: number;
+    unknownTokensPerMinute?: number;
   } = {},
 ): IngestTestApp {
   let now = Date.now();
@@ -70,6 +71,7 @@ export function ingestTestApp(
       INGEST_RATE_PER_MINUTE: limits.perMinute ?? 1_000_000,
       INGEST_RATE_BURST: limits.burst ?? 1_000_000,
       DEVICE_REGISTRATIONS_PER_MINUTE: limits.registrationsPerMinute ?? 1_000_000,
+      UNKNOWN_TOKENS_PER_MINUTE: limits.unknownTokensPerMinute ?? 1_000_000,
     },
   });
   app.route('/api/v1', api);

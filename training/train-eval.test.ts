@@ -1,0 +1,205 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluationSchema, manifestSchema, metadataSchema } from '../shared/pack';
+import { evaluatePack } from './eval-cli';
+import { BACKBONE_DIR } from './import-backbone';
+import { loadLayersModel } from './model-files';
+import { trainPack, trainSettings } from './train-cli';
+
+const FIXTURES = path.resolve('tests/fixtures/fish');
+const run = promisify(execFile);
+let work: string;
+let pack: string;
+
+/** Runs a training CLI the way a person does; resolves with its exit code and output. */
+async function cli(
+  script: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('npx', ['tsx', `training/${script}`, ...args], {
+      timeout: 180_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'fishlens-train-'));
+  pack = path.join(work, 'pack');
+  const settings = trainSettings([
+    ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', pack, '--quantize', 'float16'],
+    ...[
+      '--views',
+      '2',
+      '--epochs',
+      '30',
+      '--patience',
+      '30',
+      '--val-fraction',
+      '0.25',
+      '--cache-dir',
+      path.join(work, 'cache'),
+      '--quiet',
+    ],
+  ]);
+  await trainPack(settings, () => {});
+}, 300_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('train + eval on the fixture fish', () => {
+  it('writes a pack whose metadata and manifest validate and whose manifest hashes match the files', async () => {
+    const metadata = metadataSchema.parse(
+      JSON.parse(await readFile(path.join(pack, 'metadata.json'), 'utf8')),
+    );
+    expect(metadata.labels.map((l) => l.id)).toEqual(['bream', 'burbot', 'perch']);
+    expect(metadata.quantization).toBe('float16');
+    expect(metadata.metrics.validation?.n).toBe(3);
+    const manifest = manifestSchema.parse(
+      JSON.parse(await readFile(path.join(pack, 'manifest.json'), 'utf8')),
+    );
+    expect(manifest.files.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['model.json', 'metadata.json']),
+    );
+    for (const file of manifest.files) {
+      const bytes = await readFile(path.join(pack, file.path));
+      expect(bytes.byteLength).toBe(file.size);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(file.sha256);
+    }
+  });
+
+  it('evaluates the pack: one result per image, scores in range, training fish mostly right', async () => {
+    const { evaluation } = await evaluatePack(pack, FIXTURES);
+    expect(evaluationSchema.parse(evaluation).n).toBe(12);
+    expect(Object.keys(evaluation.perClass)).toEqual(['bream', 'burbot', 'perch']);
+    expect(evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(12);
+    expect(evaluation.top3).toBe(1);
+    expect(evaluation.top1).toBeGreaterThanOrEqual(0.75);
+  }, 180_000);
+
+  it('eval --json prints exactly one JSON object with n, top1, top3, perClass and confusion', async () => {
+    const { code, stdout } = await cli('eval-cli.ts', [
+      '--model',
+      pack,
+      '--data',
+      FIXTURES,
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as Record<string, unknown>;
+    expect(Object.keys(result).sort()).toEqual(['confusion', 'n', 'perClass', 'top1', 'top3']);
+  }, 180_000);
+
+  it('refuses label ids the pack does not have, in one line without a stack trace', async () => {
+    const data = path.join(work, 'other-labels');
+    await cp(path.join(FIXTURES, 'bream'), path.join(data, 'pike'), { recursive: true });
+    const { code, stderr } = await cli('eval-cli.ts', ['--model', pack, '--data', data, '--json']);
+    expect(code).not.toBe(0);
+    expect(stderr.trim()).toMatch(
+      /^error: data folders pike are not label ids of pack "fixture-fish"/,
+    );
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, 180_000);
+
+  it('names an unreadable image in one line and exits non-zero', async () => {
+    const data = path.join(work, 'broken');
+    await cp(FIXTURES, data, { recursive: true });
+    await writeFile(path.join(data, 'perch', 'not-a-photo.png'), 'this is text, not a PNG');
+    const { code, stderr } = await cli('train-cli.ts', [
+      '--data',
+      data,
+      '--name',
+      'x',
+      '--out',
+      path.join(work, 'x'),
+      '--cache-dir',
+      path.join(work, 'cache'),
+      '--quiet',
+    ]);
+    expect(code).not.toBe(0);
+    expect(stderr.trim()).toMatch(/^error: .*not-a-photo\.png: not an image we can read/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, 180_000);
+
+  it('rejects an empty class folder and a single class with clear messages', async () => {
+    const empty = path.join(work, 'empty-class');
+    await cp(FIXTURES, empty, { recursive: true });
+    await mkdir(path.join(empty, 'pike'));
+    const settings = (data: string) =>
+      trainSettings(['--data', data, '--name', 'x', '--out', path.join(work, 'x'), '--quiet']);
+    await expect(trainPack(settings(empty), () => {})).rejects.toThrow(
+      'class folder "pike" has no images',
+    );
+    const single = path.join(work, 'single');
+    await cp(path.join(FIXTURES, 'perch'), path.join(single, 'perch'), { recursive: true });
+    await expect(trainPack(settings(single), () => {})).rejects.toThrow(
+      /only 1 class .* at least 2/,
+    );
+  });
+
+  it('rejects unknown options and missing required ones', () => {
+    expect(() => trainSettings(['--data', 'x'])).toThrow(/--name is required/);
+    expect(() =>
+      trainSettings(['--data', 'x', '--name', 'a', '--out', 'o', '--quantize', 'int4']),
+    ).toThrow(/float16 or float32/);
+    expect(() => trainSettings(['--frobnicate'])).toThrow(/unknown option --frobnicate/);
+    for (const blocks of ['4', '-1', '1.5'])
+      expect(() =>
+        trainSettings(['--data', 'x', '--name', 'a', '--out', 'o', '--fine-tune-blocks', blocks]),
+      ).toThrow(/--fine-tune-blocks must be a whole number from 0 .* to 3/);
+  });
+
+  it('fine-tunes the last block and refits on all fish: the pack keeps the backbone before that block', async () => {
+    const tuned = path.join(work, 'tuned');
+    const settings = trainSettings([
+      ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', tuned, '--views', '2'],
+      ...['--epochs', '10', '--fine-tune-blocks', '1', '--fine-tune-epochs', '2', '--refit'],
+      ...['--val-fraction', '0.25', '--cache-dir', path.join(work, 'cache'), '--quiet'],
+    ]);
+    await trainPack(settings, () => {});
+    const metadata = metadataSchema.parse(
+      JSON.parse(await readFile(path.join(tuned, 'metadata.json'), 'utf8')),
+    );
+    const fineTune = metadata.training?.fineTune as {
+      blocks: number;
+      epochs: { run: number; best: number };
+    };
+    expect(fineTune.blocks).toBe(1);
+    expect(fineTune.epochs.run).toBeGreaterThanOrEqual(1);
+    expect(metadata.architecture).toMatch(/blocks 16-16 and Conv_1 fine-tuned/);
+    // --refit: the shipped weights saw every fish; the validation metrics are the split model's.
+    expect(metadata.training?.refit).toMatchObject({ images: 12, fish: 12 });
+    expect(metadata.metrics.validation?.n).toBe(3);
+    // Layers before the tuned block are the backbone's, bit for bit; Conv_1 moved if an epoch was kept.
+    const [model, backbone] = await Promise.all([
+      loadLayersModel(tuned),
+      loadLayersModel(BACKBONE_DIR),
+    ]);
+    const kernel = (m: typeof model, layer: string) =>
+      m.getLayer(layer).getWeights()[0]!.dataSync();
+    const differences = (layer: string) => {
+      const [a, b] = [kernel(model, layer), kernel(backbone, layer)];
+      let n = 0;
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+      return n;
+    };
+    expect(differences('block_15_project')).toBe(0);
+    expect(differences('Conv_1') > 0).toBe(fineTune.epochs.best > 0);
+    model.dispose();
+    backbone.dispose();
+    const { evaluation } = await evaluatePack(tuned, FIXTURES);
+    expect(evaluation.n).toBe(12);
+    expect(evaluation.top3).toBe(1);
+  }, 300_000);
+});
