@@ -110,14 +110,10 @@ export function registryState(state: PackStoreState, online: boolean): RegistryS
 export function activePackWords(
   state: PackStoreState,
   locale: string,
-): { name: string; title: string; speciesCount: number } | null {
+): { title: string; speciesCount: number } | null {
   if (!state.active) return null;
   const facts = packFacts(state, state.active.name);
-  return {
-    name: state.active.name,
-    title: packTitle(facts.words, locale),
-    speciesCount: facts.speciesCount,
-  };
+  return { title: packTitle(facts.words, locale), speciesCount: facts.speciesCount };
 }
 
 /** Packs other than the one in use, to suggest for a fish it does not know. */

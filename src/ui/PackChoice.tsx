@@ -46,17 +46,17 @@ function PackOption(props: {
   const { progress } = option;
   return (
     <article
-      class={option.active ? 'pack-option active' : 'pack-option'}
+      class={option.active ? 'pack-card pack-option active' : 'pack-card pack-option'}
       data-testid="pack-option"
       data-model={option.name}
       aria-labelledby={titleId}
     >
-      <header class="pack-option-head">
+      <header class="pack-head">
         <h3 id={titleId}>{option.title}</h3>
         {option.active && <span class="badge">{t('packChoice.inUse')}</span>}
       </header>
-      {option.description && <p class="pack-option-description">{option.description}</p>}
-      <p class="pack-option-species">
+      {option.description && <p class="pack-description">{option.description}</p>}
+      <p class="pack-description">
         {option.examples.length > 0
           ? t('packChoice.speciesExamples', {
               count: option.speciesCount,
@@ -65,7 +65,7 @@ function PackOption(props: {
           : t('packChoice.species', { count: option.speciesCount })}
       </p>
       {progress ? (
-        <div class="pack-option-progress" data-testid="pack-progress">
+        <div class="pack-progress" data-testid="pack-progress">
           <progress
             max={progress.total || undefined}
             value={progress.total ? progress.loaded : undefined}
@@ -105,7 +105,7 @@ function PackOption(props: {
         </div>
       )}
       {option.error && (
-        <p class="pack-option-error" role="alert" data-testid="pack-error">
+        <p class="pack-error" role="alert" data-testid="pack-error">
           {option.error}
         </p>
       )}

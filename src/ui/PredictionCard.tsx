@@ -155,7 +155,8 @@ function TechnicalDetails(props: { view: PredictionView; best: RankedSpecies }) 
         </dd>
         <dt>{t('result.technical.engine')}</dt>
         <dd>
-          {view.technical.backend.toUpperCase()} ({view.technical.details})
+          {view.technical.backend.toUpperCase()}
+          {view.technical.details && ` (${view.technical.details})`}
         </dd>
         <dt>{t('result.technical.time')}</dt>
         <dd>{t('result.technical.ms', { ms: Math.round(view.technical.latencyMs) })}</dd>

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { exampleSpecies, packDescription, packTitle, speciesName } from './names';
+import {
+  exampleSpecies,
+  packDescription,
+  packTitle,
+  speciesName,
+  type SpeciesNames,
+} from './names';
 
 const display = {
   title: { en: 'River fish of Central Europe', ru: 'Речные рыбы Центральной Европы' },
@@ -22,7 +28,7 @@ describe('pack words', () => {
 });
 
 describe('species names', () => {
-  const species = [
+  const species: SpeciesNames[] = [
     { latin: 'Plectroglyphidodon dickii', names: { en: 'blackbar devil' } },
     { latin: 'Zanclus cornutus', names: { en: 'Moorish idol', ru: 'мавританский идол' } },
     { latin: 'Chromis chrysura', names: { en: 'stout-body chromis' } },
