@@ -42,12 +42,21 @@ export function IdentifyScreen() {
   const references = useReferencePhotos(result?.classification.model, result?.labels ?? []);
   const classifier = status.state === 'ready' ? status.classifier : undefined;
 
+  // A photo dropped or pasted while the pack is still loading waits for it instead of being lost.
+  const [waiting, setWaiting] = useState<Blob | null>(null);
+  const loading = status.state === 'loading';
   const onPhoto = useCallback(
     (photo: Blob) => {
       if (classifier) void identify(classifier, photo);
+      else if (loading) setWaiting(photo);
     },
-    [classifier],
+    [classifier, loading],
   );
+  useEffect(() => {
+    if (!classifier || !waiting) return;
+    setWaiting(null);
+    void identify(classifier, waiting);
+  }, [classifier, waiting]);
 
   // Paste a photo anywhere on the screen.
   useEffect(() => {
@@ -159,7 +168,7 @@ export function IdentifyScreen() {
           </div>
         </div>
       )}
-      {busy && (
+      {(busy || waiting) && (
         <p class="working" role="status" data-testid="identify-busy">
           {t('identify.working')}
         </p>

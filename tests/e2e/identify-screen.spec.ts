@@ -44,6 +44,11 @@ const WORDS = {
     unknown: 'Not one of the species I know',
     looksLike: 'Looks a bit like',
     language: 'Language',
+    nav: 'Main',
+    history: 'History',
+    identify: 'Identify',
+    install: 'Install app',
+    notNow: 'Not now',
   },
   ru: {
     riverTitle: 'Речные рыбы Центральной Европы',
@@ -60,6 +65,11 @@ const WORDS = {
     unknown: 'Это не один из видов, которые я знаю',
     looksLike: 'Немного похоже на',
     language: 'Язык',
+    nav: 'Главное меню',
+    history: 'История',
+    identify: 'Определить',
+    install: 'Установить приложение',
+    notNow: 'Не сейчас',
   },
 } as const;
 
@@ -273,159 +283,160 @@ for (const locale of LOCALES) {
     await expect(card.getByTestId('species-confidence')).toHaveCount(0);
     await expectAccessible(page);
   });
-}
 
-test('the pack in use is on the Identify screen and switches there: another pack downloads with progress and cancel, an installed one switches offline', async ({
-  page,
-  context,
-}) => {
-  test.setTimeout(240_000);
-  const w = WORDS.en;
-  await open(page, 'en');
-  await chooseFirstPack(page, RIVER);
-  const bar = page.getByTestId('active-pack');
-  await expect(bar).toContainText(w.riverTitle);
+  test(`[${locale}] the pack in use is on the Identify screen and switches there: another pack downloads with progress and cancel, an installed one switches offline`, async ({
+    page,
+    context,
+  }) => {
+    test.setTimeout(240_000);
+    await open(page, locale);
+    await chooseFirstPack(page, RIVER);
+    const bar = page.getByTestId('active-pack');
+    await expect(bar).toContainText(w.riverTitle);
 
-  await bar.getByRole('button', { name: w.change }).click();
-  const reef = packOption(page, REEF);
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/models/reef-fish/versions/*/files/**', async (route) => {
-    if (!route.request().url().endsWith('.bin')) return route.continue();
-    await held;
-    await route.abort().catch(() => {});
-  });
-  await reef.getByTestId('choose-pack').click();
-  const progress = reef.getByTestId('pack-progress');
-  await expect(progress).toBeVisible();
-  await expect(progress.getByRole('progressbar')).toBeVisible();
-  await progress.getByRole('button', { name: w.cancel }).click();
-  await expect(progress).toHaveCount(0);
-  release();
-  await page.unrouteAll({ behavior: 'ignoreErrors' });
-  await expect(reef.getByTestId('pack-error')).toHaveCount(0);
-  await expectPackReady(page, RIVER);
-
-  await reef.getByTestId('choose-pack').click();
-  await expectPackReady(page, REEF);
-  await expect(bar).toContainText(w.reefTitle);
-
-  await context.setOffline(true);
-  await bar.getByRole('button', { name: w.change }).click();
-  await packOption(page, RIVER).getByTestId('choose-pack').click();
-  await expectPackReady(page, RIVER);
-  await expect(bar).toContainText(w.riverTitle);
-  expect((await identify(page, BURBOT)).kind).toBe('prediction');
-});
-
-test('"Show all species" closes for the next photo, and the last answer is still there after visiting another tab', async ({
-  page,
-}) => {
-  await open(page, 'en');
-  await chooseFirstPack(page, RIVER);
-  await identify(page, BURBOT);
-  const card = page.getByTestId('prediction');
-  const rows = card.getByTestId('ranked-species').getByRole('listitem');
-  await expect(rows).toHaveCount(3);
-  await card.getByRole('button', { name: WORDS.en.showAll }).click();
-  await expect(rows).toHaveCount(7);
-  await identify(page, BREAM);
-  await expect(rows).toHaveCount(3);
-  await expect(card.getByRole('button', { name: WORDS.en.showAll })).toHaveAttribute(
-    'aria-expanded',
-    'false',
-  );
-
-  const seq = await card.getAttribute('data-seq');
-  const label = await card.getAttribute('data-label');
-  const nav = page.getByRole('navigation', { name: 'Main' });
-  await nav.getByRole('link', { name: 'History' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('History');
-  await nav.getByRole('link', { name: 'Identify' }).click();
-  await expect(card).toHaveAttribute('data-seq', seq!);
-  await expect(card).toHaveAttribute('data-label', label!);
-  await expect
-    .poll(() =>
-      card.getByTestId('prediction-photo').evaluate((i: HTMLImageElement) => i.naturalWidth),
-    )
-    .toBeGreaterThan(0);
-});
-
-test('the screen that receives focus on load and after navigation draws no focus ring (the thick orange line under "Install app")', async ({
-  page,
-}) => {
-  const ring = () =>
-    page.locator('main').evaluate((main) => {
-      if (document.activeElement !== main) return 'focus is not on the screen';
-      const style = getComputedStyle(main);
-      return style.outlineStyle === 'none' || style.outlineWidth === '0px' ? 'none' : style.outline;
+    await bar.getByRole('button', { name: w.change }).click();
+    const reef = packOption(page, REEF);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/models/reef-fish/versions/*/files/**', async (route) => {
+      if (!route.request().url().endsWith('.bin')) return route.continue();
+      await held;
+      await route.abort().catch(() => {});
     });
-  await open(page, 'en');
-  await allowInstalling(page);
-  await expect(page.getByTestId('install-button')).toHaveCount(0); // not during the first choice
-  expect(await ring()).toBe('none');
-  // From the keyboard, where focus rings do show on controls.
-  const history = page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: 'History' });
-  await history.focus();
-  await page.keyboard.press('Enter');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('History');
-  expect(await ring()).toBe('none');
-});
+    await reef.getByTestId('choose-pack').click();
+    const progress = reef.getByTestId('pack-progress');
+    await expect(progress).toBeVisible();
+    await expect(progress.getByRole('progressbar')).toBeVisible();
+    await progress.getByRole('button', { name: w.cancel }).click();
+    await expect(progress).toHaveCount(0);
+    release();
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    await expect(reef.getByTestId('pack-error')).toHaveCount(0);
+    await expectPackReady(page, RIVER);
 
-test('"Install app" is offered on Identify only while the browser can install: not offline, not once installed or dismissed, not inside the installed app', async ({
-  page,
-  context,
-}) => {
-  await open(page, 'en');
-  await chooseFirstPack(page, RIVER);
-  const install = page.getByTestId('install-button');
-  await expect(install).toHaveCount(0);
-  await allowInstalling(page);
-  await expect(page.locator('main').getByTestId('install-button')).toBeVisible();
-  await expect(install).toHaveText('Install app');
+    await reef.getByTestId('choose-pack').click();
+    await expectPackReady(page, REEF);
+    await expect(bar).toContainText(w.reefTitle);
 
-  await context.setOffline(true);
-  await expect(install).toHaveCount(0);
-  await context.setOffline(false);
-  await expect(install).toBeVisible();
-
-  await page.evaluate(() => window.dispatchEvent(new Event('appinstalled')));
-  await expect(install).toHaveCount(0);
-
-  // Accepting the browser's dialog: the offer goes away (a prompt can be used once).
-  await allowInstalling(page);
-  await install.click();
-  expect(await page.evaluate(() => (window as { prompted?: boolean }).prompted)).toBe(true);
-  await expect(install).toHaveCount(0);
-
-  // "Not now" is remembered on this device.
-  await allowInstalling(page);
-  await page.getByTestId('install-offer').getByRole('button', { name: 'Not now' }).click();
-  await expect(install).toHaveCount(0);
-  await page.reload();
-  await expectPackReady(page, RIVER);
-  await allowInstalling(page);
-  await expect(page.getByTestId('pack-choice')).toHaveCount(0);
-  await expect(install).toHaveCount(0);
-});
-
-test('inside the installed app (display-mode: standalone) "Install app" is never offered', async ({
-  page,
-}) => {
-  // Playwright cannot emulate the display mode: the page is told it runs standalone, as an
-  // installed app's window would report.
-  await page.addInitScript(() => {
-    const original = window.matchMedia.bind(window);
-    window.matchMedia = (query: string) =>
-      query.replace(/\s/g, '') === '(display-mode:standalone)'
-        ? { ...original(query), matches: true, media: query }
-        : original(query);
+    await context.setOffline(true);
+    await bar.getByRole('button', { name: w.change }).click();
+    await packOption(page, RIVER).getByTestId('choose-pack').click();
+    await expectPackReady(page, RIVER);
+    await expect(bar).toContainText(w.riverTitle);
+    expect((await identify(page, BURBOT)).kind).toBe('prediction');
   });
-  await open(page, 'en');
-  await chooseFirstPack(page, RIVER);
-  await allowInstalling(page);
-  await expect(page.getByTestId('active-pack')).toBeVisible();
-  await expect(page.getByTestId('install-button')).toHaveCount(0);
-});
+
+  test(`[${locale}] "Show all species" closes for the next photo, and the last answer is still there after visiting another tab`, async ({
+    page,
+  }) => {
+    await open(page, locale);
+    await chooseFirstPack(page, RIVER);
+    await identify(page, BURBOT);
+    const card = page.getByTestId('prediction');
+    const rows = card.getByTestId('ranked-species').getByRole('listitem');
+    await expect(rows).toHaveCount(3);
+    await card.getByRole('button', { name: w.showAll }).click();
+    await expect(rows).toHaveCount(7);
+    await identify(page, BREAM);
+    await expect(rows).toHaveCount(3);
+    await expect(card.getByRole('button', { name: w.showAll })).toHaveAttribute(
+      'aria-expanded',
+      'false',
+    );
+
+    const seq = await card.getAttribute('data-seq');
+    const label = await card.getAttribute('data-label');
+    const nav = page.getByRole('navigation', { name: w.nav });
+    await nav.getByRole('link', { name: w.history }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(w.history);
+    await nav.getByRole('link', { name: w.identify }).click();
+    await expect(card).toHaveAttribute('data-seq', seq!);
+    await expect(card).toHaveAttribute('data-label', label!);
+    await expect
+      .poll(() =>
+        card.getByTestId('prediction-photo').evaluate((i: HTMLImageElement) => i.naturalWidth),
+      )
+      .toBeGreaterThan(0);
+  });
+
+  test(`[${locale}] the screen that receives focus on load and after navigation draws no focus ring (the thick orange line under "Install app")`, async ({
+    page,
+  }) => {
+    const ring = () =>
+      page.locator('main').evaluate((main) => {
+        if (document.activeElement !== main) return 'focus is not on the screen';
+        const style = getComputedStyle(main);
+        return style.outlineStyle === 'none' || style.outlineWidth === '0px'
+          ? 'none'
+          : style.outline;
+      });
+    await open(page, locale);
+    await allowInstalling(page);
+    await expect(page.getByTestId('install-button')).toHaveCount(0); // not during the first choice
+    expect(await ring()).toBe('none');
+    // From the keyboard, where focus rings do show on controls.
+    const history = page
+      .getByRole('navigation', { name: w.nav })
+      .getByRole('link', { name: w.history });
+    await history.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(w.history);
+    expect(await ring()).toBe('none');
+  });
+
+  test(`[${locale}] "Install app" is offered on Identify only while the browser can install: not offline, not once installed or dismissed`, async ({
+    page,
+    context,
+  }) => {
+    await open(page, locale);
+    await chooseFirstPack(page, RIVER);
+    const install = page.getByTestId('install-button');
+    await expect(install).toHaveCount(0);
+    await allowInstalling(page);
+    await expect(page.locator('main').getByTestId('install-button')).toBeVisible();
+    await expect(install).toHaveText(w.install);
+
+    await context.setOffline(true);
+    await expect(install).toHaveCount(0);
+    await context.setOffline(false);
+    await expect(install).toBeVisible();
+
+    await page.evaluate(() => window.dispatchEvent(new Event('appinstalled')));
+    await expect(install).toHaveCount(0);
+
+    // Accepting the browser's dialog: the offer goes away (a prompt can be used once).
+    await allowInstalling(page);
+    await install.click();
+    expect(await page.evaluate(() => (window as { prompted?: boolean }).prompted)).toBe(true);
+    await expect(install).toHaveCount(0);
+
+    // "Not now" is remembered on this device.
+    await allowInstalling(page);
+    await page.getByTestId('install-offer').getByRole('button', { name: w.notNow }).click();
+    await expect(install).toHaveCount(0);
+    await page.reload();
+    await expectPackReady(page, RIVER);
+    await allowInstalling(page);
+    await expect(page.getByTestId('pack-choice')).toHaveCount(0);
+    await expect(install).toHaveCount(0);
+  });
+
+  test(`[${locale}] inside the installed app (display-mode: standalone) "Install app" is never offered`, async ({
+    page,
+  }) => {
+    // Playwright cannot emulate the display mode: the page is told it runs standalone, as an
+    // installed app's window would report.
+    await page.addInitScript(() => {
+      const original = window.matchMedia.bind(window);
+      window.matchMedia = (query: string) =>
+        query.replace(/\s/g, '') === '(display-mode:standalone)'
+          ? { ...original(query), matches: true, media: query }
+          : original(query);
+    });
+    await open(page, locale);
+    await chooseFirstPack(page, RIVER);
+    await allowInstalling(page);
+    await expect(page.getByTestId('active-pack')).toBeVisible();
+    await expect(page.getByTestId('install-button')).toHaveCount(0);
+  });
+}

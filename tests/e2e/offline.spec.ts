@@ -21,7 +21,7 @@ import {
   type TestPack,
 } from '../support/test-packs.js';
 import { expect, test as base } from './fixtures.js';
-import { chooseFirstPack } from './pack-choice.js';
+import { chooseFirstPack, expectPackReady } from './pack-choice.js';
 
 const test = base.extend<Record<never, never>, { pack: TestPack }>({
   pack: [
@@ -60,12 +60,7 @@ async function identifyPhoto(page: Page, file: string): Promise<string> {
   return (await prediction.getAttribute('data-label')) ?? '';
 }
 
-async function expectModelReady(page: Page, model: string, version: string) {
-  const status = page.getByTestId('model-status');
-  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
-  await expect(status).toHaveAttribute('data-model', model);
-  await expect(status).toHaveAttribute('data-version', version);
-}
+const expectModelReady = expectPackReady;
 
 /** Waits until the service worker is active and controls the page (precache complete). */
 async function waitForServiceWorker(page: Page) {

@@ -16,10 +16,16 @@ export async function chooseFirstPack(page: Page, name: string): Promise<void> {
   await expectPackReady(page, name);
 }
 
-/** Waits until the Identify screen runs `name` (version `version` when given). */
+/**
+ * Waits until the Identify screen runs `name` (version `version` when given): ready and that pack
+ * at once, as one condition (while a switch loads, the status names the new pack before it is ready,
+ * and the old one is still ready).
+ */
 export async function expectPackReady(page: Page, name: string, version?: string): Promise<void> {
-  const status = page.getByTestId('model-status');
-  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
-  await expect(status).toHaveAttribute('data-model', name);
-  if (version) await expect(status).toHaveAttribute('data-version', version);
+  const versioned = version ? `[data-version="${version}"]` : '';
+  await expect(
+    page.locator(
+      `[data-testid="model-status"][data-state="ready"][data-model="${name}"]${versioned}`,
+    ),
+  ).toHaveCount(1, { timeout: 90_000 });
 }
