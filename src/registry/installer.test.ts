@@ -157,9 +157,8 @@ describe('the first pack', () => {
     expect((await persisting.loadActive()).ref).toEqual({ name: 'reef-fish', version: 1 });
   });
 
-  it('loads without a network once installed', async () => {
+  it('installed without a warm-up (the first pack chosen has nothing in use to protect), loads without a network', async () => {
     await registry.publish('river-fish', 1);
-    // The first pack chosen skips the warm-up: there is no pack in use to protect.
     await installer.install('river-fish', { warmUp: false });
     expect(warmedUp).toEqual([]);
     registry.offline = true;
