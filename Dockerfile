@@ -3,7 +3,7 @@
 #
 # Build:  docker build -t registry.example.com/fishlens:0.1.0 .
 # Run:    docker run --read-only --tmpfs /tmp -v fishlens-data:/var/lib/fishlens -p 8080:8080 \
-#           registry.example.com/fishlens:0.1.0
+#           registry.example.com/fishlens:0.1.0      (add -p 127.0.0.1:9464:9464 for /metrics)
 #
 # The server runs TypeScript through tsx (a production dependency) instead of a compiled copy:
 # `npm start`, `npm run migrate` and the container then execute the very same entry points, and
@@ -35,8 +35,11 @@ RUN npm run build \
 FROM ${NODE_IMAGE} AS runtime
 # HOME and npm's cache point into /tmp: npm (the migration Job runs `npm run migrate`) must not
 # write under the read-only root file system.
+# /metrics has its own port (METRICS_PORT), never the published HTTP one; publish it only to
+# the scraper. TRUST_PROXY stays unset: behind a proxy, set it to the proxy hops or ranges.
 ENV NODE_ENV=production \
     PORT=8080 \
+    METRICS_PORT=9464 \
     HOST=0.0.0.0 \
     DATA_DIR=/var/lib/fishlens \
     NPM_CONFIG_CACHE=/tmp/.npm \
@@ -55,7 +58,7 @@ COPY --from=build --chown=root:root /app/tsconfig.base.json /app/tsconfig.json .
 RUN mkdir -p /var/lib/fishlens && chown 1000:1000 /var/lib/fishlens
 USER 1000:1000
 VOLUME ["/var/lib/fishlens"]
-EXPOSE 8080
+EXPOSE 8080 9464
 # For `docker run` and Compose; Kubernetes ignores it and uses the Deployment's probes. Ready
 # means the database answers, so "healthy" is a server that can keep what it acknowledges.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

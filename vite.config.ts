@@ -96,6 +96,17 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // Real servers in child processes, killed and cut off while phones sync: `npm run test:faults`.
+        test: {
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/support/vitest-postgres.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

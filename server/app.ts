@@ -17,7 +17,9 @@ import { modelRoutes } from './routes/models.js';
 import type { ModelRegistry } from './registry/types.js';
 import { APP_VERSION } from './version.js';
 import { openApiRoutes } from './openapi.js';
+import { cspReportRoutes } from './routes/csp-reports.js';
 import { statsRoutes } from './routes/stats.js';
+import { securityHeaders } from './security-headers.js';
 import { staticRoutes } from './static.js';
 
 const STARTED_AT = new Date();
@@ -43,6 +45,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use('*', requestId());
+  app.use('*', securityHeaders());
   const metrics = deps.metrics ?? createMetrics();
   metrics.observeDatabase(deps.db);
   app.use('*', requestLog(deps.log));
@@ -84,6 +87,14 @@ export function createApp(deps: AppDeps): Hono {
     ),
   });
   api.route('/', statsRoutes({ db: deps.db, adminToken: deps.config.ADMIN_TOKEN }));
+  api.route(
+    '/',
+    cspReportRoutes({
+      log: deps.log,
+      trustProxy,
+      onViolation: (directive) => metrics.cspViolations.inc({ directive }),
+    }),
+  );
   api.route('/', openApiRoutes());
   // Add API routes to `api` above this line: Hono copies a sub-app's routes when it is mounted.
   app.route('/api/v1', api);

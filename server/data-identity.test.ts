@@ -6,10 +6,9 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
-import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { capturingLogger } from '../tests/support/capturing-logger.js';
 import { createTestDatabase } from '../tests/support/test-database.js';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -22,21 +21,6 @@ import { createLogger } from './log.js';
 import { startServer } from './main.js';
 
 const temp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
-
-/** A logger that keeps every line it writes. */
-function capturingLogger() {
-  const lines: string[] = [];
-  const log = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    }),
-  );
-  return { log, text: () => lines.join('') };
-}
 
 /** A client of one server: registers once, then sends batches. */
 function client(url: string) {

@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../tests/support/test-dat
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { captureDataIdentity } from './data-identity.js';
-import type { Database } from './db/index.js';
+import { DatabaseUnavailableError, type Database } from './db/database.js';
 import { openPostgres } from './db/postgres.js';
 import { makePrediction } from './ingest/testing/ingest-app.js';
 import { ensureInstallation } from './installation.js';
@@ -86,5 +86,20 @@ describe('PostgreSQL going away under the server', () => {
     proxy.restore();
     await expect.poll(async () => (await fetch(`${url}/readyz`)).status).toBe(200);
     expect((await batch()).status).toBe(200);
+  });
+
+  it('survives the connection dying between two statements of a transaction', async (ctx) => {
+    if (!test.url) ctx.skip();
+    const attempt = db.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      proxy.cut();
+      // The window under test is the idle time between statements, when node-postgres reports
+      // the reset as an 'error' event (uncaught, it ends the process): leave time for it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await tx.query('SELECT 1');
+    });
+    await expect(attempt).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    proxy.restore();
+    await expect.poll(async () => (await db.query('SELECT 1')).rowCount).toBe(1);
   });
 });

@@ -36,6 +36,7 @@ export interface Metrics {
   readonly registryLookups: Counter<'registry' | 'operation'>;
   readonly registryLookupFailures: Counter<'registry' | 'operation'>;
   readonly registryLookupDuration: Histogram<'registry' | 'operation'>;
+  readonly cspViolations: Counter<'directive'>;
   /** Reports this database's pool (when it has one) at every scrape. */
   observeDatabase(db: Database): void;
   /** The exposition text (Prometheus text format 0.0.4). */
@@ -133,6 +134,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       help: 'Time of model registry look-ups, by registry kind and operation.',
       labelNames: ['registry', 'operation'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    cspViolations: new Counter({
+      name: 'fishlens_csp_violations_total',
+      help: 'Content-Security-Policy violations browsers reported, by directive.',
+      labelNames: ['directive'] as const,
       registers,
     }),
     observeDatabase(db) {

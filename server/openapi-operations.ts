@@ -27,8 +27,12 @@ export const problemSchema = z.looseObject({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),
-  detail: z.string().optional(),
+  detail: z.string().optional().describe('What went wrong and what to do about it.'),
   instance: z.string().optional(),
+  requestId: z
+    .string()
+    .optional()
+    .describe('The X-Request-Id of the request; the server logs the cause under it.'),
 });
 
 /** GET /api/v1/info (server/routes/info.ts). */
@@ -48,6 +52,17 @@ const batchBodySchema = batchRequestSchema.extend({
 });
 // Mirrors the body check of PUT /models/{name}/aliases/{alias} in routes/models.ts.
 const aliasBodySchema = z.object({ version: packVersionSchema });
+
+// What browsers send; the route reads only a few fields of each (routes/csp-reports.ts).
+const cspReportSchema = z.union([
+  z.object({ 'csp-report': z.record(z.string(), z.unknown()) }),
+  z.array(z.object({ type: z.string(), body: z.record(z.string(), z.unknown()) })),
+]);
+
+const UNAVAILABLE =
+  'The database cannot be reached, or is not the data the server started with: nothing was stored; retry after Retry-After seconds.';
+const RATE_LIMITED =
+  'Too many requests from this device, or with unknown tokens from this address: retry after Retry-After seconds.';
 
 /** A JSON object (a JSON Schema, an OpenAPI object). */
 export type Json = Record<string, unknown>;
@@ -74,7 +89,11 @@ const name = { type: 'string', pattern: NAME_PATTERN.source };
 const alias = { type: 'string', pattern: ALIAS_PATTERN.source };
 const version = { type: 'integer', minimum: 1, maximum: MAX_PACK_VERSION };
 const aliasQuery = z.object({
-  alias: z.string().regex(ALIAS_PATTERN).optional().describe('Default: production.'),
+  alias: z
+    .string()
+    .regex(ALIAS_PATTERN)
+    .optional()
+    .describe('Default: production. `latest` and `v1`, `v2`… are reserved (400).'),
 });
 const json = (schema: z.ZodType, description: string): Body => ({ schema, description });
 const text = (description: string, contentType = 'text/plain'): Body => ({
@@ -99,7 +118,10 @@ export const OPERATIONS: Operation[] = [
     summary: 'Readiness: the database answers too.',
     responses: {
       200: json(z.object({ status: z.literal('ok'), database: z.string() }), 'Ready.'),
-      503: json(problemSchema, 'The database is not reachable.'),
+      503: json(
+        problemSchema,
+        'The database does not answer, or is not the data the server started with (checks.database: unreachable | replaced).',
+      ),
     },
   },
   {
@@ -129,7 +151,8 @@ export const OPERATIONS: Operation[] = [
     summary: 'Register a device; the token is shown once.',
     responses: {
       201: json(deviceResponseSchema, 'The new device and its bearer token.'),
-      429: json(problemSchema, 'Too many registrations from this address.'),
+      429: json(problemSchema, 'Too many registrations from this address (Retry-After).'),
+      503: json(problemSchema, UNAVAILABLE),
     },
   },
   {
@@ -144,7 +167,8 @@ export const OPERATIONS: Operation[] = [
       400: json(problemSchema, 'Not a batch.'),
       401: json(problemSchema, 'No valid device token.'),
       413: json(problemSchema, 'Body too large.'),
-      429: json(problemSchema, 'Rate limited.'),
+      429: json(problemSchema, RATE_LIMITED),
+      503: json(problemSchema, UNAVAILABLE),
     },
   },
   {
@@ -158,6 +182,8 @@ export const OPERATIONS: Operation[] = [
       200: json(feedbackResponseSchema, 'Updated and unknown ids.'),
       400: json(problemSchema, 'Invalid feedback.'),
       401: json(problemSchema, 'No valid device token.'),
+      429: json(problemSchema, RATE_LIMITED),
+      503: json(problemSchema, UNAVAILABLE),
     },
   },
   {
@@ -167,7 +193,8 @@ export const OPERATIONS: Operation[] = [
     summary: 'Every model that has the alias.',
     query: aliasQuery,
     responses: {
-      200: json(modelListSchema, 'Models.'),
+      200: json(modelListSchema, 'Models; a version that cannot run is listed with `unusable`.'),
+      400: json(problemSchema, 'Malformed or reserved alias.'),
       503: json(problemSchema, 'Registry unavailable.'),
     },
   },
@@ -180,7 +207,9 @@ export const OPERATIONS: Operation[] = [
     query: aliasQuery,
     responses: {
       200: json(modelVersionSchema, 'The version.'),
+      400: json(problemSchema, 'Malformed name or reserved alias.'),
       404: json(problemSchema, 'No such model or alias.'),
+      422: json(problemSchema, 'The version is not a model the app can run; the reason.'),
     },
   },
   {
@@ -192,6 +221,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       200: json(modelVersionSchema, 'The version.'),
       404: json(problemSchema, 'No such version.'),
+      422: json(problemSchema, 'The version is not a model the app can run; the reason.'),
     },
   },
   {
@@ -233,6 +263,19 @@ export const OPERATIONS: Operation[] = [
     },
   },
   {
+    method: 'post',
+    path: '/api/v1/csp-reports',
+    tag: 'operations',
+    summary:
+      'Content-Security-Policy violation reports (report-uri application/csp-report, or Reporting API application/reports+json).',
+    body: cspReportSchema,
+    responses: {
+      204: text('Logged and counted.'),
+      413: json(problemSchema, 'Body too large.'),
+      429: json(problemSchema, 'Too many reports from this address.'),
+    },
+  },
+  {
     method: 'get',
     path: '/api/v1/stats',
     tag: 'stats',
@@ -244,6 +287,7 @@ export const OPERATIONS: Operation[] = [
       400: json(problemSchema, 'Bad window.'),
       401: json(problemSchema, 'No bearer token.'),
       403: json(problemSchema, 'Wrong token.'),
+      503: json(problemSchema, UNAVAILABLE),
     },
   },
 ];

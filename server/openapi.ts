@@ -60,7 +60,9 @@ function operationObject(op: Operation): Json {
         status,
         {
           description: body.description,
-          ...(status === '304' ? {} : { content: { [contentType]: { schema } } }),
+          ...(status === '304' || status === '204'
+            ? {}
+            : { content: { [contentType]: { schema } } }),
         },
       ];
     }),

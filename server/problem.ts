@@ -98,24 +98,33 @@ export function httpProblem(
   return new ProblemException(status, detail, extensions, headers);
 }
 
-/** The 503 of a database that cannot be reached or is not the one the server started with. */
-export function databaseProblem(c: Context, error: DatabaseUnavailableError): Response {
+/**
+ * The 503 of a database that cannot be reached or is not the one the server started with, with
+ * Retry-After; `detail` replaces the message for clients of a write (readiness probes say more).
+ */
+export function databaseProblem(
+  c: Context,
+  error: unknown,
+  detail: { replaced: string; unreachable: string } = WRITE_REFUSED,
+  extensions: Record<string, unknown> = {},
+): Response {
   const replaced = error instanceof DatabaseReplacedError;
   c.header(
     'Retry-After',
     String(replaced ? REPLACED_RETRY_AFTER_SECONDS : DATABASE_RETRY_AFTER_SECONDS),
   );
-  return problem(
-    c,
-    503,
-    replaced
-      ? 'The server stopped taking data: its storage is not the storage it started with, so it ' +
-          'cannot keep what you send. Nothing was stored; keep your data and try again later ' +
-          '(the app does). Whoever runs the server should check its data folder or database.'
-      : 'The server cannot reach its database right now. Nothing was stored; try again in a ' +
-          'few seconds (the app does this by itself).',
-  );
+  return problem(c, 503, replaced ? detail.replaced : detail.unreachable, extensions);
 }
+
+const WRITE_REFUSED = {
+  replaced:
+    'The server stopped taking data: its storage is not the storage it started with, so it ' +
+    'cannot keep what you send. Nothing was stored; keep your data and try again later ' +
+    '(the app does). Whoever runs the server should check its data folder or database.',
+  unreachable:
+    'The server cannot reach its database right now. Nothing was stored; try again in a ' +
+    'few seconds (the app does this by itself).',
+};
 
 /**
  * The one error handler: problems keep their status, database outages answer 503 with

@@ -29,10 +29,6 @@ function safeDecode(path: string): string {
 function fileHeaders(root: string): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    // Cross-origin isolation (SharedArrayBuffer), so the TF.js WASM backend can run threads:
-    // https://web.dev/articles/coop-coep. Every resource of the app is same-origin.
-    c.res.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
-    c.res.headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
     if (c.res.status !== 200 && c.res.status !== 206) return;
     const servedIndex = c.res.headers.get('content-type')?.startsWith('text/html') ?? false;
     const requested = safeDecode(c.req.path);
@@ -41,7 +37,6 @@ function fileHeaders(root: string): MiddlewareHandler {
     if (!stats?.isFile() && servedIndex) file = join(root, 'index.html');
     const fileStats = stats?.isFile() ? stats : statSync(file, { throwIfNoEntry: false });
     c.res.headers.set('Cache-Control', stats?.isFile() ? cacheControlFor(requested) : REVALIDATE);
-    c.res.headers.set('X-Content-Type-Options', 'nosniff');
     if (fileStats?.isFile() && !c.res.headers.has('Content-Encoding')) {
       c.res.headers.set(
         'ETag',

@@ -19,6 +19,12 @@ export const ERROR_CODES = [
   // The classifier
   /** The pack's model could not be built (bad model.json, missing or short weight file). */
   'model-invalid',
+  /** The model is not one photo in, one score per label out (format, input or output). */
+  'model-unsupported',
+  /** The model uses TF.js ops or layer types the app cannot run (`names`). */
+  'model-ops-unsupported',
+  /** The model gives `outputs` scores but the pack has `labels` labels. */
+  'model-labels-mismatch',
   /** None of the TF.js backends could start. */
   'no-backend',
   /** The worker died or could not start. */
@@ -55,10 +61,14 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** What fills the placeholders of an error's message (`{file}`, `{status}`). */
+/** What fills the placeholders of an error's message (`{file}`, `{status}`, `{names}`…). */
 export interface ErrorDetails {
   file?: string;
   status?: number;
+  /** Names of unsupported ops or layer types, comma-separated. */
+  names?: string;
+  outputs?: number;
+  labels?: number;
 }
 
 /** A failure a person can act on; `code` selects the words, `details` fill them in. */

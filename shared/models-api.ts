@@ -29,6 +29,11 @@ export const modelSummarySchema = z.object({
   display: packDisplaySchema.optional(),
   /** Every species of the pack by name, in label order, so people see what it covers before downloading. */
   species: z.array(labelSchema.pick({ latin: true, names: true })).optional(),
+  /**
+   * Set when this version cannot run in the app (not a TF.js image classifier, no labels…): why,
+   * in words for the model's publisher. Such a version is listed, never installed.
+   */
+  unusable: z.string().optional(),
 });
 /** A registered model and the version behind one alias, as GET /api/v1/models lists it. */
 export type ModelSummary = z.infer<typeof modelSummarySchema>;

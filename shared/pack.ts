@@ -63,6 +63,12 @@ export const preprocessingSchema = z.strictObject({
   /** value = pixel / scale + offset; MobileNetV2: /127.5 − 1 → [-1, 1]. */
   scale: z.number().positive(),
   offset: z.number(),
+  /**
+   * Per-channel normalisation after scale and offset, R, G, B: value = (value − mean) / std
+   * (ImageNet models trained in PyTorch style). Absent: none.
+   */
+  mean: z.tuple([z.number(), z.number(), z.number()]).optional(),
+  std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]).optional(),
   /** Apply the EXIF orientation before anything else. */
   exifOrientation: z.boolean(),
 });
@@ -76,6 +82,25 @@ export const MOBILENET_V2_PREPROCESSING: Preprocessing = {
   offset: -1,
   exifOrientation: true,
 };
+
+/**
+ * How a photo's pixels become the numbers a model was trained on, by name, for models that do not
+ * say (bare TF.js exports): `mobilenet` [-1, 1] (Keras MobileNet/EfficientNet-Lite, Teachable
+ * Machine), `unit` [0, 1], `imagenet` [0, 1] then ImageNet mean/std per channel (torchvision
+ * style), `raw` [0, 255] (models with their own Rescaling layer, Keras EfficientNet).
+ */
+export const PREPROCESSING_PRESETS = {
+  mobilenet: MOBILENET_V2_PREPROCESSING,
+  unit: { ...MOBILENET_V2_PREPROCESSING, scale: 255, offset: 0 },
+  imagenet: {
+    ...MOBILENET_V2_PREPROCESSING,
+    scale: 255,
+    offset: 0,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+  },
+  raw: { ...MOBILENET_V2_PREPROCESSING, scale: 1, offset: 0 },
+} as const satisfies Record<string, Preprocessing>;
 
 const classMetricsSchema = z.object({
   n: z.number().int().nonnegative(),

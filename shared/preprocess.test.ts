@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MOBILENET_V2_PREPROCESSING, type Preprocessing } from './pack';
+import { MOBILENET_V2_PREPROCESSING, PREPROCESSING_PRESETS, type Preprocessing } from './pack';
 import {
   createPreprocessor,
   preprocess,
@@ -203,5 +203,36 @@ describe("createPreprocessor (the browser classifier's reusable fast path)", () 
     expect(() =>
       createPreprocessor(STRETCH, SIZE)({ width: 4, height: 4, data: new Uint8Array(10) }),
     ).toThrow(/pixels/);
+  });
+});
+
+describe('preprocessing presets for bare exports', () => {
+  const colour = solid(6, 6, [255, 128, 0]);
+  const at = (preprocessing: Preprocessing) =>
+    pixel(preprocess(colour, { ...preprocessing, resize: 'stretch' }, SIZE), 8, 4, 4);
+
+  it('mobilenet scales to [-1, 1], unit to [0, 1], raw keeps [0, 255]', () => {
+    expect(at(PREPROCESSING_PRESETS.mobilenet)).toEqual([1, 128 / 127.5 - 1, -1].map(Math.fround));
+    expect(at(PREPROCESSING_PRESETS.unit)).toEqual([1, 128 / 255, 0].map(Math.fround));
+    expect(at(PREPROCESSING_PRESETS.raw)).toEqual([255, 128, 0]);
+  });
+
+  it('imagenet normalises each channel with its own mean and std, as torchvision does', () => {
+    const mean = [0.485, 0.456, 0.406];
+    const std = [0.229, 0.224, 0.225];
+    const expected = [1, 128 / 255, 0].map((v, c) => Math.fround((v - mean[c]!) / std[c]!));
+    expect(at(PREPROCESSING_PRESETS.imagenet)).toEqual(expected);
+  });
+
+  it('the reusable preprocessor gives the same floats as preprocess with mean/std', () => {
+    const preprocessing = PREPROCESSING_PRESETS.imagenet;
+    const photo = solid(37, 23, [10, 200, 90]);
+    for (let i = 0; i < photo.data.length; i += 5) photo.data[i] = (i * 29) % 256;
+    expect(
+      firstBitDifference(
+        createPreprocessor(preprocessing, SIZE)(photo),
+        preprocess(photo, preprocessing, SIZE),
+      ),
+    ).toBe(-1);
   });
 });

@@ -86,6 +86,9 @@ function axisTaps(origin: number, extent: number, outN: number, sourceN: number)
   return { index: Int32Array.from(indices), weight: Float64Array.from(weights), start };
 }
 
+/** How resampled RGB values become network input: value = (pixel / scale + offset − mean) / std. */
+type Scaling = Pick<Preprocessing, 'scale' | 'offset' | 'mean' | 'std'>;
+
 /** Buffers one resampling writes: the network input and the float64 intermediate rows. */
 interface ResampleBuffers {
   out: Float32Array;
@@ -123,7 +126,7 @@ function resample(
   rowLo: number,
   rows: number,
   size: InputSize,
-  preprocessing: Pick<Preprocessing, 'scale' | 'offset'>,
+  preprocessing: Scaling,
   mirror: boolean,
   buffers: ResampleBuffers,
 ): Float32Array {
@@ -158,21 +161,29 @@ function resample(
       for (let k = 0; k < rowLength; k++) sum[k]! += horizontal[source + k]! * w;
     }
     const target = o * rowLength;
-    for (let k = 0; k < rowLength; k++)
-      out[target + k] = sum[k]! / preprocessing.scale + preprocessing.offset;
+    const { scale, offset, mean, std } = preprocessing;
+    if (!mean && !std) {
+      for (let k = 0; k < rowLength; k++) out[target + k] = sum[k]! / scale + offset;
+      continue;
+    }
+    for (let k = 0; k < rowLength; k++) {
+      const c = k % 3;
+      out[target + k] = (sum[k]! / scale + offset - (mean?.[c] ?? 0)) / (std?.[c] ?? 1);
+    }
   }
   return out;
 }
 
 /**
  * Resamples `region` of the image to `size` and scales RGB as the pack says
- * (value = pixel / scale + offset). Returns Float32 HWC, RGB. `mirror` flips left-right.
+ * (value = (pixel / scale + offset − mean) / std). Returns Float32 HWC, RGB. `mirror` flips
+ * left-right.
  */
 export function preprocessRegion(
   image: RgbaImage,
   region: Region,
   size: InputSize,
-  preprocessing: Pick<Preprocessing, 'scale' | 'offset'>,
+  preprocessing: Scaling,
   mirror = false,
 ): Float32Array {
   checkImage(image, region);
@@ -220,7 +231,7 @@ export function createPreprocessor(
   };
 }
 
-/** Turns decoded pixels into the network input: crop/stretch per the pack, resample, scale to [-1, 1]. */
+/** Turns decoded pixels into the network input: crop/stretch per the pack, resample, scale. */
 export function preprocess(
   image: RgbaImage,
   preprocessing: Preprocessing,

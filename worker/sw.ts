@@ -1,4 +1,5 @@
 /// <reference lib="webworker" />
+import '../shared/zod-jitless';
 import { cacheNames, clientsClaim, setCacheNameDetails } from 'workbox-core';
 import {
   cleanupOutdatedCaches,
@@ -88,7 +89,8 @@ self.addEventListener('sync', (event) => {
     (async () => {
       // An open Fishlens tab runs its own sync engine, with backoff and Retry-After; a second
       // sender here would ignore both. Background Sync is for when no tab is open.
-      const windows = await self.clients.matchAll({ type: 'window' });
+      // Uncontrolled too: on a first visit the page may not be claimed yet when the event fires.
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
       if (windows.length === 0) await syncOutboxInBackground();
     })(),
   );

@@ -47,6 +47,13 @@ export function openPostgres(url: string, options: { poolMax?: number } = {}): D
         throw asUnavailable(error);
       });
       let broken = false;
+      // A checked-out client whose connection dies between statements emits 'error'; without a
+      // listener that is an uncaught exception that ends the process (node-postgres documents
+      // this for pool.connect()). The failure also surfaces as the next statement's error.
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await run(client, 'BEGIN');
         const tx: Queryable = {
@@ -64,9 +71,10 @@ export function openPostgres(url: string, options: { poolMax?: number } = {}): D
         await client.query('ROLLBACK').catch(() => {});
         // A client whose connection broke must not go back to the pool.
         const failure = asUnavailable(error);
-        broken = failure instanceof DatabaseUnavailableError;
+        broken ||= failure instanceof DatabaseUnavailableError;
         throw failure;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },

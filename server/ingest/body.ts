@@ -8,6 +8,9 @@ export interface IngestVariables {
   bodyText: string;
 }
 
+/** application/json and application/…+json, with or without parameters. */
+export const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
 /**
  * Reads the whole body before any handler runs, refusing with 413 as soon as it is larger than
  * `maxBytes`: at once from `Content-Length`, else while counting a chunked stream (the stream is
@@ -15,11 +18,13 @@ export interface IngestVariables {
  */
 export function limitedJsonBody(
   maxBytes: number,
+  /** The media types taken: JSON and `…+json` unless a route takes others (CSP reports). */
+  accept: RegExp = JSON_MEDIA_TYPE,
 ): MiddlewareHandler<{ Variables: IngestVariables }> {
   const tooLarge = () => httpProblem(413, `The request body is larger than ${maxBytes} bytes.`);
   return async (c, next) => {
     const type = c.req.header('Content-Type') ?? '';
-    if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+    if (!accept.test(type)) {
       throw httpProblem(415, 'Send the body as application/json.');
     }
     const declared = c.req.header('Content-Length');

@@ -3,7 +3,12 @@
  * UNLOGGED row per key, taken with one atomic upsert), so behind the HPA's 2–10 replicas a
  * client gets the configured rate, not N times it. A bucket in this process's memory with the
  * same limits stands in front of the shared one: a flood is refused by it without a query, so a
- * flood costs the database at most one query per replica per token the limit allows.
+ * flood costs the database at most one query per replica per token the limit allows. A request
+ * the shared bucket refuses has still spent its local token, so a client refused elsewhere is
+ * slowed here too, never let through faster than the limit.
+ *
+ * The price is one upsert per request, a few times a `SELECT 1`: small beside the batch insert it
+ * guards.
  */
 import type { Database } from '../db/index.js';
 

@@ -11,22 +11,36 @@ import {
   type PutOptions,
 } from '../storage/index.js';
 import { createS3ObjectStore } from '../storage/s3.js';
-import type { MlflowClient } from './mlflow-client.js';
+import { MlflowAuthError, type MlflowClient } from './mlflow-client.js';
 import { sha256File } from './pack.js';
 
 /**
- * Files under an `mlflow-artifacts:/<path>` URI, through the tracking server's artifact proxy
- * (`/api/2.0/mlflow-artifacts/artifacts/<path>`, `mlflow server --serve-artifacts`, the 2.x default).
- * The proxy may ignore Range; then the wanted bytes are cut from the full response as it streams.
+ * MLflow answered 500 for a file. Real servers do that for a file that is not there: the artifact
+ * repository's download raises an MlflowException without an error code, INTERNAL_ERROR
+ * (mlflow/store/artifact/artifact_repo.py `download_artifacts`; LocalArtifactRepository raises
+ * OSError, which Flask turns into a bare 500). So it counts as missing, never as storage down.
  */
-export function createMlflowProxyStore(
-  client: MlflowClient,
-  artifactPath: string,
-  timeoutMs: number,
-): ObjectStore {
-  const base = `${client.settings.trackingUri.replace(/\/+$/, '')}/api/2.0/mlflow-artifacts/artifacts`;
-  const urlFor = (key: string) =>
-    `${base}/${joinKey(artifactPath, key).split('/').map(encodeURIComponent).join('/')}`;
+class ArtifactNotReadableError extends ObjectNotFoundError {
+  constructor(key: string, via: string) {
+    super(key);
+    this.message = `MLflow's ${via} answered 500 for ${key}: the file is missing (or MLflow cannot read its artifact store)`;
+  }
+}
+
+interface HttpStoreOptions {
+  client: MlflowClient;
+  /** The URL of one file. */
+  urlFor: (key: string) => string;
+  /** What answers, for messages: "artifact proxy". */
+  via: string;
+  description: string;
+  timeoutMs: number;
+}
+
+/** An ObjectStore over MLflow's own file endpoints (the artifact proxy, model-versions/get-artifact). */
+function createMlflowHttpStore(options: HttpStoreOptions): ObjectStore {
+  const { client, urlFor, via, timeoutMs } = options;
+  const base = client.settings.trackingUri.replace(/\/+$/, '');
 
   async function send(
     key: string,
@@ -46,27 +60,27 @@ export function createMlflowProxyStore(
         headers: { ...client.authHeaders(), ...(init.headers as Record<string, string>) },
         signal: controller.signal,
       });
-      if (response.status === 404) {
-        await response.body?.cancel();
-        throw new ObjectNotFoundError(key);
-      }
       if (!response.ok && response.status !== 206) {
         await response.body?.cancel();
-        throw new StorageUnavailableError(
-          `MLflow artifact proxy answered ${response.status} for ${key}`,
-        );
+        if (response.status === 404) throw new ObjectNotFoundError(key);
+        if (response.status === 500) throw new ArtifactNotReadableError(key, via);
+        if (response.status === 401 || response.status === 403)
+          throw new MlflowAuthError(response.status, base, client.settings, `${via} ${key}`);
+        throw new StorageUnavailableError(`MLflow's ${via} answered ${response.status} for ${key}`);
       }
       return response;
     } catch (error) {
-      if (error instanceof ObjectNotFoundError || error instanceof StorageUnavailableError)
+      if (
+        error instanceof ObjectNotFoundError ||
+        error instanceof StorageUnavailableError ||
+        error instanceof MlflowAuthError
+      )
         throw error;
       if (signal?.aborted) throw signal.reason ?? error;
       const reason = controller.signal.aborted
         ? `did not answer within ${timeoutMs} ms`
         : `is not reachable: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`;
-      throw new StorageUnavailableError(`MLflow artifact proxy at ${base} ${reason}`, {
-        cause: error,
-      });
+      throw new StorageUnavailableError(`MLflow's ${via} at ${base} ${reason}`, { cause: error });
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -74,25 +88,25 @@ export function createMlflowProxyStore(
   }
 
   return {
-    description: `mlflow-artifacts:/${artifactPath} via ${base}`,
+    description: options.description,
 
-    async get(key: string, options: GetOptions = {}) {
-      const range = options.range;
+    async get(key: string, getOptions: GetOptions = {}) {
+      const range = getOptions.range;
       const response = await send(
         key,
         { headers: range ? { Range: `bytes=${range.start}-${range.end}` } : {} },
-        options.signal,
+        getOptions.signal,
         true,
       );
       if (!response.body)
-        throw new StorageUnavailableError(`MLflow artifact proxy sent no body for ${key}`);
+        throw new StorageUnavailableError(`MLflow's ${via} sent no body for ${key}`);
       if (!range || response.status === 206) return response.body as ReadableStream<Uint8Array>;
       return response.body.pipeThrough(sliceBytes(range.start, range.end + 1));
     },
 
-    async head(key: string, options: { signal?: AbortSignal } = {}) {
+    async head(key: string, headOptions: { signal?: AbortSignal } = {}) {
       try {
-        const response = await send(key, { method: 'HEAD' }, options.signal, true);
+        const response = await send(key, { method: 'HEAD' }, headOptions.signal, true);
         return { size: Number(response.headers.get('content-length') ?? 0) };
       } catch (error) {
         if (error instanceof ObjectNotFoundError) return null;
@@ -100,10 +114,11 @@ export function createMlflowProxyStore(
       }
     },
 
-    async put(key: string, sourcePath: string, options: PutOptions) {
+    async put(key: string, sourcePath: string, putOptions: PutOptions) {
       // The proxy checks nothing, so the file is hashed here first.
       const actual = await sha256File(sourcePath);
-      if (actual !== options.sha256) throw new ChecksumMismatchError(key, options.sha256, actual);
+      if (actual !== putOptions.sha256)
+        throw new ChecksumMismatchError(key, putOptions.sha256, actual);
       const body = Readable.toWeb(createReadStream(sourcePath)) as ReadableStream<Uint8Array>;
       const response = await send(
         key,
@@ -111,9 +126,12 @@ export function createMlflowProxyStore(
           method: 'PUT',
           body,
           duplex: 'half',
-          headers: { 'Content-Type': options.contentType, 'Content-Length': String(options.size) },
+          headers: {
+            'Content-Type': putOptions.contentType,
+            'Content-Length': String(putOptions.size),
+          },
         },
-        options.signal,
+        putOptions.signal,
         false,
       );
       await response.body?.cancel();
@@ -135,13 +153,77 @@ function sliceBytes(from: number, to: number): TransformStream<Uint8Array, Uint8
   });
 }
 
+const trackingBase = (client: MlflowClient) => client.settings.trackingUri.replace(/\/+$/, '');
+const encodePath = (path: string) => path.split('/').map(encodeURIComponent).join('/');
+
 /**
- * The store holding the files under an artifact URI: `s3://bucket/prefix` (S3 client with the
- * S3_* settings) or `mlflow-artifacts:/path` / `mlflow-artifacts://host/path` (the proxy).
+ * Files under an `mlflow-artifacts:/<path>` URI, through the tracking server's artifact proxy
+ * (`/api/2.0/mlflow-artifacts/artifacts/<path>`, `mlflow server --serve-artifacts`, the default
+ * since 2.x). The proxy streams whole files (no Range, no Content-Length); the wanted bytes are
+ * cut from the stream.
+ */
+export function createMlflowProxyStore(
+  client: MlflowClient,
+  artifactPath: string,
+  timeoutMs: number,
+): ObjectStore {
+  const base = `${trackingBase(client)}/api/2.0/mlflow-artifacts/artifacts`;
+  return createMlflowHttpStore({
+    client,
+    timeoutMs,
+    via: 'artifact proxy',
+    description: `mlflow-artifacts:/${artifactPath} via ${base}`,
+    urlFor: (key) => `${base}/${encodePath(joinKey(artifactPath, key))}`,
+  });
+}
+
+/**
+ * A version's files through `GET /model-versions/get-artifact?name=&version=&path=`: MLflow reads
+ * them from wherever the version's source is (file:, gs:, wasbs:, hdfs:…) and sends them with
+ * Content-Length and Range (mlflow/server/__init__.py, handlers.py
+ * `get_model_version_artifact_handler`). Read only: MLflow has no upload for it.
+ */
+export function createModelVersionArtifactStore(
+  client: MlflowClient,
+  version: { name: string; version: number; uri: string; prefix?: string },
+  timeoutMs: number,
+): ObjectStore {
+  const base = `${trackingBase(client)}/model-versions/get-artifact`;
+  const store = createMlflowHttpStore({
+    client,
+    timeoutMs,
+    via: 'model-versions/get-artifact',
+    description: `${version.uri} via ${base}`,
+    urlFor: (key) =>
+      `${base}?${new URLSearchParams({
+        name: version.name,
+        version: String(version.version),
+        path: joinKey(version.prefix ?? '', key),
+      }).toString()}`,
+  });
+  return {
+    ...store,
+    put: () =>
+      Promise.reject(
+        new StorageUnavailableError(`${version.uri} is read-only for Fishlens (no upload)`),
+      ),
+  };
+}
+
+/**
+ * The store holding the files under an artifact URI: `s3://bucket/prefix` (S3 client with the S3_*
+ * settings), `mlflow-artifacts:/path` or `mlflow-artifacts://host/path` (the proxy), anything
+ * else (file:, gs:, wasbs:…) through model-versions/get-artifact when the version is known.
  */
 export function storeForArtifactUri(
   uri: string,
-  deps: { client: MlflowClient; s3: () => S3Client; timeoutMs: number },
+  deps: {
+    client: MlflowClient;
+    s3: () => S3Client;
+    timeoutMs: number;
+    /** The registered version whose files these are: for sources only MLflow can read. */
+    version?: { name: string; version: number; prefix?: string };
+  },
 ): ObjectStore {
   const s3 = /^s3a?:\/\/([^/]+)\/?(.*)$/.exec(uri);
   if (s3?.[1]) {
@@ -154,7 +236,9 @@ export function storeForArtifactUri(
   }
   const proxied = /^mlflow-artifacts:(?:\/\/[^/]*)?\/?(.*)$/.exec(uri);
   if (proxied) return createMlflowProxyStore(deps.client, proxied[1] ?? '', deps.timeoutMs);
+  if (deps.version)
+    return createModelVersionArtifactStore(deps.client, { ...deps.version, uri }, deps.timeoutMs);
   throw new StorageUnavailableError(
-    `artifacts at ${uri.split(':')[0]}: URIs are not supported; Fishlens reads s3:// and mlflow-artifacts:/ sources`,
+    `artifacts at ${uri.split(':')[0]}: URIs are read through MLflow only for registered versions; Fishlens uploads to s3:// and mlflow-artifacts:/ artifact roots`,
   );
 }

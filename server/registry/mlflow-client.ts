@@ -56,13 +56,15 @@ export interface MlflowClient {
 /** A client for one tracking server; `path` arguments are relative to /api/2.0/mlflow/. */
 export function createMlflowClient(settings: MlflowSettings): MlflowClient {
   const base = settings.trackingUri.replace(/\/+$/, '');
+  // Basic first when both are set, as MLflow's Python client does (mlflow/utils/rest_utils.py):
+  // the auth app checks Basic; a token works only with a custom authorization function.
   const authHeaders = (): Record<string, string> => {
-    if (settings.token) return { Authorization: `Bearer ${settings.token}` };
     if (settings.username && settings.password) {
       return {
         Authorization: `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`,
       };
     }
+    if (settings.token) return { Authorization: `Bearer ${settings.token}` };
     return {};
   };
 
@@ -96,6 +98,8 @@ export function createMlflowClient(settings: MlflowSettings): MlflowClient {
         : `is not reachable: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`;
       throw new RegistryUnavailableError(`MLflow at ${base} ${reason}`, { cause: error });
     }
+    if (response.status === 401 || response.status === 403)
+      throw new MlflowAuthError(response.status, base, settings, path);
     let json: unknown;
     try {
       json = text === '' ? {} : JSON.parse(text);
@@ -122,6 +126,36 @@ export function createMlflowClient(settings: MlflowSettings): MlflowClient {
     get: (path, query, signal) => call('GET', path, { query }, signal),
     post: (path, body, signal) => call('POST', path, { body }, signal),
   };
+}
+
+/**
+ * MLflow refused the credentials (401) or the permission (403). Its auth app answers both in plain
+ * text (mlflow/server/auth/__init__.py, make_basic_auth_response / make_forbidden_response).
+ * A kind of RegistryUnavailableError: nothing works until the configuration is fixed.
+ */
+export class MlflowAuthError extends RegistryUnavailableError {
+  constructor(
+    readonly status: 401 | 403,
+    base: string,
+    settings: Pick<MlflowSettings, 'username' | 'token'>,
+    what: string,
+  ) {
+    const who = settings.username ? `the user ${settings.username}` : 'Fishlens';
+    super(
+      status === 401
+        ? `MLflow at ${base} refused Fishlens's credentials (401 Unauthorized) for ${what}: ${
+            settings.username || settings.token
+              ? 'check MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD'
+              : 'this server needs MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD'
+          }`
+        : `MLflow at ${base} denied ${who} permission (403 Permission denied) for ${what}: grant READ on the registered models (EDIT on the experiment to publish)`,
+    );
+    this.name = 'MlflowAuthError';
+    this.publicDetail =
+      status === 401
+        ? "MLflow refused Fishlens's credentials (401 Unauthorized): whoever runs this server should check MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD. Packs already on this device keep working."
+        : 'MLflow denied Fishlens permission (403 Permission denied): whoever runs this server should grant it READ on the registered models. Packs already on this device keep working.';
+  }
 }
 
 /** True for MLflow's "no such model / version / alias / run" answer. */

@@ -1,32 +1,29 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { join } from 'node:path';
+import type { ModelSummary } from '../../shared/models-api.js';
 import {
-  MANIFEST_FILE,
-  manifestSchema,
-  METADATA_FILE,
-  metadataSchema,
-  type PackManifest,
-} from '../../shared/pack.js';
-import { contentTypeFor, type ObjectStore } from '../storage/index.js';
+  ObjectNotFoundError,
+  StorageUnavailableError,
+  type ObjectStore,
+} from '../storage/index.js';
 import { storeForArtifactUri } from './mlflow-artifacts.js';
 import {
   isNotFound,
   MlflowApiError,
+  MlflowAuthError,
   type MlflowClient,
   type MlflowModelVersion,
   type MlflowRegisteredModel,
 } from './mlflow-client.js';
-import type { VerifiedPack } from './pack.js';
-import type { ModelSummary } from '../../shared/models-api.js';
+import { describeVersionFiles, type VersionFacts } from './mlflow-describe.js';
 import { summaryFromMetadata } from './summary.js';
-import { RegistryUnavailableError, type ModelRegistry, type ModelVersion } from './types.js';
+import { createPackVersion, findByDigest } from './mlflow-publish.js';
+import { resolveVersionUri, versionTags } from './mlflow-source.js';
+import { ModelNotRunnableError, type ModelRegistry, type ModelVersion } from './types.js';
 
-/** Tag on every version `publish-model` creates: the sha256 of the pack's manifest.json. */
-export const PACK_DIGEST_TAG = 'fishlens.pack_sha256';
 /** How long getVersion reuses an answer (aliases may lag by this much on /versions/{n}). */
 const VERSION_TTL_MS = 10_000;
-/** Artifact folder of the pack inside a run: `mlflow.log_artifacts(pack_dir, "tfjs")`. */
-export const PACK_ARTIFACT_PATH = 'tfjs';
+/** How long "not a runnable model" is remembered: a file uploaded later is seen after this. */
+const NOT_RUNNABLE_TTL_MS = 60_000;
 
 export interface MlflowRegistryOptions {
   client: MlflowClient;
@@ -38,93 +35,59 @@ export interface MlflowRegistryOptions {
 }
 
 /**
- * The model registry of an MLflow tracking server (REST API 2.x). A version's `source` is the
- * artifact folder of a Fishlens pack (s3://… or mlflow-artifacts:/…, or runs:/<id>/<path>);
- * its manifest.json and metadata.json are read from there once and cached, since versions are
- * immutable. See README.md in this folder for the artifact layout.
+ * The model registry of an MLflow tracking server, 2.x or 3.x (REST API 2.0). A version's files
+ * are found from its `source` (mlflow-source.ts) and read once: a Fishlens pack, or a bare TF.js
+ * export that the registry describes itself (mlflow-describe.ts); the result is cached, since
+ * versions are immutable. See README.md in this folder.
  */
 export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegistry {
   const { client } = options;
-  const cache = new Map<string, Promise<Omit<ModelVersion, 'aliases'>>>();
+  const cache = new Map<string, Promise<VersionFacts>>();
   const recentVersions = new Map<string, { version: ModelVersion; until: number }>();
   const stores = new Map<string, ObjectStore>();
-  const storeFor = (uri: string): ObjectStore => {
-    let store = stores.get(uri);
+  const storeFor = (uri: string, version?: { name: string; version: number }): ObjectStore => {
+    const key = version ? `${uri}\n${version.name}\n${version.version}` : uri;
+    let store = stores.get(key);
     if (!store) {
       store = storeForArtifactUri(uri, {
         client,
         s3: options.s3,
         timeoutMs: options.storageTimeoutMs,
+        ...(version ? { version } : {}),
       });
       if (stores.size > 500) stores.clear();
-      stores.set(uri, store);
+      stores.set(key, store);
     }
     return store;
   };
-
-  async function resolveSource(mv: MlflowModelVersion, signal?: AbortSignal): Promise<string> {
-    const source = mv.source ?? '';
-    const runs = /^runs:\/([^/]+)\/?(.*)$/.exec(source);
-    if (!runs) return source;
-    const { run } = await client.get<{ run: { info: { artifact_uri: string } } }>(
-      'runs/get',
-      { run_id: runs[1] ?? '' },
-      signal,
-    );
-    return `${run.info.artifact_uri.replace(/\/+$/, '')}/${runs[2] ?? ''}`.replace(/\/+$/, '');
-  }
-
-  async function readJson(
-    store: ObjectStore,
-    file: string,
-    signal?: AbortSignal,
-  ): Promise<unknown> {
-    const text = await new Response(await store.get(file, { signal })).text();
-    return JSON.parse(text) as unknown;
-  }
+  const versionStore = (v: Pick<ModelVersion, 'name' | 'version' | 'location'>) =>
+    storeFor(v.location, { name: v.name, version: v.version });
 
   /**
-   * The immutable part of a version, from its artifacts; cached per name, version and source.
-   * Shared by concurrent requests, so it runs on its own timeouts rather than one caller's signal.
+   * The immutable part of a version, from its files; cached per name, version and source. Shared
+   * by concurrent requests, so it runs on its own timeouts rather than one caller's signal.
    */
-  function describe(mv: MlflowModelVersion): Promise<Omit<ModelVersion, 'aliases'>> {
+  function describe(mv: MlflowModelVersion): Promise<VersionFacts> {
     const key = `${mv.name}\n${mv.version}\n${mv.source ?? ''}`;
     let pending = cache.get(key);
     if (!pending) {
       pending = (async () => {
-        const location = await resolveSource(mv);
-        const store = storeFor(location);
-        let manifest: PackManifest;
-        let metadata: Record<string, unknown>;
-        try {
-          manifest = manifestSchema.parse(await readJson(store, MANIFEST_FILE));
-          metadata = (await readJson(store, METADATA_FILE)) as Record<string, unknown>;
-        } catch (error) {
-          if (
-            error instanceof RegistryUnavailableError ||
-            (error as Error).name === 'StorageUnavailableError'
-          )
-            throw error;
-          throw new RegistryUnavailableError(
-            `MLflow version ${mv.version} of ${mv.name} is not a Fishlens pack at ${location}: ${(error as Error).message}`,
-          );
-        }
-        const parsed = metadataSchema.safeParse(metadata);
-        return {
-          name: mv.name,
-          version: Number(mv.version),
-          createdAt: new Date(Number(mv.creation_timestamp ?? 0)).toISOString(),
-          metadata,
-          files: manifest.files,
-          description: parsed.success ? parsed.data.description : (mv.description ?? ''),
-          labelCount: parsed.success ? parsed.data.labels.length : 0,
-          sizeBytes: manifest.files.reduce((sum, f) => sum + f.size, 0),
+        const location = await resolveVersionUri(client, mv);
+        const store = storeFor(location, { name: mv.name, version: Number(mv.version) });
+        return describeVersionFiles({
+          mv,
+          store,
           location,
-        };
+          tags: () => versionTags(client, mv),
+        });
       })();
       cache.set(key, pending);
-      // A failure (MLflow or storage down) must not be remembered.
-      pending.catch(() => cache.delete(key));
+      // MLflow or storage being down is not remembered; "not a model" is, for a while.
+      pending.catch((error: unknown) => {
+        if (error instanceof ModelNotRunnableError)
+          setTimeout(() => cache.delete(key), NOT_RUNNABLE_TTL_MS).unref();
+        else cache.delete(key);
+      });
     }
     return pending;
   }
@@ -137,6 +100,8 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
     try {
       return await run();
     } catch (error) {
+      // A missing model answers 404; a missing alias 400 INVALID_PARAMETER_VALUE
+      // (sqlalchemy_store.py get_model_version_by_alias).
       if (isNotFound(error)) return null;
       if (error instanceof MlflowApiError && error.errorCode === 'INVALID_PARAMETER_VALUE')
         return null;
@@ -152,6 +117,47 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
         signal,
       ),
     );
+
+  /** One list entry; a version that cannot run is listed as unusable, with its reason. */
+  async function summary(model: MlflowRegisteredModel, alias: string, signal?: AbortSignal) {
+    const target = model.aliases?.find((a) => a.alias === alias);
+    if (!target) return null;
+    const found = await getModelVersion(model.name, Number(target.version), signal);
+    if (!found) return null;
+    const mv = found.model_version;
+    try {
+      const v = await describe(mv);
+      return {
+        name: v.name,
+        version: v.version,
+        alias,
+        createdAt: v.createdAt,
+        sizeBytes: v.sizeBytes,
+        labelCount: v.labelCount,
+        description: v.description,
+        ...summaryFromMetadata(v.metadata),
+      } satisfies ModelSummary;
+    } catch (error) {
+      // One bad version must not hide the others: its files missing or unreadable, not a model,
+      // or out of this user's reach (403 on its artifacts; a refused login fails the whole list).
+      const unusable =
+        error instanceof ModelNotRunnableError ||
+        error instanceof StorageUnavailableError ||
+        error instanceof ObjectNotFoundError ||
+        (error instanceof MlflowAuthError && error.status === 403);
+      if (!unusable) throw error;
+      return {
+        name: mv.name,
+        version: Number(mv.version),
+        alias,
+        createdAt: new Date(Number(mv.creation_timestamp ?? 0)).toISOString(),
+        sizeBytes: 0,
+        labelCount: 0,
+        description: mv.description ?? '',
+        unusable: error.message,
+      } satisfies ModelSummary;
+    }
+  }
 
   return {
     kind: 'mlflow',
@@ -172,34 +178,7 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
         models.push(...(page.registered_models ?? []));
         pageToken = page.next_page_token || undefined;
       } while (pageToken);
-      const entries = await Promise.all(
-        models.map(async (model): Promise<ModelSummary | null> => {
-          const target = model.aliases?.find((a) => a.alias === alias);
-          if (!target) return null;
-          const mv = await getModelVersion(model.name, Number(target.version), signal);
-          if (!mv) return null;
-          const v = await describe(mv.model_version).catch((error: unknown) => {
-            // One model whose artifacts are not a pack must not hide the others.
-            if (
-              error instanceof RegistryUnavailableError &&
-              /not a Fishlens pack/.test(error.message)
-            )
-              return null;
-            throw error;
-          });
-          if (!v) return null;
-          return {
-            name: v.name,
-            version: v.version,
-            alias,
-            createdAt: v.createdAt,
-            sizeBytes: v.sizeBytes,
-            labelCount: v.labelCount,
-            description: v.description,
-            ...summaryFromMetadata(v.metadata),
-          };
-        }),
-      );
+      const entries = await Promise.all(models.map((model) => summary(model, alias, signal)));
       return entries
         .filter((e): e is ModelSummary => e !== null)
         .sort((a, b) => a.name.localeCompare(b.name));
@@ -231,8 +210,19 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
       return result;
     },
 
-    openFile: (version, path, opts) => storeFor(version.location).get(path, opts),
-    headFile: (version, path, signal) => storeFor(version.location).head(path, { signal }),
+    async openFile(version, path, opts) {
+      const generated = version.generatedFiles?.get(path);
+      if (!generated) return versionStore(version).get(path, opts);
+      const bytes = opts?.range
+        ? generated.subarray(opts.range.start, opts.range.end + 1)
+        : generated;
+      return new Response(bytes).body as ReadableStream<Uint8Array>;
+    },
+    async headFile(version, path, signal) {
+      const generated = version.generatedFiles?.get(path);
+      if (generated) return { size: generated.length };
+      return versionStore(version).head(path, { signal });
+    },
 
     async setAlias(name, alias, version, signal) {
       if (!(await getModelVersion(name, version, signal))) return false;
@@ -241,102 +231,25 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
         { name, alias, version: String(version) },
         signal,
       );
+      recentVersions.clear();
       return true;
     },
 
-    async publish(pack: VerifiedPack, { name, alias, signal }) {
-      const existing = await findByDigest(name, pack.digest, signal);
-      if (existing) return { version: await toVersion(existing), created: false };
-
-      const { run } = await client.post<{
-        run: { info: { run_id: string; artifact_uri: string } };
-      }>(
-        'runs/create',
-        {
-          experiment_id: options.experimentId,
-          run_name: `publish ${name}`,
-          start_time: Date.now(),
-          tags: [{ key: 'mlflow.source.name', value: 'fishlens publish-model' }],
-        },
-        signal,
-      );
-      const source = `${run.info.artifact_uri.replace(/\/+$/, '')}/${PACK_ARTIFACT_PATH}`;
-      const store = storeFor(source);
-      for (const file of [
-        ...pack.manifest.files,
-        { path: MANIFEST_FILE, size: pack.manifestBytes.length, sha256: pack.digest },
-      ]) {
-        await store.put(file.path, join(pack.dir, ...file.path.split('/')), {
-          sha256: file.sha256,
-          size: file.size,
-          contentType: contentTypeFor(file.path),
-          signal,
-        });
+    async publish(pack, { name, alias, signal }) {
+      const existing = await findByDigest(client, name, pack.digest, signal);
+      if (existing) {
+        // Search results leave out aliases; the get call has them.
+        const full = await getModelVersion(name, Number(existing.version), signal);
+        return { version: await toVersion(full?.model_version ?? existing), created: false };
       }
-      await client.post(
-        'runs/update',
-        { run_id: run.info.run_id, status: 'FINISHED', end_time: Date.now() },
-        signal,
+      const created = await createPackVersion(
+        client,
+        { experimentId: options.experimentId, storeFor: (uri) => storeFor(uri) },
+        pack,
+        { name, alias, signal },
       );
-      try {
-        await client.post('registered-models/create', { name }, signal);
-      } catch (error) {
-        if (!(error instanceof MlflowApiError && error.errorCode === 'RESOURCE_ALREADY_EXISTS'))
-          throw error;
-      }
-      const { model_version } = await client.post<{ model_version: MlflowModelVersion }>(
-        'model-versions/create',
-        {
-          name,
-          source,
-          run_id: run.info.run_id,
-          description: pack.metadata.description,
-          tags: [{ key: PACK_DIGEST_TAG, value: pack.digest }],
-        },
-        signal,
-      );
-      if (alias) {
-        await client.post(
-          'registered-models/alias',
-          { name, alias, version: model_version.version },
-          signal,
-        );
-        recentVersions.clear();
-      }
-      const version = await toVersion({ ...model_version, aliases: alias ? [alias] : [] });
-      return { version, created: true };
+      recentVersions.clear();
+      return { version: await toVersion(created), created: true };
     },
   };
-
-  async function findByDigest(
-    name: string,
-    digest: string,
-    signal?: AbortSignal,
-  ): Promise<MlflowModelVersion | null> {
-    let pageToken: string | undefined;
-    do {
-      const page = await client.get<{
-        model_versions?: MlflowModelVersion[];
-        next_page_token?: string;
-      }>(
-        'model-versions/search',
-        {
-          filter: `name='${name}'`,
-          max_results: '200',
-          ...(pageToken ? { page_token: pageToken } : {}),
-        },
-        signal,
-      );
-      const hit = page.model_versions?.find((mv) =>
-        mv.tags?.some((t) => t.key === PACK_DIGEST_TAG && t.value === digest),
-      );
-      if (hit) {
-        // Search results may leave out aliases; the get call has them.
-        const full = await getModelVersion(name, Number(hit.version), signal);
-        return full?.model_version ?? hit;
-      }
-      pageToken = page.next_page_token || undefined;
-    } while (pageToken);
-    return null;
-  }
 }

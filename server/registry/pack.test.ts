@@ -2,7 +2,12 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PackError, verifyPack } from './pack.js';
-import { flipOneByte, tempPackRoot, writeSyntheticPack } from './testing/synthetic-pack.js';
+import {
+  flipOneByte,
+  syntheticModelJson,
+  tempPackRoot,
+  writeSyntheticPack,
+} from './testing/synthetic-pack.js';
 
 const root = tempPackRoot();
 
@@ -52,6 +57,26 @@ describe('verifyPack', () => {
       labels: ['only-one'],
     });
     await expect(verifyPack(dir)).rejects.toThrow(/metadata\.json does not follow the pack format/);
+  });
+
+  it('refuses a model that gives more scores than there are labels, before anything is uploaded', async () => {
+    const dir = writeSyntheticPack(join(root, 'outputs'), {
+      name: 'river-fish',
+      modelJson: syntheticModelJson(4),
+    });
+    await expect(verifyPack(dir)).rejects.toThrow(
+      /cannot run in Fishlens: The model gives 4 scores per photo but there are 3 labels/,
+    );
+  });
+
+  it('refuses a model.json that needs a weight file the manifest does not list', async () => {
+    const dir = writeSyntheticPack(join(root, 'unlisted'), {
+      name: 'river-fish',
+      modelJson: syntheticModelJson(3, 'group1-shard2of2.bin'),
+    });
+    await expect(verifyPack(dir)).rejects.toThrow(
+      /model\.json needs the weight file group1-shard2of2\.bin, which manifest\.json does not list/,
+    );
   });
 
   it('refuses a folder that is not a pack', async () => {

@@ -12,6 +12,7 @@ import {
   type PackManifest,
   type PackMetadata,
 } from '../../shared/pack.js';
+import { checkModel } from '../../shared/model-check.js';
 
 /** A pack folder whose files all match its manifest.json, ready to publish. */
 export interface VerifiedPack {
@@ -64,8 +65,30 @@ function describeIssues(file: string, issues: { path: PropertyKey[]; message: st
 }
 
 /**
+ * Refuses a model no phone could run (the shared model check: format, input, output size against
+ * the labels, ops) and one whose weight files the manifest does not list, before anything is
+ * uploaded.
+ */
+function checkPackModel(modelJson: unknown, labelCount: number, listed: Set<string>): void {
+  const { problems } = checkModel(modelJson, { labelCount });
+  if (problems.length > 0)
+    throw new PackError(
+      `this model cannot run in Fishlens: ${problems.map((p) => p.message).join(' ')}`,
+    );
+  const groups = (modelJson as { weightsManifest?: { paths?: unknown }[] }).weightsManifest ?? [];
+  for (const path of groups.flatMap((g) =>
+    Array.isArray(g.paths) ? (g.paths as unknown[]) : [],
+  )) {
+    if (!listed.has(String(path)))
+      throw new PackError(
+        `${MODEL_FILE} needs the weight file ${String(path)}, which ${MANIFEST_FILE} does not list`,
+      );
+  }
+}
+
+/**
  * Checks a pack folder before publishing: manifest.json and metadata.json follow the pack format,
- * every listed file is a regular file inside the folder with exactly the listed size and sha256.
+ * the model can run with these labels, every listed file is a regular file inside the folder with exactly the listed size and sha256.
  * Throws PackError naming the first file that does not match.
  */
 export async function verifyPack(dirPath: string): Promise<VerifiedPack> {
@@ -120,6 +143,8 @@ export async function verifyPack(dirPath: string): Promise<VerifiedPack> {
     sizeBytes += entry.size;
   }
 
+  // After the integrity checks: the model.json read here is the one the manifest vouches for.
+  checkPackModel(await readJson(dir, MODEL_FILE), metadataParsed.data.labels.length, paths);
   const manifestBytes = await readFile(join(dir, MANIFEST_FILE));
   return {
     dir,

@@ -13,6 +13,19 @@ export const DEFAULT_ALIAS = 'production';
 /** Alias names: lowercase letters, digits, `-`, `_`; 1–64 characters, starting with a letter. */
 export const ALIAS_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
 
+/**
+ * Why `alias` cannot name a version, or undefined when it can. `latest` and `v1`, `v2`… are
+ * reserved: MLflow refuses to set them (mlflow/utils/validation.py,
+ * `_validate_model_alias_name_reserved`) and 3.x answers `latest` with the newest version.
+ */
+export function invalidAlias(alias: string): string | undefined {
+  if (!ALIAS_PATTERN.test(alias))
+    return 'an alias is 1–64 lowercase letters, digits, "-" or "_", starting with a letter.';
+  if (alias === 'latest' || /^v\d+$/.test(alias))
+    return `"${alias}" is reserved (MLflow uses latest and v1, v2… for versions); choose another alias, such as production.`;
+  return undefined;
+}
+
 /** One published, immutable version of a registered model. */
 export interface ModelVersion {
   name: string;
@@ -30,6 +43,8 @@ export interface ModelVersion {
   sizeBytes: number;
   /** Where the files are, opaque to callers (a key prefix, or an artifact URI). */
   location: string;
+  /** Files the registry made rather than stored (a bare export's metadata.json), by path. */
+  generatedFiles?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface PublishResult {
@@ -77,8 +92,24 @@ export interface ModelRegistry {
   ): Promise<PublishResult>;
 }
 
+/**
+ * A registered version that Fishlens cannot serve as a model (no model.json, no labels, a model
+ * the app cannot run…): the message says why, for the person who registered it.
+ */
+export class ModelNotRunnableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelNotRunnableError';
+  }
+}
+
 /** The registry (MLflow, or the database behind the built-in one) could not be reached in time. */
 export class RegistryUnavailableError extends Error {
+  /**
+   * What clients may be told when it is something they (or whoever runs the server) can act on,
+   * without internals such as addresses; `message` is for the log.
+   */
+  publicDetail?: string;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'RegistryUnavailableError';

@@ -2,7 +2,14 @@ import { Hono } from 'hono';
 import type { DataIdentity } from '../data-identity.js';
 import { DatabaseReplacedError, pingDatabase, type Database } from '../db/index.js';
 import type { Logger } from '../log.js';
-import { problem, REPLACED_RETRY_AFTER_SECONDS, DATABASE_RETRY_AFTER_SECONDS } from '../problem.js';
+import { databaseProblem } from '../problem.js';
+
+const NOT_READY = {
+  replaced:
+    'Not ready: the data folder or database is not the one this server started with, so it takes no data. Check DATA_DIR or DATABASE_URL, restore the data if it was lost, and restart the server.',
+  unreachable:
+    'Not ready: the database does not answer. Check that it runs and that DATABASE_URL is right.',
+};
 
 /**
  * `/healthz`: the process answers. `/readyz`: the database answers and is still the data the
@@ -26,20 +33,12 @@ export function healthRoutes(deps: { db: Database; log: Logger; identity?: DataI
       });
       return c.json({ status: 'ok', database: db.kind });
     } catch (error) {
-      const replaced = error instanceof DatabaseReplacedError;
       deps.log.warn({ err: error, requestId: c.get('requestId') }, 'not ready');
-      c.header(
-        'Retry-After',
-        String(replaced ? REPLACED_RETRY_AFTER_SECONDS : DATABASE_RETRY_AFTER_SECONDS),
-      );
-      return problem(
-        c,
-        503,
-        replaced
-          ? 'Not ready: the data folder or database is not the one this server started with, so it takes no data. Check DATA_DIR or DATABASE_URL, restore the data if it was lost, and restart the server.'
-          : 'Not ready: the database does not answer. Check that it runs and that DATABASE_URL is right.',
-        { database: db.kind, checks: { database: replaced ? 'replaced' : 'unreachable' } },
-      );
+      const failing = error instanceof DatabaseReplacedError ? 'replaced' : 'unreachable';
+      return databaseProblem(c, error, NOT_READY, {
+        database: db.kind,
+        checks: { database: failing },
+      });
     }
   });
   return app;

@@ -11,8 +11,9 @@ import {
 import type { Logger } from '../log.js';
 import { httpProblem, problem, problemErrorHandler } from '../problem.js';
 import {
-  ALIAS_PATTERN,
   DEFAULT_ALIAS,
+  invalidAlias,
+  ModelNotRunnableError,
   RegistryUnavailableError,
   type ModelRegistry,
   type ModelVersion,
@@ -50,12 +51,9 @@ function versionNumber(c: Context): number {
 
 function aliasName(value: string | undefined): string {
   const alias = value ?? DEFAULT_ALIAS;
-  if (!ALIAS_PATTERN.test(alias)) {
-    throw httpProblem(
-      400,
-      'An alias is 1–64 lowercase letters, digits, "-" or "_", starting with a letter.',
-    );
-  }
+  const problem = invalidAlias(alias);
+  // Refused here, before the registry is asked: MLflow would read `latest` as "newest version".
+  if (problem) throw httpProblem(400, `${problem.charAt(0).toUpperCase()}${problem.slice(1)}`);
   return alias;
 }
 
@@ -79,17 +77,27 @@ function versionJson(v: ModelVersion) {
 /**
  * The model registry API under /api/v1: list models, version info by alias or number, the
  * version's files streamed from storage (ranges, strong ETags, immutable caching), and moving
- * an alias (admin only). Registry or storage failures answer 503 with the reason.
+ * an alias (admin only). Registry or storage failures answer 503 (the reason goes to the log).
  */
 export function modelRoutes(deps: ModelRoutesDeps): Hono {
   const { registry } = deps;
   const app = new Hono();
   const fallback = problemErrorHandler(deps.log);
   app.onError((error, c) => {
+    // The version exists but is not a model the app can run: say why, and it is not an outage.
+    if (error instanceof ModelNotRunnableError) return problem(c, 422, error.message);
     if (error instanceof RegistryUnavailableError || error instanceof StorageUnavailableError) {
-      deps.log.warn({ err: error, path: c.req.path }, 'model registry or storage unavailable');
+      deps.log.warn(
+        { err: error, path: c.req.path, requestId: c.get('requestId') },
+        'model registry or storage unavailable',
+      );
       c.header('Retry-After', '10');
-      return problem(c, 503, `Model registry or storage is unavailable: ${error.message}`);
+      return problem(
+        c,
+        503,
+        (error instanceof RegistryUnavailableError && error.publicDetail) ||
+          'The model registry or its file storage cannot be reached right now. Try again in a few seconds; packs already on this device keep working.',
+      );
     }
     return fallback(error, c);
   });

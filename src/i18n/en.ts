@@ -110,6 +110,12 @@ export const en = {
   'error.corrupt-image': 'This photo is damaged and cannot be opened. Choose another one.',
   'error.image-too-large': 'This photo is too large to open on this device.',
   'error.model-invalid': 'The model pack is damaged. Download it again.',
+  'error.model-unsupported':
+    'This model cannot identify fish in the app: it must take one colour photo and give one score per species. Ask its publisher for a TF.js image classifier.',
+  'error.model-ops-unsupported':
+    'This model uses operations the app cannot run on a phone ({names}). Ask its publisher for an export without them.',
+  'error.model-labels-mismatch':
+    'This model gives {outputs} answers per photo but its pack names {labels} species, so its answers cannot be matched to species.',
   'error.no-backend':
     'This browser cannot run the model (no WebGL, WebAssembly or CPU backend started).',
   'error.worker-failed': 'The identification engine stopped. Reload the page.',
@@ -121,6 +127,8 @@ export const en = {
   'packs.registry': 'Available packs',
   'packs.installed': 'On this device',
   'packs.none': 'No model packs yet.',
+  'packs.unusable':
+    'Version {version} in the registry cannot identify fish in the app (its model is not one the app can run). Its publisher has to fix it.',
   'packs.species': '{count} species',
   'packs.size': 'Size: {size}',
   'packs.installedVersion': 'Installed: v{version}',

@@ -29,6 +29,8 @@ export function createRegistryApi(fetchImpl: typeof fetch): RegistryApi {
       throw new FishlensError('network', `${url}: ${String(error)}`, {}, { cause: error });
     }
     if (response.status === 404) throw new FishlensError('not-in-registry', url);
+    // The registry has the version but it is not a model the app can run (its reason in the body).
+    if (response.status === 422) throw new FishlensError('model-unsupported', url);
     if (!response.ok) throw new FishlensError('http', url, { status: response.status });
     try {
       return await response.json();

@@ -180,6 +180,18 @@ describe('checking for updates', () => {
     expect((await installer.checkForUpdates()).updates).toEqual([]);
   });
 
+  it('a newer version that cannot run in the app is no update, and installing it says why', async () => {
+    await registry.publish('river-fish', 1);
+    await installer.install('river-fish');
+    await registry.publish('river-fish', 2, { unusable: 'there is no model.json' });
+    const { updates, registry: listed } = await installer.checkForUpdates();
+    expect(updates).toEqual([]);
+    expect(listed[0]).toMatchObject({ version: 2, unusable: 'there is no model.json' });
+    expect(await failure(installer.install('river-fish'))).toMatchObject({
+      code: 'model-unsupported',
+    });
+  });
+
   it('fails with network when the registry cannot be reached', async () => {
     registry.offline = true;
     expect(await failure(installer.checkForUpdates())).toMatchObject({ code: 'network' });

@@ -6,7 +6,7 @@
  * packs are re-verified every time they are loaded, so a pack damaged on the device is refused
  * rather than run. Built from injected parts (fetch, storage, warm-up), so tests run it whole.
  */
-import { FishlensError, isAbortError, throwIfAborted } from '../../shared/errors';
+import { FishlensError, isAbortError, throwIfAborted, type ErrorCode } from '../../shared/errors';
 import type { ModelSummary, ModelVersionInfo } from '../../shared/models-api';
 import type { PackRef } from '../../shared/pack';
 import type { LoadedPack } from '../classifier/types';
@@ -14,6 +14,13 @@ import type { InstalledPackVersion, PackStorage } from '../storage/model-packs';
 import { createRegistryApi } from './api';
 import { downloadVerifiedFile, verifyPackFile } from './download';
 import { toLoadedPack } from './pack-files';
+
+/** Warm-up failures that name what is wrong with the model itself, passed on as they are. */
+const MODEL_REFUSALS = new Set<ErrorCode>([
+  'model-unsupported',
+  'model-ops-unsupported',
+  'model-labels-mismatch',
+]);
 
 /** Bytes received so far out of the version's total. */
 export interface InstallProgress extends PackRef {
@@ -136,6 +143,8 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
           await warmUp(pack, signal);
         } catch (error) {
           if (isAbortError(error)) throw error;
+          // A model that can never run here says why; anything else may be this device's trouble.
+          if (error instanceof FishlensError && MODEL_REFUSALS.has(error.code)) throw error;
           throw new FishlensError('warm-up-failed', String(error), {}, { cause: error });
         }
       }
@@ -184,7 +193,13 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
       const updates: PackUpdate[] = [];
       for (const { model } of installed) {
         const remote = listed.find((m) => m.name === model.name);
-        if (remote && remote.version > model.current && remote.version !== model.previous) {
+        // A newer version that cannot run in the app is no update: the installed one stays.
+        if (
+          remote &&
+          !remote.unusable &&
+          remote.version > model.current &&
+          remote.version !== model.previous
+        ) {
           updates.push({
             name: model.name,
             installed: model.current,

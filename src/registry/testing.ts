@@ -11,12 +11,18 @@ import { sha256Hex } from './download';
 interface FakeVersion {
   info: ModelVersionInfo;
   bytes: Map<string, Uint8Array>;
+  /** Why the version cannot run (the server lists it as unusable and answers 422 for it). */
+  unusable?: string;
 }
 
 export interface FakeRegistry {
   fetch: typeof fetch;
   /** Publishes version `version` of `name` and points `production` at it. */
-  publish(name: string, version: number, options?: { shardBytes?: number }): Promise<void>;
+  publish(
+    name: string,
+    version: number,
+    options?: { shardBytes?: number; unusable?: string },
+  ): Promise<void>;
   /** Serves `path` of a version with other bytes (a tampered file); the listing stays. */
   tamper(name: string, version: number, path: string): void;
   /** Every request fails as if the network were gone. */
@@ -85,10 +91,10 @@ export function fakeRegistry(): FakeRegistry {
     offline: false,
     requests: [],
     async publish(name, version, options = {}) {
-      versions.set(
-        `${name}@${version}`,
-        await makeVersion(name, version, options.shardBytes ?? 50_000),
-      );
+      versions.set(`${name}@${version}`, {
+        ...(await makeVersion(name, version, options.shardBytes ?? 50_000)),
+        ...(options.unusable ? { unusable: options.unusable } : {}),
+      });
       production.set(name, version);
     },
     tamper(name, version, path) {
@@ -104,8 +110,9 @@ export function fakeRegistry(): FakeRegistry {
       const path = url.split('?')[0]!;
       if (path === MODELS_API) {
         const models = [...production].map(([name, version]) => {
-          const { info } = versions.get(`${name}@${version}`)!;
+          const { info, unusable } = versions.get(`${name}@${version}`)!;
           return {
+            ...(unusable ? { unusable } : {}),
             name,
             version,
             alias: 'production',
@@ -127,7 +134,9 @@ export function fakeRegistry(): FakeRegistry {
       const model = /^\/api\/v1\/models\/([^/]+)$/.exec(path);
       const version = model && production.get(decodeURIComponent(model[1]!));
       if (!model || version === undefined) return Promise.resolve(json({}, 404));
-      return Promise.resolve(json(versions.get(`${model[1]}@${version}`)!.info));
+      const found = versions.get(`${model[1]}@${version}`)!;
+      if (found.unusable) return Promise.resolve(json({ detail: found.unusable }, 422));
+      return Promise.resolve(json(found.info));
     },
   };
   return registry;

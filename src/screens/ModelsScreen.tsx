@@ -34,6 +34,7 @@ function cardsFor(state: PackStoreState, online: boolean, t: Translate): PackCar
       labelCount: remote?.labelCount ?? local?.current.metadata.labels.length ?? 0,
       sizeBytes: remote?.sizeBytes ?? local?.current.sizeBytes ?? 0,
       latestVersion: remote?.version ?? null,
+      unusable: remote?.unusable !== undefined,
       installedVersion: local?.model.current ?? null,
       previousVersion: local?.previous ? local.previous.version : null,
       active: local !== undefined && state.active?.name === name,

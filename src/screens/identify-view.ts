@@ -71,12 +71,15 @@ function packFacts(state: PackStoreState, name: string) {
   };
 }
 
-/** Every pack, registry's and installed: the one in use first, then installed ones, then the rest. */
+/**
+ * Every pack, registry's and installed: the one in use first, then installed ones, then the rest.
+ * Registry versions the app cannot run (`unusable`) are not offered.
+ */
 export function packOptions(state: PackStoreState, locale: string, t: Translate): PackOptionView[] {
   const names = [
     ...new Set([
       ...state.installed.map((i) => i.model.name),
-      ...(state.registry ?? []).map((m) => m.name),
+      ...(state.registry ?? []).filter((m) => !m.unusable).map((m) => m.name),
     ]),
   ];
   const options = names.map((name): PackOptionView => {

@@ -9,6 +9,8 @@ export interface PackCardView {
   sizeBytes: number;
   /** Version behind the registry's alias; null when the registry is unreachable. */
   latestVersion: number | null;
+  /** The registry's version cannot run in the app (not an image classifier it can run). */
+  unusable: boolean;
   installedVersion: number | null;
   previousVersion: number | null;
   active: boolean;
@@ -32,6 +34,7 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
   const { t, locale } = useI18n();
   const busy = pack.progress !== null;
   const canUpdate =
+    !pack.unusable &&
     pack.latestVersion !== null &&
     pack.installedVersion !== null &&
     pack.latestVersion > pack.installedVersion;
@@ -74,6 +77,11 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
           })}
         </p>
       )}
+      {pack.unusable && (
+        <p class="pack-unusable" role="note" data-testid="pack-unusable">
+          {t('packs.unusable', { version: pack.latestVersion ?? 0 })}
+        </p>
+      )}
       {pack.previousVersion !== null && (
         <p class="pack-previous">{t('packs.previous', { version: pack.previousVersion })}</p>
       )}
@@ -101,7 +109,7 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
       )}
       {!busy && (
         <div class="pack-actions">
-          {pack.installedVersion === null && pack.latestVersion !== null && (
+          {pack.installedVersion === null && pack.latestVersion !== null && !pack.unusable && (
             <button
               type="button"
               class="primary"

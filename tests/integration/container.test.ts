@@ -169,16 +169,20 @@ describe('Dockerfile', () => {
   });
 
   it.skipIf(!KUBECTL)(
-    'starts the server the way the Deployment does, on the port the Deployment names http',
+    'starts the server the way the Deployment does, with HTTP and metrics on the Deployment’s two ports',
     () => {
       const container = serverContainer(k8sBase);
       expect(execForm(inRuntime<Cmd>('CMD')[0])).toEqual(container.command);
-      const http = container.ports!.find((p) => p.name === 'http')!.containerPort;
-      expect(envOf(runtime).PORT).toBe(String(http));
+      const port = (name: string) => container.ports!.find((p) => p.name === name)!.containerPort;
+      const env = envOf(runtime);
+      expect(env.PORT).toBe(String(port('http')));
+      // /metrics never shares the public port.
+      expect(env.METRICS_PORT).toBe(String(port('metrics')));
+      expect(env.METRICS_PORT).not.toBe(env.PORT);
       const exposed = inRuntime('EXPOSE').flatMap((e) =>
         e.getArguments().map((a) => Number(a.getValue())),
       );
-      expect(exposed).toContain(http);
+      expect(exposed.sort()).toEqual([port('http'), port('metrics')].sort());
     },
   );
 

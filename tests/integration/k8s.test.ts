@@ -245,6 +245,21 @@ describe.skipIf(!KUBECTL)('the manifest policies catch violations', () => {
       /the Job runs "true"/,
     ],
     [
+      'forwarded headers trusted from everyone',
+      (o) => (ofKind(o, 'ConfigMap')[0]!.data!.TRUST_PROXY = 'true'),
+      /TRUST_PROXY true/,
+    ],
+    [
+      'no TRUST_PROXY behind the Ingress',
+      (o) => delete ofKind(o, 'ConfigMap')[0]!.data!.TRUST_PROXY,
+      /TRUST_PROXY is not set/,
+    ],
+    [
+      'the HTTP port open to Prometheus too',
+      (o) => serverPolicy(o).ingress![0]!.from!.push(serverPolicy(o).ingress![1]!.from![0]!),
+      /HTTP port admits monitoring/,
+    ],
+    [
       'a scrape port that is not the metrics port',
       (o) =>
         (serverDeployment(o).spec!.template.metadata!.annotations!['prometheus.io/port'] = '8080'),

@@ -37,6 +37,8 @@ export interface StartOptions {
   /** Use PGlite even when PostgreSQL is available (tests of the embedded default). */
   embedded?: boolean;
   timeoutMs?: number;
+  /** The DATABASE_URL the server gets for its fresh database (a test puts a proxy in between). */
+  databaseUrl?: (created: string) => string;
 }
 
 async function waitForReady(
@@ -80,7 +82,7 @@ export async function startFishlens(options: StartOptions = {}): Promise<Fishlen
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
         LOG_LEVEL: 'info',
-        DATABASE_URL: database?.url ?? '',
+        DATABASE_URL: database ? (options.databaseUrl?.(database.url) ?? database.url) : '',
         METRICS_PORT: 'off',
         XDG_STATE_HOME: stateDir,
         ...options.env,

@@ -20,6 +20,7 @@ import type {
   ISecret,
   IService,
 } from 'kubernetes-models/v1';
+import { parseTrustProxy } from '../../server/client-address.js';
 import type { KubeObject } from './kustomize.js';
 
 /** The kinds the manifests use, with their schema types. */
@@ -313,6 +314,32 @@ export const POLICIES: Record<string, PolicyCheck> = {
     }
     if (configured !== String(metricsPort))
       out.push(`METRICS_PORT ${configured} differs from the metrics container port ${metricsPort}`);
+    return out;
+  },
+
+  'per-address limits see the client behind the Ingress, and only the Ingress can claim one': (
+    objects,
+  ) => {
+    const configured = ofKind(objects, 'ConfigMap')
+      .map((cm) => cm.data?.TRUST_PROXY)
+      .find((v) => v !== undefined);
+    const out: string[] = [];
+    try {
+      if (!parseTrustProxy(configured))
+        out.push('TRUST_PROXY is not set: every client would share the Ingress’s address');
+    } catch (error) {
+      out.push(`TRUST_PROXY ${configured}: ${(error as Error).message}`);
+    }
+    // With forwarded headers trusted, anyone else who reaches the HTTP port could forge them.
+    const server = ofKind(objects, 'NetworkPolicy').find((p) =>
+      matches(p.spec?.podSelector?.matchLabels, podLabels(serverDeployment(objects))),
+    );
+    for (const rule of server?.spec?.ingress ?? []) {
+      const http = (rule.ports ?? []).some((p) => p.port === 'http' || p.port === 8080);
+      const others = (rule.from ?? []).filter((peer) => namespaceOf(peer) !== 'ingress-nginx');
+      if (http && others.length > 0)
+        out.push(`the HTTP port admits ${others.map(namespaceOf).join(', ')} besides the Ingress`);
+    }
     return out;
   },
 

@@ -40,16 +40,21 @@ export function copyPackAsNewVersion(srcDir: string, note: string): string {
 }
 
 /**
- * Publishes a pack folder into the server's registry with the publish-model CLI, moving the
- * `production` alias. PGlite allows one process, so an embedded server is stopped meanwhile.
+ * Publishes a pack folder (or a bare TF.js export, with `args` such as `--name`) into the
+ * server's registry with the publish-model CLI, moving the `production` alias. PGlite allows one
+ * process, so an embedded server is stopped meanwhile.
  */
-export async function publishToServer(server: FishlensServer, packDir: string): Promise<string> {
+export async function publishToServer(
+  server: FishlensServer,
+  packDir: string,
+  args: string[] = [],
+): Promise<string> {
   const embedded = !server.databaseUrl;
   if (embedded) await server.stop();
   try {
     const { stdout } = await run(
       process.execPath,
-      ['--import', 'tsx', 'server/cli/publish-model.ts', packDir],
+      ['--import', 'tsx', 'server/cli/publish-model.ts', packDir, ...args],
       {
         cwd: ROOT,
         env: { ...process.env, DATA_DIR: server.dataDir, DATABASE_URL: server.databaseUrl ?? '' },

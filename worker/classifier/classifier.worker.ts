@@ -79,7 +79,11 @@ async function load(request: LoadRequest): Promise<LoadResult> {
     remaining = remaining.slice(remaining.indexOf(backend) + 1);
     let model: PackModel | undefined;
     try {
-      model = await loadPackModel(request.modelJson, request.weightFiles, request.executor);
+      model = await loadPackModel(request.modelJson, request.weightFiles, {
+        ...(request.executor ? { executor: request.executor } : {}),
+        labelCount: request.metadata.labels.length,
+        input: request.metadata.input,
+      });
       const { width, height } = request.metadata.input;
       await model.predict(new Float32Array(width * height * 3));
       loaded = {

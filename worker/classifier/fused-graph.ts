@@ -11,6 +11,7 @@ import {
   activationOf,
   inboundNames,
   layersOf,
+  padding2d,
   pair,
   reluActivation,
   runOps,
@@ -156,6 +157,25 @@ export function buildFusedGraph(modelJson: unknown, weights: tf.NamedTensorMap):
             if ((c.data_format ?? 'channels_last') !== 'channels_last' || c.keepdims === true)
               throw new UnsupportedTopologyError('GAP options');
             op = { kind: 'gap', out: layer.name, input: single };
+            break;
+          case 'ZeroPadding2D':
+          case 'AveragePooling2D':
+          case 'Flatten':
+            if ((c.data_format ?? 'channels_last') !== 'channels_last')
+              throw new UnsupportedTopologyError(`${layer.name}: channels_first`);
+            op =
+              layer.class_name === 'ZeroPadding2D'
+                ? { kind: 'pad', out: layer.name, input: single, padding: padding2d(c.padding) }
+                : layer.class_name === 'Flatten'
+                  ? { kind: 'flatten', out: layer.name, input: single }
+                  : {
+                      kind: 'avgpool',
+                      out: layer.name,
+                      input: single,
+                      pool: pair(c.pool_size, 2),
+                      strides: pair(c.strides ?? c.pool_size, 2),
+                      pad: c.padding === 'same' ? 'same' : 'valid',
+                    };
             break;
           case 'Dropout':
             alias.set(layer.name, single);

@@ -34,6 +34,16 @@ export type Op =
   | { kind: 'activation'; out: string; input: string; activation: Activation | 'softmax' }
   | { kind: 'add'; out: string; inputs: string[] }
   | { kind: 'gap'; out: string; input: string }
+  | { kind: 'pad'; out: string; input: string; padding: [[number, number], [number, number]] }
+  | {
+      kind: 'avgpool';
+      out: string;
+      input: string;
+      pool: [number, number];
+      strides: [number, number];
+      pad: Padding;
+    }
+  | { kind: 'flatten'; out: string; input: string }
   | { kind: 'identity'; out: string; input: string }
   | {
       kind: 'dense';
@@ -70,6 +80,21 @@ export function inboundNames(layer: LayerJson): string[] {
 export function pair(value: unknown, fallback: number): [number, number] {
   if (Array.isArray(value)) return [Number(value[0] ?? fallback), Number(value[1] ?? fallback)];
   return typeof value === 'number' ? [value, value] : [fallback, fallback];
+}
+
+/** Keras ZeroPadding2D `padding`: 1, [1, 2] (symmetric per axis) or [[top, bottom], [left, right]]. */
+export function padding2d(value: unknown): [[number, number], [number, number]] {
+  if (typeof value === 'number')
+    return [
+      [value, value],
+      [value, value],
+    ];
+  if (Array.isArray(value) && value.length === 2) {
+    const axis = (v: unknown): [number, number] =>
+      Array.isArray(v) ? [Number(v[0] ?? 0), Number(v[1] ?? 0)] : [Number(v), Number(v)];
+    return [axis(value[0]), axis(value[1])];
+  }
+  throw new UnsupportedTopologyError(`padding ${JSON.stringify(value)}`);
 }
 
 export function activationOf(layer: LayerJson): Activation | 'softmax' {
@@ -130,6 +155,17 @@ export function runOps(ops: readonly Op[], input: tf.Tensor4D, outputName: strin
         case 'identity':
           out = get(op.input);
           break;
+        case 'pad':
+          out = tf.pad(get(op.input), [[0, 0], ...op.padding, [0, 0]]);
+          break;
+        case 'avgpool':
+          out = tf.avgPool(get(op.input) as tf.Tensor4D, op.pool, op.strides, op.pad);
+          break;
+        case 'flatten': {
+          const x = get(op.input);
+          out = tf.reshape(x, [x.shape[0] ?? 1, -1]);
+          break;
+        }
         case 'dense': {
           let x = tf.matMul(get(op.input), op.kernel);
           if (op.bias) x = tf.add(x, op.bias);

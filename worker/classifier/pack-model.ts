@@ -1,15 +1,20 @@
 /**
  * Builds a pack's model inside the classifier worker from model.json and its weight files (all in
- * memory): the fused executor when the topology allows, else the stock TF.js layers model.
+ * memory). The model check runs first, so a model the app cannot run is refused with the reason.
+ * Layers models: the fused executor when the topology allows, else the stock TF.js layers model;
+ * graph models: tf.loadGraphModel (graph-model.ts). Logits get a softmax.
  */
 import * as tf from '@tensorflow/tfjs';
 import { FishlensError } from '../../shared/errors';
+import { checkModel, type ModelCheck, type ModelProblem } from '../../shared/model-check';
 import { buildFusedGraph, UnsupportedTopologyError } from './fused-graph';
+import { loadGraphModel } from './graph-model';
 import type { Executor } from './protocol';
 
 /** A loaded model: HWC float input in, probabilities out. */
 export interface PackModel {
-  readonly executor: Executor;
+  /** What runs the model: `graph` for graph models, else the requested layers executor. */
+  readonly executor: Executor | 'graph';
   /** Runs one forward pass; `input` is read only until the returned promise settles (the caller may reuse it then). */
   predict(input: Float32Array): Promise<Float32Array>;
   dispose(): void;
@@ -34,16 +39,42 @@ function weightBytes(spec: tf.io.WeightsManifestEntry): number {
   return count * (DTYPE_BYTES[spec.quantization?.dtype ?? spec.dtype] ?? 4);
 }
 
+/** The app's words for the first thing that keeps a model from running here. */
+function problemError(problem: ModelProblem, check: ModelCheck, labelCount: number): FishlensError {
+  if (problem.kind === 'ops')
+    return new FishlensError('model-ops-unsupported', problem.message, {
+      names: (problem.names ?? []).join(', '),
+    });
+  if (problem.kind === 'labels')
+    return new FishlensError('model-labels-mismatch', problem.message, {
+      outputs: check.outputSize ?? 0,
+      labels: labelCount,
+    });
+  return new FishlensError('model-unsupported', problem.message);
+}
+
+export interface LoadOptions {
+  /** For layers models: `fused` (default) where the topology allows, or the stock `layers`. */
+  executor?: Executor;
+  /** The pack's number of labels: the model must give exactly one score per label. */
+  labelCount?: number;
+  /** The pack's input size, for models whose input takes any height and width. */
+  input?: { width: number; height: number };
+}
+
 /** Builds the pack's model from model.json and its weight files (all in memory). */
 export async function loadPackModel(
   modelJson: unknown,
   weightFiles: Record<string, ArrayBuffer>,
-  executor: Executor = 'fused',
+  { executor = 'fused', labelCount, input: size }: LoadOptions = {},
 ): Promise<PackModel> {
-  const json = modelJson as { modelTopology?: object; weightsManifest?: WeightsGroup[] };
-  if (!json?.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new FishlensError('model-invalid', 'model.json has no modelTopology or weightsManifest');
-  }
+  const check = checkModel(modelJson, labelCount === undefined ? {} : { labelCount });
+  const problem = check.problems[0];
+  if (problem) throw problemError(problem, check, labelCount ?? 0);
+  const json = modelJson as {
+    modelTopology: object;
+    weightsManifest: WeightsGroup[];
+  } & Record<string, unknown>;
   const specs = json.weightsManifest.flatMap((group) => group.weights);
   const buffers = json.weightsManifest.flatMap((group) =>
     group.paths.map((path) => {
@@ -60,6 +91,71 @@ export async function loadPackModel(
       `weights are ${weightData.byteLength} bytes, model.json needs ${expected}`,
     );
   }
+  const runner = await buildRunner(json, specs, weightData, check, executor, size);
+  const [height, width] = runner.inputSize;
+  let softmax = check.output === 'logits';
+  const model: PackModel = {
+    executor: runner.executor,
+    async predict(input) {
+      const x = tf.tensor4d(input, [1, height, width, 3]);
+      let out: tf.Tensor;
+      try {
+        out = await runner.run(x);
+      } finally {
+        x.dispose();
+      }
+      return readAndDispose(softmax ? tf.softmax(out) : out, out);
+    },
+    dispose: () => runner.dispose(),
+  };
+  if (check.output === 'unknown' || check.outputSize === null) {
+    // model.json did not say: one pass on a blank photo tells the score count, and whether the
+    // scores already are probabilities (non-negative, summing to 1) or still need a softmax.
+    try {
+      const probe = await model.predict(new Float32Array(height * width * 3));
+      if (labelCount !== undefined && probe.length !== labelCount)
+        throw new FishlensError('model-labels-mismatch', `${probe.length} scores`, {
+          outputs: probe.length,
+          labels: labelCount,
+        });
+      const sum = probe.reduce((a, b) => a + b, 0);
+      softmax ||=
+        check.output === 'unknown' && (probe.some((p) => p < 0) || Math.abs(sum - 1) > 1e-3);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+  return model;
+}
+
+/** Runs the network: NHWC batch of one in, its raw output tensor out. */
+interface Runner {
+  executor: PackModel['executor'];
+  inputSize: [number, number];
+  run(x: tf.Tensor4D): tf.Tensor | Promise<tf.Tensor>;
+  dispose(): void;
+}
+
+async function buildRunner(
+  json: { modelTopology: object } & Record<string, unknown>,
+  specs: tf.io.WeightsManifestEntry[],
+  weightData: ArrayBuffer,
+  check: ModelCheck,
+  executor: Executor,
+  size: LoadOptions['input'],
+): Promise<Runner> {
+  if (check.format === 'graph-model') {
+    const graph = await loadGraphModel(json, specs, weightData, check).catch((error: unknown) => {
+      throw new FishlensError('model-invalid', String(error));
+    });
+    return {
+      executor: 'graph',
+      inputSize: inputSize(check.inputShape?.[1], check.inputShape?.[2], size),
+      run: (x) => graph.run(x),
+      dispose: () => graph.dispose(),
+    };
+  }
   if (executor === 'fused') {
     const weights = tf.io.decodeWeights(weightData, specs);
     try {
@@ -67,8 +163,8 @@ export async function loadPackModel(
       const [height, width] = graph.inputShape;
       return {
         executor: 'fused',
-        predict: (input) =>
-          readAndDispose(tf.tidy(() => graph.predict(tf.tensor4d(input, [1, height, width, 3])))),
+        inputSize: [height, width],
+        run: (x) => graph.predict(x),
         dispose: () => graph.dispose(),
       };
     } catch (error) {
@@ -90,22 +186,28 @@ export async function loadPackModel(
     );
   }
   const shape = model.inputs[0]?.shape ?? [];
-  const height = shape[1] ?? 0;
-  const width = shape[2] ?? 0;
   return {
     executor: 'layers',
-    predict: (input) =>
-      readAndDispose(
-        tf.tidy(() => model.predict(tf.tensor4d(input, [1, height, width, 3])) as tf.Tensor),
-      ),
+    inputSize: inputSize(shape[1], shape[2], size),
+    run: (x) => model.predict(x) as tf.Tensor,
     dispose: () => model.dispose(),
   };
 }
 
-async function readAndDispose(output: tf.Tensor): Promise<Float32Array> {
+/** The model's own input height and width, else (where it takes any size) the pack's. */
+function inputSize(
+  height: number | null | undefined,
+  width: number | null | undefined,
+  pack: LoadOptions['input'],
+): [number, number] {
+  return [height ?? pack?.height ?? 0, width ?? pack?.width ?? 0];
+}
+
+async function readAndDispose(output: tf.Tensor, ...also: tf.Tensor[]): Promise<Float32Array> {
   try {
     return (await output.data()) as Float32Array;
   } finally {
     output.dispose();
+    tf.dispose(also);
   }
 }

@@ -19,6 +19,41 @@ export interface SyntheticPackOptions {
   labels?: string[];
   /** Also write a file in a subfolder (`extra/notes.txt`) to exercise nested paths. */
   nested?: boolean;
+  /** model.json instead of the default one (one softmax score per label). */
+  modelJson?: unknown;
+}
+
+/**
+ * A layers model.json the model check accepts (224×224 RGB in, one softmax score per label out);
+ * its weights are not real, since the registry never runs the model.
+ */
+export function syntheticModelJson(labelCount: number, shard = 'group1-shard1of1.bin') {
+  const layer = (name: string, class_name: string, config: object, input?: string) => ({
+    name,
+    class_name,
+    config: { name, ...config },
+    inbound_nodes: input ? [[[input, 0, 0, {}]]] : [],
+  });
+  return {
+    format: 'layers-model',
+    modelTopology: {
+      class_name: 'Model',
+      config: {
+        name: 'synthetic',
+        layers: [
+          layer('input_1', 'InputLayer', {
+            batch_input_shape: [null, 224, 224, 3],
+            dtype: 'float32',
+          }),
+          layer('pool', 'GlobalAveragePooling2D', {}, 'input_1'),
+          layer('predictions', 'Dense', { units: labelCount, activation: 'softmax' }, 'pool'),
+        ],
+        input_layers: [['input_1', 0, 0]],
+        output_layers: [['predictions', 0, 0]],
+      },
+    },
+    weightsManifest: [{ paths: [shard], weights: [] }],
+  };
 }
 
 /** Writes the pack into `dir` (created) and returns `dir`. */
@@ -27,11 +62,7 @@ export function writeSyntheticPack(dir: string, options: SyntheticPackOptions): 
   const labels = options.labels ?? ['bream', 'perch', 'pike'];
   const files: Record<string, Buffer> = {
     'model.json': Buffer.from(
-      JSON.stringify({
-        format: 'layers-model',
-        modelTopology: {},
-        weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }],
-      }),
+      JSON.stringify(options.modelJson ?? syntheticModelJson(labels.length)),
     ),
     'group1-shard1of1.bin': randomBytes(options.shardBytes ?? 200_000),
     'metadata.json': Buffer.from(
