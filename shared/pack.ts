@@ -107,6 +107,17 @@ const classMetricsSchema = z.object({
   top1: z.number().min(0).max(1),
 });
 
+/** How often a pack says "sure", and how often it is right then (from shared/decision.ts). */
+export const sureMetricsSchema = z.object({
+  /** The pack's `notSureBelow` the numbers were measured with. */
+  threshold: z.number().min(0).max(1),
+  /** Share of photos answered "sure". */
+  coverage: z.number().min(0).max(1),
+  /** Share of "sure" answers that name the right species. */
+  accuracy: z.number().min(0).max(1),
+});
+export type SureMetrics = z.infer<typeof sureMetricsSchema>;
+
 export const evaluationSchema = z.object({
   n: z.number().int().nonnegative(),
   top1: z.number().min(0).max(1),
@@ -114,6 +125,13 @@ export const evaluationSchema = z.object({
   perClass: z.record(z.string(), classMetricsSchema),
   /** confusion[i][j]: images of label i predicted as label j, labels in output order. */
   confusion: z.array(z.array(z.number().int().nonnegative())),
+  sure: sureMetricsSchema.optional(),
+  /** Expected calibration error of the shown (calibrated) top probability, 10 equal-width bins. */
+  ece: z.number().min(0).max(1).optional(),
+  /** Photos of no species of the pack (other fish, no fish) and how many were answered "sure". */
+  unknown: z
+    .object({ n: z.number().int().nonnegative(), answeredSure: z.number().min(0).max(1) })
+    .optional(),
 });
 export type Evaluation = z.infer<typeof evaluationSchema>;
 
@@ -125,6 +143,27 @@ export const dataSourceSchema = z.object({
   credit: z.string(),
   images: z.number().int().nonnegative().optional(),
 });
+
+/** Temperature scaling fitted on validation fish: shown probabilities = softmax(log p / temperature). */
+export const calibrationSchema = z.object({
+  temperature: z.number().positive().max(100),
+});
+export type Calibration = z.infer<typeof calibrationSchema>;
+
+/**
+ * "Not one of my species": the model layer `layer` (computed in the same forward pass) maps a
+ * photo into a space where each species has a centre; a photo whose mean squared distance to the
+ * nearest centre, each coordinate times `scale`, is above `threshold` is answered "unknown".
+ */
+export const unknownDetectionSchema = z.object({
+  method: z.literal('nearest-centre'),
+  layer: z.string().min(1).max(100),
+  centres: z.array(z.array(z.number()).min(1)).min(1),
+  /** Per coordinate; 1 when absent. */
+  scale: z.array(z.number().positive()).optional(),
+  threshold: z.number().positive(),
+});
+export type UnknownDetection = z.infer<typeof unknownDetectionSchema>;
 
 /**
  * A pack's title and description for people, by locale (`en`, `ru`): what the pack choice and the
@@ -152,8 +191,10 @@ export const metadataSchema = z.object({
   }),
   preprocessing: preprocessingSchema,
   labels: z.array(labelSchema).min(2),
-  /** Below this top-1 probability the app says "not sure" instead of naming a species. */
+  /** Below this top-1 probability (calibrated when `calibration` is there) the app says "not sure". */
   notSureBelow: z.number().min(0).max(1).default(0.5),
+  calibration: calibrationSchema.optional(),
+  unknown: unknownDetectionSchema.optional(),
   quantization: z.enum(['float32', 'float16', 'uint8']).default('float32'),
   metrics: z.object({ validation: evaluationSchema.optional() }).catchall(z.unknown()).default({}),
   training: z

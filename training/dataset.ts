@@ -140,3 +140,45 @@ export function splitByFish(
     validation: set.images.filter((i) => validationKeys.has(i.fishKey)),
   };
 }
+
+/** Every image file under `dir`, at any depth (links followed), sorted: sets without classes. */
+export async function listImagesDeep(dir: string): Promise<string[]> {
+  const walk = async (folder: string): Promise<string[]> => {
+    const out: string[] = [];
+    for (const name of (await readdir(folder)).sort()) {
+      if (name.startsWith('.')) continue;
+      const file = path.join(folder, name);
+      const info = await stat(file);
+      if (info.isDirectory()) out.push(...(await walk(file)));
+      else if (info.isFile() && IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase()))
+        out.push(file);
+    }
+    return out;
+  };
+  let files: string[];
+  try {
+    files = await walk(dir);
+  } catch {
+    throw new UsageError(`cannot read folder ${dir}`);
+  }
+  if (files.length === 0) throw new UsageError(`no images (.png, .jpg, .jpeg, .webp) in ${dir}`);
+  return files;
+}
+
+/**
+ * Assigns every fish to one of `folds` folds: per class, shuffled fish are dealt in turn, so each
+ * fold holds about 1/folds of each class's fish and a fish's frames are never in two folds.
+ */
+export function foldsByFish(set: ImageSet, folds: number, seed: number): number[] {
+  const random = seededRandom(seed);
+  const foldOf = new Map<string, number>();
+  for (const label of set.labels) {
+    const keys = [
+      ...new Set(set.images.filter((i) => i.label === label).map((i) => i.fishKey)),
+    ].sort();
+    shuffleInPlace(keys, random);
+    const start = Math.floor(random() * folds);
+    keys.forEach((key, i) => foldOf.set(key, (start + i) % folds));
+  }
+  return set.images.map((i) => foldOf.get(i.fishKey)!);
+}

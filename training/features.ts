@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Preprocessing } from '../shared/pack';
 import type { InputSize } from '../shared/preprocess';
-import { AUGMENTATION_VERSION, augmentedView } from './augment';
+import { AUGMENTATION_VERSION, augmentedView, type Augmentation } from './augment';
 import { decodeImageFile } from './decode';
 import { loadLayersModel } from './model-files';
 
@@ -76,6 +76,8 @@ export interface FeatureOptions {
   size: InputSize;
   /** Views per image: 1 = only the canonical input, more = augmented variants too. */
   views: number;
+  /** Recipe of the augmented views (default `light`). */
+  augmentation?: Augmentation;
   cacheDir?: string;
   onImage?: () => void;
 }
@@ -86,6 +88,7 @@ export async function imageFeatures(
   options: FeatureOptions,
 ): Promise<Float32Array[]> {
   const { backbone, preprocessing, size, views, layer } = options;
+  const recipe = options.augmentation ?? 'light';
   const extractor = layer ? truncated(backbone.model, layer) : backbone.model;
   const rowSize = (extractor.outputs[0]!.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
   const policy = createHash('sha256')
@@ -94,7 +97,7 @@ export async function imageFeatures(
         backbone.id,
         preprocessing,
         size,
-        AUGMENTATION_VERSION,
+        AUGMENTATION_VERSION[recipe],
         ...(layer ? [layer] : []),
       ]),
     )
@@ -121,7 +124,7 @@ export async function imageFeatures(
       const image = await decodeImageFile(file, preprocessing.exifOrientation);
       const seed = parseInt(imageHash.slice(0, 8), 16);
       const inputs = Array.from({ length: views - have }, (_, i) =>
-        augmentedView(image, preprocessing, size, have + i, seed),
+        augmentedView(image, preprocessing, size, have + i, seed, recipe),
       );
       const all = concat([cached.subarray(0, have * rowSize), embed(extractor, inputs, size)]);
       await writeFile(cacheFile, new Uint8Array(all.buffer));

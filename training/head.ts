@@ -66,8 +66,12 @@ export function applyLayers(
 }
 
 /** Builds a head model from 1280-d features to class probabilities. */
-export function buildHead(classes: number, options: HeadOptions): tf.LayersModel {
-  const input = tf.input({ shape: [FEATURE_SIZE], name: 'features' });
+export function buildHead(
+  classes: number,
+  options: HeadOptions,
+  inputSize = FEATURE_SIZE,
+): tf.LayersModel {
+  const input = tf.input({ shape: [inputSize], name: 'features' });
   const model = tf.model({
     inputs: input,
     outputs: applyLayers(input, headLayers(classes, options)),
@@ -92,10 +96,11 @@ export function balancedClassWeights(y: Int32Array, classes: number): Record<num
 
 /** Class probabilities of the head for feature rows. */
 export function predictHead(head: tf.LayersModel, x: Float32Array): Float32Array {
+  const size = head.inputs[0]!.shape[1] ?? FEATURE_SIZE;
   return tf.tidy(
     () =>
       (
-        head.predict(tf.tensor2d(x, [x.length / FEATURE_SIZE, FEATURE_SIZE])) as tf.Tensor
+        head.predict(tf.tensor2d(x, [x.length / size, size])) as tf.Tensor
       ).dataSync() as Float32Array,
   );
 }
@@ -132,10 +137,11 @@ export async function trainHead(
   classes: number,
   options: HeadOptions,
   onEpoch?: (report: EpochReport) => void,
+  inputSize = FEATURE_SIZE,
 ): Promise<{ head: tf.LayersModel; bestEpoch: number; epochs: number }> {
-  const head = buildHead(classes, options);
+  const head = buildHead(classes, options, inputSize);
   const n = train.y.length;
-  const xs = tf.tensor2d(train.x, [n, FEATURE_SIZE]);
+  const xs = tf.tensor2d(train.x, [n, inputSize]);
   const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(train.y, 'int32'), classes).toFloat());
   const classWeight = balancedClassWeights(train.y, classes);
   let best = { loss: Infinity, epoch: 0, weights: [] as tf.Tensor[] };

@@ -40,8 +40,17 @@ export function formatEvaluation(evaluation: Evaluation, labels: readonly string
   const width = Math.max(8, ...labels.map((l) => l.length));
   const lines = [
     `images: ${evaluation.n}   top-1: ${pct(evaluation.top1)}   top-3: ${pct(evaluation.top3)}`,
-    '',
   ];
+  const { sure, ece, unknown } = evaluation;
+  if (sure)
+    lines.push(
+      `"sure" (top probability ≥ ${sure.threshold.toFixed(3)}): ${pct(sure.coverage)} of photos, right ${pct(sure.accuracy)} of the time${ece === undefined ? '' : `   ECE: ${ece.toFixed(3)}`}`,
+    );
+  if (unknown)
+    lines.push(
+      `photos of none of its species: ${unknown.n}, answered "sure" ${pct(unknown.answeredSure)}`,
+    );
+  lines.push('');
   lines.push(`${'class'.padEnd(width)}  ${'n'.padStart(5)}  ${'top-1'.padStart(7)}`);
   for (const label of labels) {
     const c = evaluation.perClass[label];

@@ -21,6 +21,7 @@ import type { LabelledImage } from './dataset';
 import { applyLayers, headLayers, type HeadOptions } from './head';
 import { saveLayersModel, type WeightDtype } from './model-files';
 import { writeReferencePhotos, type ReferenceSource } from './references';
+import type { Whitening } from './unknown';
 
 /** What a person writes about a pack: species names, data sources and licence files to ship with it. */
 export const packCardSchema = z.object({
@@ -38,6 +39,7 @@ export const packCardSchema = z.object({
   attach: z
     .array(z.union([z.string(), z.object({ from: z.string(), as: z.string() })]))
     .default([]),
+  /** Fixed "not sure" threshold; without it, training chooses one on the validation fish. */
   notSureBelow: z.number().min(0).max(1).optional(),
   /** Reference photos picked from the training data: their credit and licence, and how many per species. */
   references: z
@@ -94,16 +96,31 @@ export function packLabels(ids: readonly string[], card: PackCard): Label[] {
   });
 }
 
-/** The full pack network: image in, class probabilities out (backbone + the trained head's weights). */
+/** Name of the pack model's whitened-feature layer that unknown-detection reads. */
+export const EMBEDDING_LAYER = 'unknown_embedding';
+
+/**
+ * The full pack network: image in, class probabilities out — backbone, the whitening of its
+ * pooled features (a linear layer, `EMBEDDING_LAYER`), and the trained head's weights.
+ */
 export function buildPackModel(
   backbone: tf.LayersModel,
+  whitening: Whitening,
   head: tf.LayersModel,
   classes: number,
   options: HeadOptions,
 ): tf.LayersModel {
+  const embedding = tf.layers.dense({ units: whitening.dims, name: EMBEDDING_LAYER });
   const layers = headLayers(classes, options);
-  const output = applyLayers(backbone.outputs[0]!, layers);
+  const output = applyLayers(backbone.outputs[0]!, [embedding, ...layers]);
   const model = tf.model({ inputs: backbone.inputs, outputs: output, name: 'fishlens_classifier' });
+  const features = whitening.projection.length / whitening.dims;
+  tf.tidy(() =>
+    embedding.setWeights([
+      tf.tensor2d(whitening.projection, [features, whitening.dims]),
+      tf.tensor1d(whitening.bias),
+    ]),
+  );
   for (const layer of layers) {
     if (layer.weights.length > 0) layer.setWeights(head.getLayer(layer.name).getWeights());
   }

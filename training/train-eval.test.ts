@@ -5,13 +5,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decide } from '../shared/decision';
 import { evaluationSchema, manifestSchema, metadataSchema } from '../shared/pack';
+import { listImageSet, listImagesDeep } from './dataset';
 import { evaluatePack } from './eval-cli';
 import { BACKBONE_DIR } from './import-backbone';
 import { loadLayersModel } from './model-files';
-import { trainPack, trainSettings } from './train-cli';
+import { predictOutputs } from './predict';
+import { trainPack } from './train-cli';
+import { trainSettings } from './train-settings';
 
 const FIXTURES = path.resolve('tests/fixtures/fish');
+const NON_FISH = path.resolve('training/data/non-fish');
 const run = promisify(execFile);
 let work: string;
 let pack: string;
@@ -37,13 +42,14 @@ beforeAll(async () => {
   pack = path.join(work, 'pack');
   const settings = trainSettings([
     ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', pack, '--quantize', 'float16'],
+    ...['--whitened-dims', '16', '--lr', '0.01'],
     ...[
       '--views',
       '2',
       '--epochs',
-      '30',
+      '60',
       '--patience',
-      '30',
+      '60',
       '--val-fraction',
       '0.25',
       '--cache-dir',
@@ -79,6 +85,24 @@ describe('train + eval on the fixture fish', () => {
     }
   });
 
+  it('fits calibration, unknown-detection and notSureBelow on the validation fish', async () => {
+    const metadata = metadataSchema.parse(
+      JSON.parse(await readFile(path.join(pack, 'metadata.json'), 'utf8')),
+    );
+    expect(metadata.calibration?.temperature).toBeGreaterThan(0);
+    expect(metadata.unknown?.layer).toBe('unknown_embedding');
+    expect(metadata.unknown?.centres.map((c) => c.length)).toEqual([16, 16, 16]);
+    expect(metadata.unknown?.threshold).toBeGreaterThan(0);
+    expect(metadata.notSureBelow).toBeGreaterThanOrEqual(0.5);
+    const sure = metadata.metrics.validation?.sure;
+    expect(sure?.threshold).toBe(metadata.notSureBelow);
+    // Coverage is a count of the 3 validation photos.
+    expect(Number.isInteger(Math.round((sure?.coverage ?? NaN) * 3 * 1e6) / 1e6)).toBe(true);
+    const model = await loadLayersModel(pack);
+    expect(model.getLayer('unknown_embedding').outputShape).toEqual([null, 16]);
+    model.dispose();
+  });
+
   it('evaluates the pack: one result per image, scores in range, training fish mostly right', async () => {
     const { evaluation } = await evaluatePack(pack, FIXTURES);
     expect(evaluationSchema.parse(evaluation).n).toBe(12);
@@ -88,18 +112,49 @@ describe('train + eval on the fixture fish', () => {
     expect(evaluation.top1).toBeGreaterThanOrEqual(0.75);
   }, 180_000);
 
-  it('eval --json prints exactly one JSON object with n, top1, top3, perClass and confusion', async () => {
+  it('eval --json prints one JSON object whose sure, ece and unknown come from decide()', async () => {
     const { code, stdout } = await cli('eval-cli.ts', [
-      '--model',
-      pack,
-      '--data',
-      FIXTURES,
-      '--json',
+      ...['--model', pack, '--data', FIXTURES, '--unknown', NON_FISH, '--json'],
     ]);
     expect(code).toBe(0);
-    const result = JSON.parse(stdout) as Record<string, unknown>;
-    expect(Object.keys(result).sort()).toEqual(['confusion', 'n', 'perClass', 'top1', 'top3']);
-  }, 180_000);
+    const result = evaluationSchema.parse(JSON.parse(stdout));
+    expect(Object.keys(JSON.parse(stdout) as object).sort()).toEqual([
+      ...['confusion', 'ece', 'n', 'perClass', 'sure', 'top1', 'top3', 'unknown'],
+    ]);
+    // The same photos through the pack and shared/decision.ts, counted here.
+    const metadata = metadataSchema.parse(
+      JSON.parse(await readFile(path.join(pack, 'metadata.json'), 'utf8')),
+    );
+    const model = await loadLayersModel(pack);
+    const files = (await listImageSet(FIXTURES)).images;
+    const nonFish = await listImagesDeep(NON_FISH);
+    const options = {
+      preprocessing: metadata.preprocessing,
+      size: metadata.input,
+      featureLayer: metadata.unknown?.layer,
+    };
+    const known = await predictOutputs(
+      model,
+      files.map((i) => i.file),
+      options,
+    );
+    const other = await predictOutputs(model, nonFish, options);
+    model.dispose();
+    const decisions = known.map((o, i) => ({ ...decide(o, metadata), label: files[i]!.label }));
+    const sure = decisions.filter((d) => d.verdict === 'sure');
+    const right = sure.filter((d) => d.ranked[0]!.id === d.label);
+    expect(result.sure).toEqual({
+      threshold: metadata.notSureBelow,
+      coverage: sure.length / files.length,
+      accuracy: sure.length ? right.length / sure.length : 0,
+    });
+    expect(result.unknown).toEqual({
+      n: 24,
+      answeredSure: other.filter((o) => decide(o, metadata).verdict === 'sure').length / 24,
+    });
+    expect(result.ece).toBeGreaterThanOrEqual(0);
+    expect(result.ece).toBeLessThan(1);
+  }, 300_000);
 
   it('refuses label ids the pack does not have, in one line without a stack trace', async () => {
     const data = path.join(work, 'other-labels');
@@ -162,21 +217,30 @@ describe('train + eval on the fixture fish', () => {
 
   it('fine-tunes the last block and refits on all fish: the pack keeps the backbone before that block', async () => {
     const tuned = path.join(work, 'tuned');
+    const split = path.join(work, 'tuned-split');
     const settings = trainSettings([
       ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', tuned, '--views', '2'],
       ...['--epochs', '10', '--fine-tune-blocks', '1', '--fine-tune-epochs', '2', '--refit'],
+      ...['--split-out', split],
       ...['--val-fraction', '0.25', '--cache-dir', path.join(work, 'cache'), '--quiet'],
     ]);
     await trainPack(settings, () => {});
     const metadata = metadataSchema.parse(
       JSON.parse(await readFile(path.join(tuned, 'metadata.json'), 'utf8')),
     );
-    const fineTune = metadata.training?.fineTune as {
-      blocks: number;
-      epochs: { run: number; best: number };
-    };
+    const splitMetadata = metadataSchema.parse(
+      JSON.parse(await readFile(path.join(split, 'metadata.json'), 'utf8')),
+    );
+    type FineTune = { blocks: number; epochs: { run: number; best: number } };
+    const fineTune = metadata.training?.fineTune as FineTune;
+    const splitFineTune = splitMetadata.training?.fineTune as FineTune;
     expect(fineTune.blocks).toBe(1);
-    expect(fineTune.epochs.run).toBeGreaterThanOrEqual(1);
+    // The split model tuned for its epochs; the refit as many as the split found best (0 = none).
+    expect(splitFineTune.epochs.run).toBeGreaterThanOrEqual(1);
+    expect(metadata.training?.refit).toMatchObject({
+      epochs: { fineTune: splitFineTune.epochs.best },
+    });
+    expect(splitMetadata.metrics.validation).toEqual(metadata.metrics.validation);
     expect(metadata.architecture).toMatch(/blocks 16-16 and Conv_1 fine-tuned/);
     // --refit: the shipped weights saw every fish; the validation metrics are the split model's.
     expect(metadata.training?.refit).toMatchObject({ images: 12, fish: 12 });

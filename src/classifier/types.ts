@@ -3,6 +3,7 @@
  * produces a verified `LoadedPack`; `loadClassifier` hands it to a Web Worker and returns a
  * `Classifier`.
  */
+import type { Decision } from '../../shared/decision';
 import type { PackMetadata, PackRef } from '../../shared/pack';
 import type {
   Backend,
@@ -26,11 +27,13 @@ export interface LoadedPack {
 
 export interface Classification {
   model: PackRef;
-  /** Top labels, most probable first (at least 3 when the pack has them). */
+  /** Top labels, most probable first, calibrated (at least 3 when the pack has them). */
   top: LabelProbability[];
-  /** Probability of every label, in the pack's label order. */
+  /** The model's probability of every label, in the pack's label order (before calibration). */
   probabilities: number[];
-  /** True when the top probability is below the pack's `notSureBelow` threshold. */
+  /** Sure / not sure / unknown, and every label ranked with calibrated probabilities. */
+  decision: Decision;
+  /** True unless the decision is "sure" (what the prediction log records). */
   notSure: boolean;
   /** Time spent in the model (preprocessing + forward pass), ms. */
   latencyMs: number;

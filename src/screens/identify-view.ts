@@ -12,34 +12,16 @@ import type { PackStoreState } from '../registry/pack-store';
 import type { ModelState } from '../ui/ModelStatus';
 import { exampleSpecies, packDescription, packTitle, type PackWords } from '../ui/names';
 import type { PackOptionView, RegistryState } from '../ui/PackChoice';
-import type { OtherPack, PredictionView, Verdict } from '../ui/PredictionCard';
+import type { OtherPack, PredictionView } from '../ui/PredictionCard';
 
-/** The decision as the worker sends it (`classification.decision`, shared/decision.ts). */
-interface SentDecision {
-  verdict: Verdict;
-  ranked: { index: number; probability: number }[];
-}
-
-/**
- * The classification's decision: the one the worker made (calibrated, with "unknown") when it
- * sends one, else the pack's probability threshold (`notSure`) over the raw probabilities.
- */
-function decisionOf(classification: Classification): SentDecision {
-  const sent = (classification as Classification & { decision?: SentDecision }).decision;
-  if (sent) return sent;
-  const ranked = classification.probabilities
-    .map((probability, index) => ({ index, probability }))
-    .sort((a, b) => b.probability - a.probability || a.index - b.index);
-  return { verdict: classification.notSure ? 'not-sure' : 'sure', ranked };
-}
-
+/** The answer card's view of a classification: the worker's decision with each label's words. */
 export function toPredictionView(
   classification: Classification,
   labels: readonly Label[],
   seq: number,
   details: string,
 ): PredictionView {
-  const decision = decisionOf(classification);
+  const { decision } = classification;
   return {
     verdict: decision.verdict,
     ranked: decision.ranked.flatMap(({ index, probability }) => {

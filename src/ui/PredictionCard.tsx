@@ -1,13 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { displayPercent, type Verdict } from '../../shared/decision';
 import type { Label, PackRef } from '../../shared/pack';
 import { useI18n } from '../i18n';
-import { formatPercent, wholePercent } from './format';
+import { formatPercent } from './format';
 import { speciesName } from './names';
 import { ReferencePhotos, type ReferencePhotoView } from './ReferencePhotos';
 import { SpeciesCard } from './SpeciesCard';
-
-/** sure: names a species; not-sure: steps back; unknown: none of the pack's species. */
-export type Verdict = 'sure' | 'not-sure' | 'unknown';
 
 export interface RankedSpecies {
   label: Label;
@@ -133,7 +131,7 @@ function RankedList(props: { rows: RankedSpecies[]; onOpen: (row: RankedSpecies)
             </span>
             <span class="ranked-percent percent">{formatPercent(row.probability, locale)}</span>
             <span class="ranked-bar" aria-hidden="true">
-              <span style={{ width: `${wholePercent(row.probability)}%` }} />
+              <span style={{ width: `${displayPercent(row.probability)}%` }} />
             </span>
           </button>
         </li>

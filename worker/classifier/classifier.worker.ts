@@ -4,6 +4,7 @@
  * Spoken to only through the page's bridge (src/classifier/bridge.ts), one request at a time.
  */
 /// <reference lib="webworker" />
+import { decide } from '../../shared/decision';
 import { FishlensError, serializeError } from '../../shared/errors';
 import type { PackMetadata } from '../../shared/pack';
 import { createPreprocessor, type RgbaImage } from '../../shared/preprocess';
@@ -43,10 +44,14 @@ async function classify(
   const preprocessed = performance.now();
   const output = await model.predict(input);
   const done = performance.now();
-  const probabilities = Array.from(output);
+  const decision = decide(output, metadata);
+  // What the page shows is calibrated: the top labels come from the decision, not the raw output.
+  const calibrated = new Array<number>(decision.ranked.length);
+  for (const r of decision.ranked) calibrated[r.index] = r.probability;
   return {
-    probabilities,
-    top: topLabels(probabilities, metadata.labels, 5),
+    probabilities: Array.from(output.probabilities),
+    decision,
+    top: topLabels(calibrated, metadata.labels, 5),
     latencyMs: done - decoded,
     timings: {
       decodeMs: decoded - started,
@@ -83,6 +88,7 @@ async function load(request: LoadRequest): Promise<LoadResult> {
         ...(request.executor ? { executor: request.executor } : {}),
         labelCount: request.metadata.labels.length,
         input: request.metadata.input,
+        ...(request.metadata.unknown ? { featureLayer: request.metadata.unknown.layer } : {}),
       });
       const { width, height } = request.metadata.input;
       await model.predict(new Float32Array(width * height * 3));

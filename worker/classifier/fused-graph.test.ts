@@ -86,6 +86,22 @@ describe('fused executor', () => {
     graph.dispose();
   });
 
+  it("also returns a layer's output from the same pass, as the layers model computes it", () => {
+    const graph = buildFusedGraph(modelJson, weights);
+    const input = tf.randomUniform<tf.Rank.R4>([1, 16, 16, 3], -1, 1, 'float32', 8);
+    const pooled = tf.model({ inputs: model.inputs, outputs: model.getLayer('gap').output });
+    const expected = (pooled.predict(input) as tf.Tensor).dataSync();
+    const [probabilities, features] = graph.predictWith(input, 'gap');
+    expect(Array.from(probabilities.dataSync())).toEqual(
+      Array.from(graph.predict(input).dataSync()),
+    );
+    expect(features.shape).toEqual([1, 8]);
+    features.dataSync().forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    expect(() => graph.predictWith(input, 'nowhere')).toThrow(UnsupportedTopologyError);
+    tf.dispose([input, probabilities, features]);
+    graph.dispose();
+  });
+
   it('folds BatchNormalization and ReLU into the convolutions', () => {
     const before = tf.memory().numTensors;
     const graph = buildFusedGraph(modelJson, weights);

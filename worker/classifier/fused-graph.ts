@@ -25,6 +25,8 @@ export { UnsupportedTopologyError } from './fused-ops';
 export interface FusedGraph {
   readonly inputShape: [number, number, number];
   predict(input: tf.Tensor4D): tf.Tensor2D;
+  /** Class probabilities and the output of layer `layer`, from the same forward pass. */
+  predictWith(input: tf.Tensor4D, layer: string): [tf.Tensor2D, tf.Tensor2D];
   dispose(): void;
 }
 
@@ -217,7 +219,13 @@ export function buildFusedGraph(modelJson: unknown, weights: tf.NamedTensorMap):
 
   return {
     inputShape: shape,
-    predict: (input: tf.Tensor4D) => runOps(ops, input, outputName),
+    predict: (input: tf.Tensor4D) => runOps(ops, input, [outputName])[0]!,
+    predictWith: (input: tf.Tensor4D, layer: string) => {
+      const name = resolve(layer);
+      if (!producer.has(name)) throw new UnsupportedTopologyError(`no layer ${layer}`);
+      const [output, features] = runOps(ops, input, [outputName, name]);
+      return [output!, features!];
+    },
     dispose() {
       for (const t of owned) t.dispose();
       owned.length = 0;

@@ -112,8 +112,12 @@ export function reluActivation(layer: LayerJson): Activation {
   throw new UnsupportedTopologyError(`${layer.name}: ReLU max ${JSON.stringify(max)}`);
 }
 
-/** One forward pass: runs `ops` in order on `input` and returns the output of op `outputName`. */
-export function runOps(ops: readonly Op[], input: tf.Tensor4D, outputName: string): tf.Tensor2D {
+/** One forward pass: runs `ops` in order on `input` and returns the outputs of the named ops. */
+export function runOps(
+  ops: readonly Op[],
+  input: tf.Tensor4D,
+  outputNames: readonly string[],
+): tf.Tensor2D[] {
   return tf.tidy(() => {
     const values = new Map<string, tf.Tensor>();
     const get = (name: string) => values.get(name)!;
@@ -175,7 +179,7 @@ export function runOps(ops: readonly Op[], input: tf.Tensor4D, outputName: strin
       }
       values.set(op.out, out);
     }
-    return get(outputName) as tf.Tensor2D;
+    return outputNames.map((name) => get(name) as tf.Tensor2D);
   });
 }
 

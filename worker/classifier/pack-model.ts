@@ -5,18 +5,19 @@
  * graph models: tf.loadGraphModel (graph-model.ts). Logits get a softmax.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ModelOutput } from '../../shared/decision';
 import { FishlensError } from '../../shared/errors';
 import { checkModel, type ModelCheck, type ModelProblem } from '../../shared/model-check';
 import { buildFusedGraph, UnsupportedTopologyError } from './fused-graph';
 import { loadGraphModel } from './graph-model';
 import type { Executor } from './protocol';
 
-/** A loaded model: HWC float input in, probabilities out. */
+/** A loaded model: HWC float input in, probabilities (and the feature layer's output) out. */
 export interface PackModel {
   /** What runs the model: `graph` for graph models, else the requested layers executor. */
   readonly executor: Executor | 'graph';
   /** Runs one forward pass; `input` is read only until the returned promise settles (the caller may reuse it then). */
-  predict(input: Float32Array): Promise<Float32Array>;
+  predict(input: Float32Array): Promise<ModelOutput>;
   dispose(): void;
 }
 
@@ -60,14 +61,17 @@ export interface LoadOptions {
   labelCount?: number;
   /** The pack's input size, for models whose input takes any height and width. */
   input?: { width: number; height: number };
+  /** A layers model's layer whose output each pass also returns (the pack's `unknown.layer`). */
+  featureLayer?: string;
 }
 
 /** Builds the pack's model from model.json and its weight files (all in memory). */
 export async function loadPackModel(
   modelJson: unknown,
   weightFiles: Record<string, ArrayBuffer>,
-  { executor = 'fused', labelCount, input: size }: LoadOptions = {},
+  options: LoadOptions = {},
 ): Promise<PackModel> {
+  const { labelCount } = options;
   const check = checkModel(modelJson, labelCount === undefined ? {} : { labelCount });
   const problem = check.problems[0];
   if (problem) throw problemError(problem, check, labelCount ?? 0);
@@ -91,20 +95,20 @@ export async function loadPackModel(
       `weights are ${weightData.byteLength} bytes, model.json needs ${expected}`,
     );
   }
-  const runner = await buildRunner(json, specs, weightData, check, executor, size);
+  const runner = await buildRunner(json, specs, weightData, check, options);
   const [height, width] = runner.inputSize;
   let softmax = check.output === 'logits';
   const model: PackModel = {
     executor: runner.executor,
     async predict(input) {
       const x = tf.tensor4d(input, [1, height, width, 3]);
-      let out: tf.Tensor;
+      let out: RunnerOutput;
       try {
         out = await runner.run(x);
       } finally {
         x.dispose();
       }
-      return readAndDispose(softmax ? tf.softmax(out) : out, out);
+      return readAndDispose(softmax ? tf.softmax(out.output) : out.output, out);
     },
     dispose: () => runner.dispose(),
   };
@@ -112,15 +116,16 @@ export async function loadPackModel(
     // model.json did not say: one pass on a blank photo tells the score count, and whether the
     // scores already are probabilities (non-negative, summing to 1) or still need a softmax.
     try {
-      const probe = await model.predict(new Float32Array(height * width * 3));
+      const probe = (await model.predict(new Float32Array(height * width * 3))).probabilities;
       if (labelCount !== undefined && probe.length !== labelCount)
         throw new FishlensError('model-labels-mismatch', `${probe.length} scores`, {
           outputs: probe.length,
           labels: labelCount,
         });
-      const sum = probe.reduce((a, b) => a + b, 0);
+      const scores = Array.from(probe);
+      const sum = scores.reduce((a, b) => a + b, 0);
       softmax ||=
-        check.output === 'unknown' && (probe.some((p) => p < 0) || Math.abs(sum - 1) > 1e-3);
+        check.output === 'unknown' && (scores.some((p) => p < 0) || Math.abs(sum - 1) > 1e-3);
     } catch (error) {
       model.dispose();
       throw error;
@@ -129,11 +134,17 @@ export async function loadPackModel(
   return model;
 }
 
-/** Runs the network: NHWC batch of one in, its raw output tensor out. */
+/** One pass's raw output, and the feature layer's output when one was asked for. */
+interface RunnerOutput {
+  output: tf.Tensor;
+  features?: tf.Tensor;
+}
+
+/** Runs the network: NHWC batch of one in, its raw output tensors out. */
 interface Runner {
   executor: PackModel['executor'];
   inputSize: [number, number];
-  run(x: tf.Tensor4D): tf.Tensor | Promise<tf.Tensor>;
+  run(x: tf.Tensor4D): RunnerOutput | Promise<RunnerOutput>;
   dispose(): void;
 }
 
@@ -142,8 +153,7 @@ async function buildRunner(
   specs: tf.io.WeightsManifestEntry[],
   weightData: ArrayBuffer,
   check: ModelCheck,
-  executor: Executor,
-  size: LoadOptions['input'],
+  { executor = 'fused', input: size, featureLayer }: LoadOptions,
 ): Promise<Runner> {
   if (check.format === 'graph-model') {
     const graph = await loadGraphModel(json, specs, weightData, check).catch((error: unknown) => {
@@ -152,7 +162,8 @@ async function buildRunner(
     return {
       executor: 'graph',
       inputSize: inputSize(check.inputShape?.[1], check.inputShape?.[2], size),
-      run: (x) => graph.run(x),
+      // Graph models are bare exports: they carry no unknown-detection layer.
+      run: async (x) => ({ output: await graph.run(x) }),
       dispose: () => graph.dispose(),
     };
   }
@@ -164,7 +175,11 @@ async function buildRunner(
       return {
         executor: 'fused',
         inputSize: [height, width],
-        run: (x) => graph.predict(x),
+        run: (x) => {
+          if (!featureLayer) return { output: graph.predict(x) };
+          const [output, features] = graph.predictWith(x, featureLayer);
+          return { output, features };
+        },
         dispose: () => graph.dispose(),
       };
     } catch (error) {
@@ -186,10 +201,23 @@ async function buildRunner(
     );
   }
   const shape = model.inputs[0]?.shape ?? [];
+  let runner = model;
+  if (featureLayer) {
+    try {
+      const features = model.getLayer(featureLayer).output as tf.SymbolicTensor;
+      runner = tf.model({ inputs: model.inputs, outputs: [model.outputs[0]!, features] });
+    } catch (error) {
+      model.dispose();
+      throw new FishlensError('model-invalid', `no layer ${featureLayer}: ${String(error)}`);
+    }
+  }
   return {
     executor: 'layers',
     inputSize: inputSize(shape[1], shape[2], size),
-    run: (x) => model.predict(x) as tf.Tensor,
+    run: (x) => {
+      const out = runner.predict(x);
+      return Array.isArray(out) ? { output: out[0]!, features: out[1] } : { output: out };
+    },
     dispose: () => model.dispose(),
   };
 }
@@ -203,11 +231,14 @@ function inputSize(
   return [height ?? pack?.height ?? 0, width ?? pack?.width ?? 0];
 }
 
-async function readAndDispose(output: tf.Tensor, ...also: tf.Tensor[]): Promise<Float32Array> {
+/** Reads the probabilities (and features) of one pass, then frees every tensor of it. */
+async function readAndDispose(probabilities: tf.Tensor, raw: RunnerOutput): Promise<ModelOutput> {
   try {
-    return (await output.data()) as Float32Array;
+    return {
+      probabilities: await probabilities.data(),
+      ...(raw.features ? { features: await raw.features.data() } : {}),
+    };
   } finally {
-    output.dispose();
-    tf.dispose(also);
+    tf.dispose([probabilities, raw.output, ...(raw.features ? [raw.features] : [])]);
   }
 }

@@ -4,6 +4,7 @@
  * transferred to the worker (the page's copies are detached: they are not needed after loading),
  * photos travel as Blobs (shared, not copied) or transferred ImageBitmaps.
  */
+import type { Decision } from '../../shared/decision';
 import type { SerializedError } from '../../shared/errors';
 import type { PackMetadata, PackRef } from '../../shared/pack';
 
@@ -70,9 +71,11 @@ export interface LabelProbability {
 }
 
 export interface ClassifyResult {
-  /** Probability of every label, in the pack's label order. */
+  /** The model's probability of every label, in the pack's label order (before calibration). */
   probabilities: number[];
-  /** The most probable labels, most probable first. */
+  /** Sure / not sure / unknown and every label ranked, calibrated (shared/decision.ts). */
+  decision: Decision;
+  /** The most probable labels, most probable first, calibrated (as `decision.ranked`). */
   top: LabelProbability[];
   /** Preprocessing and forward pass, ms. */
   latencyMs: number;

@@ -1,0 +1,132 @@
+/**
+ * Fitting what makes a pack's answers honest, on fish training never saw: the temperature that
+ * calibrates its probabilities, the `notSureBelow` threshold that reaches a precision when "sure",
+ * and the measurements (coverage, accuracy when sure, ECE) — all through shared/decision.ts.
+ */
+import { calibrate, decide, type DecisionMetadata, type ModelOutput } from '../shared/decision';
+import type { SureMetrics } from '../shared/pack';
+
+/** Mean negative log-likelihood of the true labels after calibrating with `temperature`. */
+function calibratedNll(rows: ArrayLike<number>[], truth: Int32Array, temperature: number): number {
+  let sum = 0;
+  rows.forEach((row, i) => {
+    sum -= Math.log(Math.max(1e-12, calibrate(row, temperature)[truth[i]!]!));
+  });
+  return sum / Math.max(1, rows.length);
+}
+
+/** The temperature (0.05–20) with the lowest negative log-likelihood, by golden-section search on log T. */
+export function fitTemperature(rows: ArrayLike<number>[], truth: Int32Array): number {
+  let lo = Math.log(0.05);
+  let hi = Math.log(20);
+  const phi = (Math.sqrt(5) - 1) / 2;
+  const f = (x: number) => calibratedNll(rows, truth, Math.exp(x));
+  let a = hi - phi * (hi - lo);
+  let b = lo + phi * (hi - lo);
+  let fa = f(a);
+  let fb = f(b);
+  for (let i = 0; i < 60; i++) {
+    if (fa < fb) {
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - phi * (hi - lo);
+      fa = f(a);
+    } else {
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + phi * (hi - lo);
+      fb = f(b);
+    }
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+/** Expected calibration error of the top probability over `bins` equal-width bins. */
+export function expectedCalibrationError(
+  confidence: readonly number[],
+  correct: readonly boolean[],
+  bins = 10,
+): number {
+  const count = new Array<number>(bins).fill(0);
+  const conf = new Array<number>(bins).fill(0);
+  const hits = new Array<number>(bins).fill(0);
+  confidence.forEach((c, i) => {
+    const b = Math.min(bins - 1, Math.floor(c * bins));
+    count[b]!++;
+    conf[b]! += c;
+    if (correct[i]) hits[b]!++;
+  });
+  const n = Math.max(1, confidence.length);
+  return count.reduce((sum, k, b) => (k ? sum + Math.abs(hits[b]! - conf[b]!) / n : sum), 0);
+}
+
+/**
+ * The lowest threshold whose "sure" answers (top probability ≥ threshold) are right at least
+ * `precision` of the time — the most photos named at that precision — but never below `floor`.
+ * When no threshold reaches it, the highest confidence seen (almost nothing is "sure").
+ */
+export function chooseNotSureBelow(
+  confidence: readonly number[],
+  correct: readonly boolean[],
+  precision: number,
+  floor = 0.5,
+): number {
+  const order = confidence.map((c, i) => [c, correct[i]!] as const).sort((a, b) => b[0] - a[0]);
+  let hits = 0;
+  let best: number | undefined;
+  order.forEach(([c, right], i) => {
+    if (right) hits++;
+    const next = order[i + 1]?.[0];
+    // A threshold sits between distinct confidences only.
+    if (next !== undefined && next === c) return;
+    if (hits / (i + 1) >= precision) best = c;
+  });
+  const highest = order[0]?.[0] ?? 1;
+  return Math.max(floor, best ?? Math.min(1, highest + 1e-6));
+}
+
+/** Outputs of fish of the pack's species (with true label index) and of photos of none of them. */
+export interface DecisionSet {
+  known: { output: ModelOutput; truth: number }[];
+  unknown: ModelOutput[];
+}
+
+export interface DecisionMetrics {
+  sure: SureMetrics;
+  ece: number;
+  unknown: { n: number; answeredSure: number };
+}
+
+/** Coverage and accuracy when "sure", ECE and unknown answers, by the app's own decision code. */
+export function measureDecisions(set: DecisionSet, metadata: DecisionMetadata): DecisionMetrics {
+  const confidence: number[] = [];
+  const correct: boolean[] = [];
+  let sure = 0;
+  let sureRight = 0;
+  for (const { output, truth } of set.known) {
+    const decision = decide(output, metadata);
+    const top = decision.ranked[0]!;
+    confidence.push(top.probability);
+    correct.push(top.index === truth);
+    if (decision.verdict === 'sure') {
+      sure++;
+      if (top.index === truth) sureRight++;
+    }
+  }
+  const unknownSure = set.unknown.filter((o) => decide(o, metadata).verdict === 'sure').length;
+  const n = set.known.length;
+  return {
+    sure: {
+      threshold: metadata.notSureBelow,
+      coverage: n ? sure / n : 0,
+      accuracy: sure ? sureRight / sure : 0,
+    },
+    ece: expectedCalibrationError(confidence, correct),
+    unknown: {
+      n: set.unknown.length,
+      answeredSure: set.unknown.length ? unknownSure / set.unknown.length : 0,
+    },
+  };
+}

@@ -1,0 +1,282 @@
+/**
+ * Compares training variants on every fish, not one split: grouped K-fold by fish (each fold's
+ * head never saw the fish it is scored on), on cached backbone features.
+ *   npm run -s cross-validate -- --data <dir> --unknown <dir> [--unknown <dir2>] [--views 4] [--l2 0.01]
+ * Calibration, `notSureBelow` and the unknown threshold of fold k are fitted on the other folds'
+ * held-out outputs, then applied to fold k: the numbers are what a pack fitted that way would
+ * score on fish it never saw. Prints one JSON object.
+ */
+import { calibrate, unknownDistance, type DecisionMetadata } from '../shared/decision';
+import { MOBILENET_V2_PREPROCESSING, type Label } from '../shared/pack';
+import type { Augmentation } from './augment';
+import { initBackend } from './backend';
+import {
+  chooseNotSureBelow,
+  fitTemperature,
+  measureDecisions,
+  type DecisionMetrics,
+} from './calibration';
+import { UsageError, isMain, parseArgs, runCli } from './cli';
+import { foldsByFish, listImageSet, listImagesDeep } from './dataset';
+import { imageFeatures, loadBackbone } from './features';
+import { DEFAULT_HEAD, argmax, predictHead, trainHead } from './head';
+import { BACKBONE_DIR } from './import-backbone';
+import { FEATURE_SIZE, INPUT_SIZE } from './mobilenet-v2';
+import { fitWhitening, quantile, whiten } from './unknown';
+
+interface FoldOutput {
+  /** Held-out fish of this fold: probabilities, whitened features, true label. */
+  known: { probabilities: Float32Array; features: Float32Array; truth: number }[];
+  /** The unknown photos through this fold's head. */
+  unknown: { probabilities: Float32Array; features: Float32Array }[];
+  centres: number[][];
+  scale: number[];
+}
+
+const rowsOf = (flat: Float32Array, width: number) =>
+  Array.from({ length: flat.length / width }, (_, i) => flat.subarray(i * width, (i + 1) * width));
+
+const detector = (centres: number[][], scale: number[], threshold = Infinity) => ({
+  method: 'nearest-centre' as const,
+  layer: 'unknown_embedding',
+  centres,
+  scale,
+  threshold,
+});
+
+/** Area under the ROC curve of "unknown" scores (higher = more unknown) for known vs unknown. */
+function auroc(known: number[], unknown: number[]): number {
+  let wins = 0;
+  for (const u of unknown) for (const k of known) wins += u > k ? 1 : u === k ? 0.5 : 0;
+  return wins / Math.max(1, known.length * unknown.length);
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2), {
+    data: 'string',
+    unknown: 'string',
+    'unknown-2': 'string',
+    views: 'number',
+    'train-views': 'number',
+    folds: 'number',
+    seed: 'number',
+    l2: 'number',
+    hidden: 'number',
+    dropout: 'number',
+    lr: 'number',
+    dims: 'number',
+    precision: 'number',
+    keep: 'number',
+    resize: 'string',
+    augment: 'string',
+    'head-on-pca': 'boolean',
+  });
+  if (a.data === undefined) throw new UsageError('--data is required');
+  await initBackend();
+  const views = Number(a.views ?? 4);
+  const trainViews = Number(a['train-views'] ?? views);
+  const folds = Number(a.folds ?? 5);
+  const dims = Number(a.dims ?? 64);
+  const precision = Number(a.precision ?? 0.9);
+  const keep = Number(a.keep ?? 0.95);
+  const head = {
+    ...DEFAULT_HEAD,
+    l2: Number(a.l2 ?? 0.01),
+    hidden: Number(a.hidden ?? 0),
+    dropout: Number(a.dropout ?? DEFAULT_HEAD.dropout),
+    learningRate: Number(a.lr ?? DEFAULT_HEAD.learningRate),
+  };
+  const resize = String(a.resize ?? 'stretch') as 'stretch' | 'center-crop';
+  const set = await listImageSet(String(a.data));
+  const backbone = await loadBackbone(BACKBONE_DIR);
+  const options = {
+    backbone,
+    preprocessing: { ...MOBILENET_V2_PREPROCESSING, resize },
+    size: { width: INPUT_SIZE, height: INPUT_SIZE },
+  };
+  const augmentation = String(a.augment ?? 'light') as Augmentation;
+  const features = await imageFeatures(
+    set.images.map((i) => i.file),
+    { ...options, views, augmentation },
+  );
+  const unknownFiles = [
+    ...(a.unknown ? await listImagesDeep(String(a.unknown)) : []),
+    ...(a['unknown-2'] ? await listImagesDeep(String(a['unknown-2'])) : []),
+  ];
+  const unknownX = new Float32Array(unknownFiles.length * FEATURE_SIZE);
+  (await imageFeatures(unknownFiles, { ...options, views: 1 })).forEach((f, i) =>
+    unknownX.set(f.subarray(0, FEATURE_SIZE), i * FEATURE_SIZE),
+  );
+  const truth = Int32Array.from(set.images.map((i) => set.labels.indexOf(i.label)));
+  const foldOf = foldsByFish(set, folds, Number(a.seed ?? 1));
+  const classes = set.labels.length;
+  const outputs: FoldOutput[] = [];
+  for (let k = 0; k < folds; k++) {
+    const train = set.images.map((_, i) => i).filter((i) => foldOf[i] !== k);
+    const held = set.images.map((_, i) => i).filter((i) => foldOf[i] === k);
+    const x = new Float32Array(train.length * trainViews * FEATURE_SIZE);
+    const y = new Int32Array(train.length * trainViews);
+    train.forEach((i, r) => {
+      x.set(features[i]!.subarray(0, trainViews * FEATURE_SIZE), r * trainViews * FEATURE_SIZE);
+      y.fill(truth[i]!, r * trainViews, (r + 1) * trainViews);
+    });
+    const heldX = new Float32Array(held.length * FEATURE_SIZE);
+    held.forEach((i, r) => heldX.set(features[i]!.subarray(0, FEATURE_SIZE), r * FEATURE_SIZE));
+    const heldY = Int32Array.from(held.map((i) => truth[i]!));
+    const w = fitWhitening(x, y, classes, FEATURE_SIZE, dims);
+    const heldF = whiten(w, heldX, FEATURE_SIZE);
+    const unknownF = whiten(w, unknownX, FEATURE_SIZE);
+    // The head on the whitened features (the pack's layout: backbone → whitening → head) or on all 1280.
+    const flat = (rows: Float32Array[]) => {
+      const out = new Float32Array(rows.length * dims);
+      rows.forEach((r, i) => out.set(r, i * dims));
+      return out;
+    };
+    const onWhitened = a['head-on-pca'] === true;
+    const fit = onWhitened
+      ? await trainHead(
+          { x: flat(whiten(w, x, FEATURE_SIZE)), y },
+          { x: flat(heldF), y: heldY },
+          classes,
+          head,
+          undefined,
+          dims,
+        )
+      : await trainHead({ x, y }, { x: heldX, y: heldY }, classes, head);
+    const heldP = rowsOf(predictHead(fit.head, onWhitened ? flat(heldF) : heldX), classes);
+    const unknownP = rowsOf(predictHead(fit.head, onWhitened ? flat(unknownF) : unknownX), classes);
+    fit.head.dispose();
+    outputs.push({
+      known: held.map((i, r) => ({
+        probabilities: heldP[r]!,
+        features: heldF[r]!,
+        truth: truth[i]!,
+      })),
+      unknown: unknownP.map((p, r) => ({ probabilities: p, features: unknownF[r]! })),
+      centres: w.centres.map((c) => Array.from(c)),
+      scale: Array.from(w.scale),
+    });
+    process.stderr.write(`fold ${k + 1}/${folds}: best epoch ${fit.bestEpoch}\n`);
+  }
+  const labels: Label[] = set.labels.map((id) => ({ id, latin: id, names: {} }));
+  /** Metrics of fold k's outputs with settings fitted on the other folds. */
+  const crossFitted = (
+    k: number,
+    useDetector: boolean,
+  ): DecisionMetrics & { temperature: number } => {
+    const others = outputs.filter((_, j) => j !== k).flatMap((o) => o.known);
+    const temperature = fitTemperature(
+      others.map((o) => o.probabilities),
+      Int32Array.from(others.map((o) => o.truth)),
+    );
+    const threshold = useDetector
+      ? quantile(
+          outputs.flatMap((o, j) =>
+            j === k
+              ? []
+              : o.known.map((r) => unknownDistance(r.features, detector(o.centres, o.scale))),
+          ),
+          keep,
+        )
+      : 0;
+    const meta = (
+      centres: number[][],
+      scale: number[],
+      notSureBelow: number,
+    ): DecisionMetadata => ({
+      labels,
+      notSureBelow,
+      calibration: { temperature },
+      unknown: useDetector ? detector(centres, scale, threshold) : undefined,
+    });
+    // notSureBelow: the precision target on the other folds' fish not flagged unknown.
+    const kept = outputs.flatMap((o, j) =>
+      j === k
+        ? []
+        : o.known.filter(
+            (r) =>
+              !useDetector ||
+              unknownDistance(r.features, detector(o.centres, o.scale)) <= threshold,
+          ),
+    );
+    const confidence = kept.map((r) => Math.max(...calibrate(r.probabilities, temperature)));
+    const correct = kept.map((r) => argmax(r.probabilities, 0, classes) === r.truth);
+    const notSureBelow = chooseNotSureBelow(confidence, correct, precision);
+    const o = outputs[k]!;
+    return {
+      temperature,
+      ...measureDecisions(
+        {
+          known: o.known.map((r) => ({ output: r, truth: r.truth })),
+          unknown: o.unknown,
+        },
+        meta(o.centres, o.scale, notSureBelow),
+      ),
+    };
+  };
+  const summarise = (useDetector: boolean) => {
+    const per = outputs.map((o, k) => ({ n: o.known.length, ...crossFitted(k, useDetector) }));
+    const n = per.reduce((s, p) => s + p.n, 0);
+    const sureN = per.reduce((s, p) => s + p.n * p.sure.coverage, 0);
+    return {
+      coverage: sureN / n,
+      accuracyWhenSure:
+        per.reduce((s, p) => s + p.n * p.sure.coverage * p.sure.accuracy, 0) / sureN,
+      ece: per.reduce((s, p) => s + p.n * p.ece, 0) / n,
+      unknownAnsweredSure: per.reduce((s, p) => s + p.unknown.answeredSure, 0) / per.length,
+      notSureBelow: per.map((p) => Number(p.sure.threshold.toFixed(3))),
+      temperature: per.map((p) => Number(p.temperature.toFixed(2))),
+    };
+  };
+  const all = outputs.flatMap((o) => o.known);
+  let top1 = 0;
+  let top3 = 0;
+  for (const r of all) {
+    const order = [...r.probabilities.keys()].sort(
+      (i, j) => r.probabilities[j]! - r.probabilities[i]!,
+    );
+    if (order[0] === r.truth) top1++;
+    if (order.slice(0, 3).includes(r.truth)) top3++;
+  }
+  const known = outputs.flatMap((o) =>
+    o.known.map((r) => unknownDistance(r.features, detector(o.centres, o.scale))),
+  );
+  const unknownD = outputs.flatMap((o) =>
+    o.unknown.map((r) => unknownDistance(r.features, detector(o.centres, o.scale))),
+  );
+  const msp = (rows: { probabilities: Float32Array }[]) =>
+    rows.map((r) => -Math.max(...r.probabilities));
+  process.stdout.write(
+    `${JSON.stringify({
+      data: a.data,
+      images: all.length,
+      unknown: unknownFiles.length,
+      settings: {
+        headOnPca: a['head-on-pca'] === true,
+        augmentation,
+        views,
+        trainViews,
+        folds,
+        seed: a.seed ?? 1,
+        head,
+        dims,
+        precision,
+        keep,
+        resize,
+      },
+      top1: top1 / all.length,
+      top3: top3 / all.length,
+      auroc: {
+        distance: auroc(known, unknownD),
+        maxProbability: auroc(
+          msp(outputs.flatMap((o) => o.known)),
+          msp(outputs.flatMap((o) => o.unknown)),
+        ),
+      },
+      withDetector: summarise(true),
+      probabilityOnly: summarise(false),
+    })}\n`,
+  );
+}
+
+if (isMain(import.meta.url)) runCli(main);

@@ -1,0 +1,99 @@
+/** The metadata.json a training run writes: what the pack is, how it was trained, on what data. */
+import path from 'node:path';
+import type { Label, PackMetadata, Preprocessing } from '../shared/pack';
+import type { Augmentation } from './augment';
+import type { LabelledImage } from './dataset';
+import type { Fit, FitSettings } from './fit';
+import { INPUT_SIZE } from './mobilenet-v2';
+import type { PackCard } from './pack-writer';
+
+export const TOOL = { name: 'fishlens-train', version: '0.2.0' };
+
+export interface RunDescription {
+  name: string;
+  data: string;
+  preprocessing: Preprocessing;
+  views: number;
+  augmentation: Augmentation;
+  validationFraction: number;
+  seed: number;
+  fit: FitSettings;
+  card: PackCard;
+  labels: Label[];
+  images: LabelledImage[];
+  split: { train: LabelledImage[]; validation: LabelledImage[] };
+  dtype: 'float32' | 'float16';
+}
+
+export const fishCount = (images: LabelledImage[]) => new Set(images.map((i) => i.fishKey)).size;
+
+/** Metadata of a pack trained by `fit` (a refit when `refitOn` is given), before measurements. */
+export function packMetadata(
+  r: RunDescription,
+  f: Fit,
+  refitOn?: { images: number; fish: number },
+): Omit<PackMetadata, 'format'> {
+  const blocks = r.fit.fineTune.blocks;
+  const { card } = r;
+  return {
+    name: r.name,
+    description: card.description,
+    display: card.display,
+    createdAt: new Date().toISOString(),
+    tool: TOOL,
+    architecture: `MobileNetV2 1.0 224 (ImageNet${
+      blocks > 0
+        ? `; blocks ${17 - blocks}-16 and Conv_1 fine-tuned, batch norm frozen`
+        : ', frozen'
+    }) + ${f.whitening.dims}-d whitening of the pooled features + dense softmax head`,
+    modelFormat: 'tfjs-layers',
+    input: { width: INPUT_SIZE, height: INPUT_SIZE, channels: 3 },
+    preprocessing: r.preprocessing,
+    labels: r.labels,
+    notSureBelow: card.notSureBelow ?? 0.5,
+    quantization: r.dtype,
+    metrics: {},
+    training: {
+      data:
+        card.data.length > 0
+          ? card.data
+          : [
+              {
+                name: path.basename(path.resolve(r.data)),
+                source: r.data,
+                licence: 'unknown',
+                credit: 'unknown',
+                images: r.images.length,
+              },
+            ],
+      images: { train: r.split.train.length, validation: r.split.validation.length },
+      fish: { train: fishCount(r.split.train), validation: fishCount(r.split.validation) },
+      split: `by fish (video/track key from file names), ${Math.round(100 * r.validationFraction)}% of each class's frames (whole fish only, at least one fish per class), seed ${r.seed}`,
+      augmentation:
+        r.views > 1
+          ? `${r.views - 1} random views per image: 75-100% crops, mirror, brightness/contrast/colour jitter${r.augmentation === 'water' ? ', grey, water tint, murk, blur' : ''}`
+          : 'none',
+      head: r.fit.head,
+      whitenedDims: f.whitening.dims,
+      epochs: f.headEpochs,
+      ...(f.fineTuneEpochs
+        ? {
+            fineTune: {
+              blocks,
+              learningRate: r.fit.fineTune.learningRate,
+              epochs: f.fineTuneEpochs,
+            },
+          }
+        : {}),
+      ...(refitOn
+        ? {
+            refit: {
+              ...refitOn,
+              epochs: { head: f.headEpochs.run, fineTune: f.fineTuneEpochs?.run ?? 0 },
+              note: 'the shipped weights were trained again on all fish (training + validation) for the best epoch counts found with the split; metrics.validation, the calibration and the thresholds are the split model’s, fitted and measured on the validation fish it never saw',
+            },
+          }
+        : {}),
+    },
+  };
+}

@@ -1,0 +1,156 @@
+/** The options of `npm run train`, validated into training settings. */
+import { MOBILENET_V2_PREPROCESSING, NAME_PATTERN, type Preprocessing } from '../shared/pack';
+import { AUGMENTATIONS, type Augmentation } from './augment';
+import { UsageError, parseArgs } from './cli';
+import { DEFAULT_FINE_TUNE, MAX_FINE_TUNE_BLOCKS } from './fine-tune';
+import { DEFAULT_HEAD, type HeadOptions } from './head';
+import type { HonestSettings } from './honest-answers';
+import { BACKBONE_DIR } from './import-backbone';
+
+export const OPTIONS = {
+  data: 'string',
+  name: 'string',
+  out: 'string',
+  card: 'string',
+  backbone: 'string',
+  quantize: 'string',
+  resize: 'string',
+  views: 'number',
+  augment: 'string',
+  'val-fraction': 'number',
+  seed: 'number',
+  hidden: 'number',
+  dropout: 'number',
+  l2: 'number',
+  lr: 'number',
+  epochs: 'number',
+  patience: 'number',
+  batch: 'number',
+  'fish-pattern': 'string',
+  'cache-dir': 'string',
+  'fine-tune-blocks': 'number',
+  'fine-tune-lr': 'number',
+  'fine-tune-epochs': 'number',
+  'whitened-dims': 'number',
+  'sure-precision': 'number',
+  'unknown-keep': 'number',
+  refit: 'boolean',
+  'split-out': 'string',
+  quiet: 'boolean',
+} as const;
+
+export interface TrainSettings {
+  data: string;
+  name: string;
+  out: string;
+  card?: string;
+  backbone: string;
+  dtype: 'float32' | 'float16';
+  preprocessing: Preprocessing;
+  views: number;
+  augmentation: Augmentation;
+  validationFraction: number;
+  seed: number;
+  head: HeadOptions;
+  /** Last blocks of the backbone (plus Conv_1) trained with the head; 0 = frozen backbone. */
+  fineTune: { blocks: number; learningRate: number; maxEpochs: number };
+  /** Size of the whitened feature space (the head's input, read by unknown-detection). */
+  whitenedDims: number;
+  /** Fitting of `notSureBelow` and of the unknown threshold on the validation fish. */
+  honest: HonestSettings;
+  /** After validating, train again on every fish for the best epoch counts (the shipped weights). */
+  refit: boolean;
+  /** With --refit: also keep the split model's pack (the one measured on the validation fish) here. */
+  splitOut?: string;
+  fishPattern?: RegExp;
+  cacheDir?: string;
+  progress: boolean;
+}
+
+/** Validates command-line options into training settings; bad values are UsageErrors. */
+export function trainSettings(argv: string[]): TrainSettings {
+  const a = parseArgs(argv, OPTIONS);
+  for (const required of ['data', 'name', 'out'] as const) {
+    if (a[required] === undefined)
+      throw new UsageError(
+        `--${required} is required (usage: npm run train -- --data <dir> --name <pack> --out <dir>)`,
+      );
+  }
+  const name = String(a.name);
+  if (!NAME_PATTERN.test(name))
+    throw new UsageError(`--name "${name}" must be lowercase letters, digits, - and _`);
+  const quantize = String(a.quantize ?? 'float32');
+  if (quantize !== 'float32' && quantize !== 'float16')
+    throw new UsageError('--quantize must be float16 or float32');
+  const resize = String(a.resize ?? 'stretch');
+  if (resize !== 'stretch' && resize !== 'center-crop')
+    throw new UsageError('--resize must be stretch or center-crop');
+  const augmentation = String(a.augment ?? 'light') as Augmentation;
+  if (!AUGMENTATIONS.includes(augmentation))
+    throw new UsageError(`--augment must be one of ${AUGMENTATIONS.join(', ')}`);
+  const num = (key: keyof typeof OPTIONS, fallback: number) =>
+    a[key] === undefined ? fallback : Number(a[key]);
+  const fineTuneBlocks = num('fine-tune-blocks', 0);
+  if (
+    !Number.isInteger(fineTuneBlocks) ||
+    fineTuneBlocks < 0 ||
+    fineTuneBlocks > MAX_FINE_TUNE_BLOCKS
+  )
+    throw new UsageError(
+      `--fine-tune-blocks must be a whole number from 0 (frozen backbone) to ${MAX_FINE_TUNE_BLOCKS} (the 7×7 stage: blocks 14–16)`,
+    );
+  for (const [key, lo, hi] of [
+    ['whitened-dims', 2, 1280],
+    ['sure-precision', 0.01, 1],
+    ['unknown-keep', 0.5, 1],
+  ] as const) {
+    const v = a[key];
+    if (v !== undefined && !(Number(v) >= lo && Number(v) <= hi))
+      throw new UsageError(`--${key} must be between ${lo} and ${hi}`);
+  }
+  let fishPattern: RegExp | undefined;
+  if (a['fish-pattern'] !== undefined) {
+    try {
+      fishPattern = new RegExp(String(a['fish-pattern']));
+    } catch {
+      throw new UsageError(`--fish-pattern is not a valid regular expression`);
+    }
+  }
+  return {
+    data: String(a.data),
+    name,
+    out: String(a.out),
+    card: a.card === undefined ? undefined : String(a.card),
+    backbone: String(a.backbone ?? BACKBONE_DIR),
+    dtype: quantize,
+    preprocessing: { ...MOBILENET_V2_PREPROCESSING, resize },
+    views: Math.max(1, Math.round(num('views', 6))),
+    augmentation,
+    validationFraction: num('val-fraction', 0.2),
+    seed: num('seed', 1),
+    head: {
+      hidden: num('hidden', DEFAULT_HEAD.hidden),
+      dropout: num('dropout', DEFAULT_HEAD.dropout),
+      l2: num('l2', DEFAULT_HEAD.l2),
+      learningRate: num('lr', DEFAULT_HEAD.learningRate),
+      batchSize: num('batch', DEFAULT_HEAD.batchSize),
+      maxEpochs: num('epochs', DEFAULT_HEAD.maxEpochs),
+      patience: num('patience', DEFAULT_HEAD.patience),
+    },
+    fineTune: {
+      blocks: fineTuneBlocks,
+      learningRate: num('fine-tune-lr', DEFAULT_FINE_TUNE.learningRate),
+      maxEpochs: num('fine-tune-epochs', DEFAULT_FINE_TUNE.maxEpochs),
+    },
+    whitenedDims: Math.round(num('whitened-dims', 64)),
+    honest: {
+      precision: num('sure-precision', 0.9),
+      keep: num('unknown-keep', 0.95),
+    },
+    refit: a.refit === true,
+    splitOut: a['split-out'] === undefined ? undefined : String(a['split-out']),
+    fishPattern,
+    cacheDir: a['cache-dir'] === undefined ? undefined : String(a['cache-dir']),
+    progress: a.quiet !== true && process.stderr.isTTY === true,
+  };
+}
