@@ -10,7 +10,7 @@ import type { Translate } from '../i18n';
 import { errorMessage } from '../i18n/errors';
 import type { PackStoreState } from '../registry/pack-store';
 import type { ModelState } from '../ui/ModelStatus';
-import { exampleSpecies, packDescription, packTitle, type PackWords } from '../ui/names';
+import { packDescription, packTitle, type PackWords } from '../ui/names';
 import type { PackOptionView, RegistryState } from '../ui/PackChoice';
 import type { OtherPack, PredictionView } from '../ui/PredictionCard';
 
@@ -73,7 +73,7 @@ export function packOptions(state: PackStoreState, locale: string, t: Translate)
       title: packTitle(facts.words, locale),
       description: packDescription(facts.words, locale),
       speciesCount: facts.speciesCount,
-      examples: exampleSpecies(facts.species, locale),
+      species: facts.species,
       sizeBytes: facts.sizeBytes,
       installed: facts.installed,
       active: facts.installed && state.active?.name === name,

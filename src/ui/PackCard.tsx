@@ -1,7 +1,8 @@
 import type { PackDisplay } from '../../shared/pack';
 import { useI18n } from '../i18n';
 import { formatBytes } from './format';
-import { exampleSpecies, packDescription, packTitle, type SpeciesNames } from './names';
+import { packDescription, packTitle, type SpeciesNames } from './names';
+import { PackCoverage } from './PackCoverage';
 import { outOf } from './out-of';
 
 /** Everything one pack card shows: the version on the device, what the registry offers, a running install. */
@@ -79,13 +80,7 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
       {description && <p class="pack-description">{description}</p>}
       <p class="pack-facts">
         <span>
-          {t('packs.species', { count: pack.labelCount })}
-          {pack.species.length > 0 &&
-            ` ${t('packs.examples', {
-              names: new Intl.ListFormat(locale, { style: 'narrow', type: 'conjunction' }).format(
-                exampleSpecies(pack.species, locale),
-              ),
-            })}`}
+          <PackCoverage count={pack.labelCount} species={pack.species} />
         </span>
         <span>{t('packs.size', { size: formatBytes(pack.sizeBytes, locale) })}</span>
       </p>

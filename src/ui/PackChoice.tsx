@@ -1,5 +1,7 @@
 import { useI18n } from '../i18n';
 import { formatBytes } from './format';
+import type { SpeciesNames } from './names';
+import { PackCoverage } from './PackCoverage';
 
 /** One pack as the choice shows it: what it covers, its size, and where its install stands. */
 export interface PackOptionView {
@@ -8,8 +10,8 @@ export interface PackOptionView {
   title: string;
   description: string;
   speciesCount: number;
-  /** A few species by name, in the interface language. */
-  examples: string[];
+  /** The species by name, when known (a few are named as examples). */
+  species: readonly SpeciesNames[];
   /** Download size (or the size on the device once installed). */
   sizeBytes: number;
   installed: boolean;
@@ -53,16 +55,11 @@ function PackOption(props: {
     >
       <header class="pack-head">
         <h3 id={titleId}>{option.title}</h3>
-        {option.active && <span class="badge">{t('packChoice.inUse')}</span>}
+        {option.active && <span class="badge">{t('packs.active')}</span>}
       </header>
       {option.description && <p class="pack-description">{option.description}</p>}
       <p class="pack-description">
-        {option.examples.length > 0
-          ? t('packChoice.speciesExamples', {
-              count: option.speciesCount,
-              examples: option.examples.join(', '),
-            })
-          : t('packChoice.species', { count: option.speciesCount })}
+        <PackCoverage count={option.speciesCount} species={option.species} />
       </p>
       {progress ? (
         <div class="pack-progress" data-testid="pack-progress">
@@ -80,7 +77,7 @@ function PackOption(props: {
               : t('packChoice.preparing')}
           </span>
           <button type="button" onClick={props.onCancel}>
-            {t('packChoice.cancel')}
+            {t('packs.cancel')}
           </button>
         </div>
       ) : (
@@ -99,7 +96,7 @@ function PackOption(props: {
               disabled={!option.installed && !props.online}
               onClick={props.onChoose}
             >
-              {option.installed ? t('packChoice.use') : t('packChoice.download')}
+              {option.installed ? t('packChoice.use') : t('packs.download')}
             </button>
           )}
         </div>
@@ -129,7 +126,7 @@ export function PackChoice(props: PackChoiceProps) {
       {props.first && <p class="pack-choice-intro">{t('packChoice.intro')}</p>}
       {registry === 'loading' && options.length === 0 && (
         <p class="muted" role="status">
-          {t('packChoice.loading')}
+          {t('packs.loading')}
         </p>
       )}
       {registry === 'unreachable' && (
