@@ -3,6 +3,7 @@ import { useI18n } from '../i18n';
 import { formatBytes } from './format';
 import { packDescription, packTitle, type SpeciesNames } from './names';
 import { PackCoverage } from './PackCoverage';
+import { PackProgress } from './PackProgress';
 import { outOf } from './out-of';
 
 /** Everything one pack card shows: the version on the device, what the registry offers, a running install. */
@@ -56,10 +57,6 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
   const busy = pack.progress !== null;
   const { installed } = pack;
   const previous = installed?.previous ?? null;
-  const percent =
-    pack.progress && pack.progress.total > 0
-      ? Math.floor((pack.progress.loaded / pack.progress.total) * 100)
-      : 0;
   const title = packTitle(pack, locale);
   const description = packDescription(pack, locale);
   const headingId = `pack-${pack.name}`;
@@ -107,21 +104,21 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
         </p>
       )}
       {pack.progress && (
-        <div class="pack-progress" data-testid="pack-progress">
-          <progress max={100} value={percent} aria-label={title} />
-          <span>
-            {pack.progress.loaded < pack.progress.total
+        <PackProgress
+          loaded={pack.progress.loaded}
+          total={pack.progress.total}
+          label={title}
+          text={
+            pack.progress.loaded < pack.progress.total
               ? t('packs.downloading', {
                   version: pack.progress.version,
                   loaded: formatBytes(pack.progress.loaded, locale),
                   total: formatBytes(pack.progress.total, locale),
                 })
-              : t('packs.verifying', { version: pack.progress.version })}
-          </span>
-          <button type="button" onClick={actions.onCancel}>
-            {t('packs.cancel')}
-          </button>
-        </div>
+              : t('packs.verifying', { version: pack.progress.version })
+          }
+          onCancel={actions.onCancel}
+        />
       )}
       {pack.error && (
         <p class="pack-error" role="alert" data-testid="pack-error">

@@ -2,6 +2,7 @@ import { useI18n } from '../i18n';
 import { formatBytes } from './format';
 import type { SpeciesNames } from './names';
 import { PackCoverage } from './PackCoverage';
+import { PackProgress } from './PackProgress';
 
 /** One pack as the choice shows it: what it covers, its size, and where its install stands. */
 export interface PackOptionView {
@@ -62,24 +63,20 @@ function PackOption(props: {
         <PackCoverage count={option.speciesCount} species={option.species} />
       </p>
       {progress ? (
-        <div class="pack-progress" data-testid="pack-progress">
-          <progress
-            max={progress.total || undefined}
-            value={progress.total ? progress.loaded : undefined}
-            aria-label={option.title}
-          />
-          <span>
-            {progress.total > 0 && progress.loaded < progress.total
+        <PackProgress
+          loaded={progress.loaded}
+          total={progress.total}
+          label={option.title}
+          text={
+            progress.total > 0 && progress.loaded < progress.total
               ? t('packChoice.downloading', {
                   loaded: formatBytes(progress.loaded, locale),
                   total: formatBytes(progress.total, locale),
                 })
-              : t('packChoice.preparing')}
-          </span>
-          <button type="button" onClick={props.onCancel}>
-            {t('packs.cancel')}
-          </button>
-        </div>
+              : t('packChoice.preparing')
+          }
+          onCancel={props.onCancel}
+        />
       ) : (
         <div class="pack-option-foot">
           <span class="pack-option-size">
