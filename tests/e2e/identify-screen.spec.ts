@@ -275,7 +275,12 @@ for (const locale of LOCALES) {
     expect(await identify(page, MOORISH_IDOL)).toMatchObject({ kind: 'prediction' });
     const card = page.getByTestId('prediction');
     await expect(card).toHaveAttribute('data-verdict', 'unknown');
-    await expect(card.getByTestId('verdict')).toContainText(w.unknown);
+    const verdict = card.getByTestId('verdict');
+    await expect(verdict).toContainText(w.unknown);
+    // This answer too lands in view, above the tab bar.
+    await expect(verdict).toBeInViewport();
+    const box = (await verdict.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(await tabBarTop(page));
     const looksLike = card.getByTestId('looks-like');
     await expect(looksLike).toContainText(w.looksLike);
     await expect(looksLike.getByTestId('species-name')).toBeVisible();
