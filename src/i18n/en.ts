@@ -18,6 +18,7 @@ export const en = {
   'history.intro':
     'Identifications made on this device. Open one to correct the species or delete it.',
   'history.maybe': 'Maybe {name}',
+  'history.unknown': 'Not one of my species (closest: {name})',
   'history.corrected': 'You said: {name}',
   'history.noCorrection':
     'If the species is wrong, tell us the right one: it helps improve the packs.',
@@ -39,6 +40,7 @@ export const en = {
   'history.photo': 'Your photo',
   'history.sure': '{percent} sure',
   'history.notSureLine': 'Not sure: the closest match has {percent}',
+  'history.unknownLine': 'This fish looked like none of the species its pack knows.',
   'history.when': 'Identified {time}',
   'history.top': 'Closest species',
   'history.delete': 'Delete',

@@ -21,6 +21,7 @@ export const ru: Record<keyof typeof en, Message> = {
   'history.intro':
     'Определения, сделанные на этом устройстве. Откройте любое, чтобы исправить вид или удалить его.',
   'history.maybe': 'Возможно, {name}',
+  'history.unknown': 'Не из известных мне видов (ближе всего: {name})',
   'history.corrected': 'Вы указали: {name}',
   'history.noCorrection':
     'Если вид определён неверно, укажите верный: это помогает улучшать пакеты.',
@@ -39,6 +40,7 @@ export const ru: Record<keyof typeof en, Message> = {
   'history.photo': 'Ваше фото',
   'history.sure': 'Уверенность {percent}',
   'history.notSureLine': 'Нет уверенности: у ближайшего вида {percent}',
+  'history.unknownLine': 'Эта рыба не похожа ни на один из видов, которые знает её пакет.',
   'history.when': 'Определено {time}',
   'history.top': 'Ближайшие виды',
   'history.delete': 'Удалить',
@@ -131,7 +133,7 @@ export const ru: Record<keyof typeof en, Message> = {
   'result.closest': 'Ближе всего:',
   'result.notSure.hint': 'Попробуйте другое фото: одна рыба, сбоку, чётко и при хорошем свете.',
   'result.unknown': 'Это не один из видов, которые я знаю',
-  'result.looksLike': 'Немного похоже на',
+  'result.looksLike': 'Ближе всего из знакомых видов:',
   'result.unknown.knows': '«{title}» знает видов: {count}, и эта рыба не похожа ни на один из них.',
   'result.unknown.tryOthers': 'Возможно, она есть в другом пакете:',
   'result.unknown.noOthers':

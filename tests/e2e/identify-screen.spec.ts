@@ -47,6 +47,7 @@ const WORDS = {
     showAll: 'Show all 7 species',
     unknown: 'Not one of the species I know',
     looksLike: 'Looks a bit like',
+    historyUnknown: 'Not one of my species',
     language: 'Language',
     nav: 'Main',
     history: 'History',
@@ -67,7 +68,8 @@ const WORDS = {
     details: 'Технические подробности',
     showAll: 'Показать все виды (7)',
     unknown: 'Это не один из видов, которые я знаю',
-    looksLike: 'Немного похоже на',
+    looksLike: 'Ближе всего из знакомых видов:',
+    historyUnknown: 'Не из известных мне видов',
     language: 'Язык',
     nav: 'Главное меню',
     history: 'История',
@@ -287,6 +289,9 @@ for (const locale of LOCALES) {
     await expect(card.getByTestId('other-packs')).toContainText(w.reefTitle);
     await expect(card.getByTestId('species-confidence')).toHaveCount(0);
     await expectAccessible(page);
+    // History keeps the answer as it was given, not as a species.
+    await page.getByRole('navigation').getByRole('link', { name: w.history }).click();
+    await expect(page.getByTestId('history-species').first()).toContainText(w.historyUnknown);
   });
 
   test(`[${locale}] the pack in use is on the Identify screen and switches there: another pack downloads with progress and cancel, an installed one switches offline`, async ({
