@@ -20,8 +20,8 @@ import { UsageError } from './cli';
 import type { LabelledImage } from './dataset';
 import { applyLayers, headLayers, type HeadOptions } from './head';
 import { saveLayersModel, type WeightDtype } from './model-files';
-import { writeReferencePhotos, type ReferenceSource } from './references';
 import type { Whitening } from './unknown';
+import { writeReferencePhotos, type ReferenceSource } from './references';
 
 /** What a person writes about a pack: species names, data sources and licence files to ship with it. */
 export const packCardSchema = z.object({
