@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import {
+  labelSchema,
   manifestEntrySchema,
   metadataSchema,
   NAME_PATTERN,
@@ -26,6 +27,8 @@ export const modelSummarySchema = z.object({
   description: z.string(),
   /** The pack's localised title and description (metadata `display`), when it has them. */
   display: packDisplaySchema.optional(),
+  /** Every species of the pack by name, in label order, so people see what it covers before downloading. */
+  species: z.array(labelSchema.pick({ latin: true, names: true })).optional(),
   /**
    * Set when this version cannot run in the app (not a TF.js image classifier, no labels…): why,
    * in words for the model's publisher. Such a version is listed, never installed.

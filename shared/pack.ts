@@ -33,13 +33,24 @@ export interface PackRef {
 const localeText = (max: number) =>
   z.record(z.string().regex(/^[a-z]{2}$/), z.string().min(1).max(max));
 
+/** A small reference photo of a species, a file inside the pack (listed in manifest.json). */
+export const referencePhotoSchema = z.strictObject({
+  path: z.string().regex(PACK_PATH_PATTERN).max(200),
+  /** Who made the photo and where it comes from. */
+  credit: z.string().min(1).max(500),
+  licence: z.string().min(1).max(200),
+});
+export type ReferencePhoto = z.infer<typeof referencePhotoSchema>;
+
 export const labelSchema = z.strictObject({
   /** Stable id; the training folder name (`bream`, `fish_01`). */
   id: z.string().regex(NAME_PATTERN),
   /** Scientific name, always present (`Abramis brama`). */
   latin: z.string().min(1).max(200),
   /** Common names by locale (`en`, `ru`); any may be missing. */
-  names: z.record(z.string().regex(/^[a-z]{2}$/), z.string().min(1).max(200)),
+  names: localeText(200),
+  /** A few photos of the species from the training data, to compare with the user's photo. */
+  references: z.array(referencePhotoSchema).max(5).optional(),
 });
 export type Label = z.infer<typeof labelSchema>;
 

@@ -4,7 +4,7 @@
  * in, a roll back, another pack chosen) the old classifier is released and the new pack loads.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { isAbortError } from '../../shared/errors';
+import { errorCode, isAbortError } from '../../shared/errors';
 import type { PackRef } from '../../shared/pack';
 import { loadClassifier } from '../classifier';
 import type { Classifier } from '../classifier/types';
@@ -14,6 +14,8 @@ import { onActivePackChanged, packState, prepareActivePack } from '../registry/p
 export type ActivePackState =
   | { state: 'loading'; pack?: PackRef }
   | { state: 'ready'; classifier: Classifier }
+  /** No pack on the device: the person chooses one (the first start). */
+  | { state: 'choose' }
   | { state: 'error'; error: unknown };
 
 let state: ActivePackState = { state: 'loading' };
@@ -65,6 +67,7 @@ function load(): void {
       if (active && !samePack(active, classifier.pack)) reload();
     } catch (error) {
       if (loading !== controller || isAbortError(error)) return;
+      if (errorCode(error) === 'not-installed') return set({ state: 'choose' });
       console.error('model load failed', error);
       set({ state: 'error', error });
     } finally {

@@ -22,9 +22,6 @@ const MODEL_REFUSALS = new Set<ErrorCode>([
   'model-labels-mismatch',
 ]);
 
-/** The pack a new user gets on the first online visit, when the registry has it. */
-export const DEFAULT_MODEL = 'river-fish';
-
 /** Bytes received so far out of the version's total. */
 export interface InstallProgress extends PackRef {
   loaded: number;
@@ -54,7 +51,7 @@ export interface InstallerParts {
   storage: PackStorage;
   /** Loads a verified pack into a classifier (and releases it); a failure refuses the version. */
   warmUp: (pack: LoadedPack, signal?: AbortSignal) => Promise<void>;
-  /** Asks the browser not to evict stored packs (after the first install). */
+  /** Asks the browser not to evict stored packs (after the first pack is installed). */
   persist?: () => Promise<unknown>;
 }
 
@@ -154,7 +151,10 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
         }
       }
       throwIfAborted(signal);
+      const first = (await storage.getActive()) === null;
       await switchAndPrune(ref);
+      // The first pack is what makes the app work offline: ask the browser not to evict it.
+      if (first) await persist?.().catch(() => false);
       return record;
     } catch (error) {
       await storage.deleteVersion(ref).catch(() => {});
@@ -183,31 +183,6 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
     installVersion,
     loadVersion,
     loadActive,
-
-    /**
-     * The active pack. With none installed, installs the default pack (or, in a registry without
-     * it, the first one) once; offline with none installed it fails with `no-pack-offline`.
-     */
-    async ensureActive(options: Omit<InstallOptions, 'warmUp'> = {}): Promise<LoadedPack> {
-      if (!(await storage.getActive())) {
-        const first = { ...options, warmUp: false };
-        try {
-          await install(DEFAULT_MODEL, first).catch(async (error: unknown) => {
-            if (!(error instanceof FishlensError && error.code === 'not-in-registry')) throw error;
-            const listed = (await registry.listModels(options.signal))[0];
-            if (!listed) throw error;
-            return install(listed.name, first);
-          });
-        } catch (error) {
-          if (error instanceof FishlensError && error.code === 'network')
-            throw new FishlensError('no-pack-offline', undefined, {}, { cause: error });
-          throw error;
-        }
-        // The first pack is what makes the app work offline: ask the browser not to evict it.
-        await persist?.().catch(() => false);
-      }
-      return loadActive(options.signal);
-    },
 
     /** Compares every installed model with the registry; the registry's list comes back too. */
     async checkForUpdates(

@@ -92,6 +92,7 @@ async function benchBackend(
   n: number,
   options: Options,
   photo: string,
+  packName: string,
 ) {
   const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
   // Watch the main thread from the first script on: how late a 10 ms timer fires is how long the
@@ -119,7 +120,8 @@ async function benchBackend(
   const executor =
     (options.executor === 'layers' ? '&executor=layers' : '') +
     (options.threads === 'auto' ? '' : `&threads=${options.threads}`);
-  await page.goto(`${url}/?backend=${backend}${executor}`);
+  // `model=`: the pack a person would choose on the first start, installed the same way.
+  await page.goto(`${url}/?backend=${backend}&model=${packName}${executor}`);
   const status = page.getByTestId('model-status');
   await status
     .and(page.locator('[data-state="ready"], [data-state="error"]'))
@@ -237,6 +239,7 @@ async function main(): Promise<void> {
           options.n ?? DEFAULT_N[backend],
           options,
           photo,
+          pack.name,
         );
         if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
         else console.log(result);
