@@ -167,6 +167,13 @@ export async function layersArtifacts(
       }),
     );
   }
+  const saved = await savedArtifacts(model);
+  model.dispose();
+  return saved;
+}
+
+/** What `model.save` writes (topology, weight specs and data), kept in memory. */
+export async function savedArtifacts(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
   let saved: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler((artifacts) => {
@@ -176,6 +183,5 @@ export async function layersArtifacts(
       });
     }),
   );
-  model.dispose();
   return saved!;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFusedGraph, UnsupportedTopologyError } from './fused-graph';
+import { savedArtifacts } from '../../tests/support/op-models';
 
 /** A miniature MobileNetV2 block with random BN statistics, saved to artefacts as a pack holds it. */
 async function miniMobileNet(): Promise<{
@@ -47,16 +48,8 @@ async function miniMobileNet(): Promise<{
       tf.randomUniform(variance!.shape, 0.5, 2, 'float32', 4),
     ]);
   }
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler((a) => {
-      artifacts = a;
-      return Promise.resolve({
-        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' },
-      });
-    }),
-  );
-  return { model, artifacts: artifacts! };
+  const artifacts = await savedArtifacts(model);
+  return { model, artifacts: artifacts };
 }
 
 describe('fused executor', () => {

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPackModel } from './pack-model';
+import { savedArtifacts } from '../../tests/support/op-models';
 
 const SIZE = 16;
 const LABELS = 3;
@@ -21,21 +22,13 @@ async function smallPack() {
     .dense({ name: 'predictions', units: LABELS, activation: 'softmax' })
     .apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: output });
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler((a) => {
-      artifacts = a;
-      return Promise.resolve({
-        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' },
-      });
-    }),
-  );
+  const artifacts = await savedArtifacts(model);
   const modelJson = {
     format: 'layers-model',
-    modelTopology: artifacts!.modelTopology,
-    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts!.weightSpecs }],
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
   };
-  const weightData = artifacts!.weightData as ArrayBuffer;
+  const weightData = artifacts.weightData as ArrayBuffer;
   const features = tf.model({ inputs: input, outputs: model.getLayer('features').output });
   return { model, features, modelJson, weightFiles: () => ({ 'weights.bin': weightData }) };
 }
