@@ -3,7 +3,7 @@ import { metadataSchema } from '../../shared/pack';
 import type { ModelSummary } from '../../shared/models-api';
 import type { InstalledPackVersion } from '../storage/model-packs';
 import { activeAfterDelete, packCards } from './pack-cards';
-import type { PackStoreState } from './pack-store';
+import { INITIAL_PACK_STORE_STATE, type PackStoreState } from './pack-store-state';
 import { fakeMetadata } from './testing';
 
 function version(name: string, v: number, description: string): InstalledPackVersion {
@@ -46,20 +46,7 @@ function summary(name: string, v: number, description: string): ModelSummary {
 }
 
 function state(patch: Partial<PackStoreState>): PackStoreState {
-  return {
-    loaded: true,
-    installed: [],
-    active: null,
-    autoUpdate: false,
-    installs: {},
-    errors: {},
-    registry: null,
-    updates: [],
-    checking: false,
-    checkError: null,
-    checkedAt: null,
-    ...patch,
-  };
+  return { ...INITIAL_PACK_STORE_STATE, loaded: true, ...patch };
 }
 
 describe('the Models cards', () => {

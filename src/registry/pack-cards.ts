@@ -5,7 +5,7 @@
  */
 import type { FishlensError } from '../../shared/errors';
 import type { Label, PackDisplay, SureMetrics } from '../../shared/pack';
-import type { PackStoreState, RunningInstall } from './pack-store';
+import type { PackStoreState, RunningInstall } from './pack-store-state';
 
 /** One pack as the Models screen shows it. */
 export interface PackCardFacts {

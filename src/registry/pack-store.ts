@@ -5,40 +5,15 @@
  * the snapshot and call the actions here; only this module and the installer touch pack storage.
  * Installs outlive the screen that started them.
  */
-import type { FishlensError } from '../../shared/errors';
-import { FishlensError as Failure, isAbortError } from '../../shared/errors';
-import type { ModelSummary } from '../../shared/models-api';
+import { FishlensError, isAbortError } from '../../shared/errors';
 import type { PackRef } from '../../shared/pack';
 import { loadClassifier } from '../classifier';
 import type { LoadedPack } from '../classifier/types';
-import { openPackStorage, type InstalledModelVersions } from '../storage/model-packs';
-import { createInstaller, type PackUpdate } from './installer';
+import { openPackStorage } from '../storage/model-packs';
+import { createInstaller } from './installer';
+import { INITIAL_PACK_STORE_STATE, type PackStoreState } from './pack-store-state';
 
-/** A running install of one model. */
-export interface RunningInstall {
-  version: number;
-  loaded: number;
-  total: number;
-}
-
-/** A snapshot for rendering; replaced (never mutated) on every change. */
-export interface PackStoreState {
-  /** Whether `installed` was read from storage yet (before that, it is empty but unknown). */
-  loaded: boolean;
-  installed: InstalledModelVersions[];
-  /** The pack the Identify screen uses (the active model's current version). */
-  active: PackRef | null;
-  autoUpdate: boolean;
-  installs: Record<string, RunningInstall>;
-  errors: Record<string, FishlensError>;
-  registry: ModelSummary[] | null;
-  updates: PackUpdate[];
-  checking: boolean;
-  /** Why the last version check failed (usually `network` when offline). */
-  checkError: FishlensError | null;
-  /** When the registry last answered a version check (ISO time); null before the first answer. */
-  checkedAt: string | null;
-}
+export type { PackStoreState } from './pack-store-state';
 
 const storage = openPackStorage();
 
@@ -50,19 +25,7 @@ export const installer = createInstaller({
   persist: () => navigator.storage?.persist?.() ?? Promise.resolve(false),
 });
 
-let state: PackStoreState = {
-  loaded: false,
-  installed: [],
-  active: null,
-  autoUpdate: false,
-  installs: {},
-  errors: {},
-  registry: null,
-  updates: [],
-  checking: false,
-  checkError: null,
-  checkedAt: null,
-};
+let state: PackStoreState = INITIAL_PACK_STORE_STATE;
 const listeners = new Set<() => void>();
 const activeListeners = new Set<(active: PackRef | null) => void>();
 const controllers = new Map<string, AbortController>();
@@ -143,7 +106,9 @@ export async function startInstall(name: string): Promise<void> {
     if (!isAbortError(error)) {
       console.warn(`Installing ${name} failed`, error);
       const failure =
-        error instanceof Failure ? error : new Failure('storage-unavailable', String(error));
+        error instanceof FishlensError
+          ? error
+          : new FishlensError('storage-unavailable', String(error));
       set({ errors: { ...state.errors, [name]: failure } });
     }
   } finally {
@@ -204,7 +169,10 @@ export async function checkPackUpdates(): Promise<void> {
       for (const update of updates) await startInstall(update.name);
     }
   } catch (error) {
-    set({ checkError: error instanceof Failure ? error : new Failure('network', String(error)) });
+    set({
+      checkError:
+        error instanceof FishlensError ? error : new FishlensError('network', String(error)),
+    });
   } finally {
     set({ checking: false });
   }
