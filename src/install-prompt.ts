@@ -6,7 +6,7 @@
  * standalone, where the event never fires but an event kept from before could linger), after
  * `appinstalled`, and once the person said "Not now" on this device.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { createStore, useStore } from './hooks/store';
 import { useOnline } from './hooks/use-online';
 
 /** Chromium's event (not in the DOM typings). */
@@ -17,20 +17,15 @@ interface BeforeInstallPromptEvent extends Event {
 
 const DISMISSED_KEY = 'fishlens.installDismissed';
 
-let deferred: BeforeInstallPromptEvent | null = null;
-const listeners = new Set<() => void>();
-const notify = () => listeners.forEach((listener) => listener());
+/** The browser's install event while it can be used (once). */
+const deferred = createStore<BeforeInstallPromptEvent | null>(null);
 
 window.addEventListener('beforeinstallprompt', (event) => {
   // Keep the mini-infobar away; our button offers the install instead.
   event.preventDefault();
-  deferred = event as BeforeInstallPromptEvent;
-  notify();
+  deferred.set(event as BeforeInstallPromptEvent);
 });
-window.addEventListener('appinstalled', () => {
-  deferred = null;
-  notify();
-});
+window.addEventListener('appinstalled', () => deferred.set(null));
 
 /** True inside the installed app's own window. */
 function runsInstalled(): boolean {
@@ -49,8 +44,6 @@ function dismissed(): boolean {
   }
 }
 
-const offerable = () => deferred !== null && !runsInstalled() && !dismissed();
-
 /** Whether to offer installing now, the action that shows the browser's dialog, and "Not now". */
 export function useInstallPrompt(): {
   canInstall: boolean;
@@ -58,22 +51,16 @@ export function useInstallPrompt(): {
   dismiss: () => void;
 } {
   const online = useOnline();
-  const [available, setAvailable] = useState(offerable);
-  useEffect(() => {
-    const update = () => setAvailable(offerable());
-    listeners.add(update);
-    update();
-    return () => void listeners.delete(update);
-  }, []);
+  const event = useStore(deferred);
+  const available = event !== null && !runsInstalled() && !dismissed();
   return {
     canInstall: available && online,
     install: async () => {
-      const event = deferred;
-      if (!event) return;
-      deferred = null; // a prompt event can be used once
-      notify();
-      await event.prompt();
-      await event.userChoice;
+      const current = deferred.get();
+      if (!current) return;
+      deferred.set(null); // a prompt event can be used once
+      await current.prompt();
+      await current.userChoice;
     },
     dismiss: () => {
       try {
@@ -81,8 +68,7 @@ export function useInstallPrompt(): {
       } catch {
         /* private mode: the offer stays away for this visit only */
       }
-      deferred = null;
-      notify();
+      deferred.set(null);
     },
   };
 }

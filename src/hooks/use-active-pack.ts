@@ -3,7 +3,8 @@
  * History and back does not reload the model). When the active pack changes (an update switched
  * in, a roll back, another pack chosen) the old classifier is released and the new pack loads.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
+import { createStore, useStore } from './store';
 import { errorCode, isAbortError } from '../../shared/errors';
 import type { PackRef } from '../../shared/pack';
 import { loadClassifier } from '../classifier';
@@ -18,19 +19,15 @@ export type ActivePackState =
   | { state: 'choose' }
   | { state: 'error'; error: unknown };
 
-let state: ActivePackState = { state: 'loading' };
+const store = createStore<ActivePackState>({ state: 'loading' });
 let loading: AbortController | undefined;
-const listeners = new Set<() => void>();
-
-function set(next: ActivePackState): void {
-  state = next;
-  for (const listener of listeners) listener();
-}
+const set = (next: ActivePackState) => store.set(next);
 
 const samePack = (a: PackRef | null | undefined, b: PackRef | null | undefined) =>
   a?.name === b?.name && a?.version === b?.version;
 
 function currentPack(): PackRef | undefined {
+  const state = store.get();
   return state.state === 'ready'
     ? state.classifier.pack
     : state.state === 'loading'
@@ -80,31 +77,30 @@ function load(): void {
 function reload(): void {
   loading?.abort();
   loading = undefined;
-  if (state.state === 'ready') state.classifier.dispose();
-  state = { state: 'loading' };
-  if (listeners.size > 0) load();
+  const previous = store.get();
+  if (previous.state === 'ready') previous.classifier.dispose();
+  set({ state: 'loading' });
+  if (store.watched()) load();
 }
 
 onActivePackChanged((active) => {
   // While the pack is being chosen (installed, activated) the load itself decides, see load().
+  const state = store.get();
   if (state.state === 'loading' && !state.pack) return;
   if (!samePack(active, currentPack())) reload();
 });
 
 /** The active pack's classifier state for rendering; the first user starts the load. */
 export function useActivePack(): { status: ActivePackState; retry: () => void } {
-  const [snapshot, setSnapshot] = useState(state);
+  const status = useStore(store);
   useEffect(() => {
-    const update = () => setSnapshot(state);
-    listeners.add(update);
-    update();
-    if (state.state === 'loading' && !loading) load();
-    return () => void listeners.delete(update);
+    if (store.get().state === 'loading' && !loading) load();
   }, []);
-  return { status: snapshot, retry: reload };
+  return { status, retry: reload };
 }
 
 /** The classifier when one is ready (debug hooks). */
 export function readyClassifier(): Classifier | undefined {
+  const state = store.get();
   return state.state === 'ready' ? state.classifier : undefined;
 }

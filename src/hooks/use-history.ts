@@ -3,7 +3,7 @@
  * made it (kept in the log, so names survive a pack update or deletion), and the last deletion,
  * kept in memory so it can be undone.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { createStore, useStore } from './store';
 import type { PackRef } from '../../shared/pack';
 import {
   clearHistory,
@@ -66,13 +66,8 @@ export interface Deletion {
   removed: RemovedPrediction[];
 }
 
-let deletion: Deletion | null = null;
-const listeners = new Set<() => void>();
-
-function setDeletion(next: Deletion | null): void {
-  deletion = next;
-  for (const listener of listeners) listener();
-}
+const lastDeletion = createStore<Deletion | null>(null);
+const setDeletion = (next: Deletion | null) => lastDeletion.set(next);
 
 /** Deletes one prediction from this device; it can be undone until the next deletion. */
 export async function deleteHistoryEntry(id: string): Promise<void> {
@@ -82,7 +77,7 @@ export async function deleteHistoryEntry(id: string): Promise<void> {
 
 /** Puts the last deleted prediction back. */
 export async function undoLastDeletion(): Promise<void> {
-  const last = deletion;
+  const last = lastDeletion.get();
   setDeletion(null);
   if (last) await undoDelete(last.removed);
 }
@@ -100,12 +95,5 @@ export async function clearAllHistory(): Promise<{ removed: number; unsent: numb
 
 /** The last deletion that can still be undone. */
 export function useLastDeletion(): Deletion | null {
-  const [snapshot, setSnapshot] = useState(deletion);
-  useEffect(() => {
-    const update = () => setSnapshot(deletion);
-    listeners.add(update);
-    update();
-    return () => void listeners.delete(update);
-  }, []);
-  return snapshot;
+  return useStore(lastDeletion);
 }

@@ -3,7 +3,7 @@
  * stored in the prediction log (awaited, so a shown result is a stored one), then shown. The last
  * result stays for the page's life, so it is still there after visiting another screen.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { createStore, useStore } from './store';
 import { errorCode, isAbortError, type ErrorCode } from '../../shared/errors';
 import type { Label } from '../../shared/pack';
 import type { Classification, Classifier } from '../classifier/types';
@@ -23,16 +23,13 @@ export interface IdentifyState {
   error?: { error: unknown; code: ErrorCode; seq: number };
 }
 
-let state: IdentifyState = { busy: false };
+const store = createStore<IdentifyState>({ busy: false });
 let running: AbortController | undefined;
 let lastPhoto: Blob | undefined;
 /** Increases with every result or error, so tests can wait for a new one. */
 let seq = 0;
-const listeners = new Set<() => void>();
-
 function set(patch: Partial<IdentifyState>): void {
-  state = { ...state, ...patch };
-  for (const listener of listeners) listener();
+  store.set({ ...store.get(), ...patch });
 }
 
 /** The photo identified last (the bench repeats it). */
@@ -60,7 +57,8 @@ export async function identify(classifier: Classifier, photo: Blob): Promise<voi
       URL.revokeObjectURL(photoUrl);
       return;
     }
-    if (state.result) URL.revokeObjectURL(state.result.photoUrl);
+    const { result } = store.get();
+    if (result) URL.revokeObjectURL(result.photoUrl);
     const labels = classifier.metadata.labels;
     const { details } = classifier;
     set({ result: { classification, labels, details, photoUrl, seq: ++seq } });
@@ -68,7 +66,8 @@ export async function identify(classifier: Classifier, photo: Blob): Promise<voi
     URL.revokeObjectURL(photoUrl);
     if (isAbortError(failure)) return;
     console.error('identification failed', failure);
-    if (state.result) URL.revokeObjectURL(state.result.photoUrl);
+    const { result } = store.get();
+    if (result) URL.revokeObjectURL(result.photoUrl);
     set({ result: undefined });
     showIdentifyError(failure);
   } finally {
@@ -78,12 +77,5 @@ export async function identify(classifier: Classifier, photo: Blob): Promise<voi
 
 /** The identification state for rendering. */
 export function useIdentify(): IdentifyState {
-  const [snapshot, setSnapshot] = useState(state);
-  useEffect(() => {
-    const update = () => setSnapshot(state);
-    listeners.add(update);
-    update();
-    return () => void listeners.delete(update);
-  }, []);
-  return snapshot;
+  return useStore(store);
 }
