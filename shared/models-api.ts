@@ -3,7 +3,14 @@
  * and the app that reads it. Parse responses with these schemas instead of trusting the shape.
  */
 import { z } from 'zod';
-import { manifestEntrySchema, metadataSchema, NAME_PATTERN, packVersionSchema } from './pack.js';
+import {
+  labelSchema,
+  manifestEntrySchema,
+  metadataSchema,
+  NAME_PATTERN,
+  packDisplaySchema,
+  packVersionSchema,
+} from './pack.js';
 
 /** Base path of the model API. */
 export const MODELS_API = '/api/v1/models';
@@ -18,6 +25,10 @@ export const modelSummarySchema = z.object({
   sizeBytes: z.number().int().nonnegative(),
   labelCount: z.number().int().nonnegative(),
   description: z.string(),
+  /** The pack's localised title and description (metadata `display`), when it has them. */
+  display: packDisplaySchema.optional(),
+  /** Every species of the pack by name, in label order, so people see what it covers before downloading. */
+  species: z.array(labelSchema.pick({ latin: true, names: true })).optional(),
   /**
    * Set when this version cannot run in the app (not a TF.js image classifier, no labels…): why,
    * in words for the model's publisher. Such a version is listed, never installed.

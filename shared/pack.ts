@@ -30,13 +30,27 @@ export interface PackRef {
   version: number;
 }
 
+const localeText = (max: number) =>
+  z.record(z.string().regex(/^[a-z]{2}$/), z.string().min(1).max(max));
+
+/** A small reference photo of a species, a file inside the pack (listed in manifest.json). */
+export const referencePhotoSchema = z.strictObject({
+  path: z.string().regex(PACK_PATH_PATTERN).max(200),
+  /** Who made the photo and where it comes from. */
+  credit: z.string().min(1).max(500),
+  licence: z.string().min(1).max(200),
+});
+export type ReferencePhoto = z.infer<typeof referencePhotoSchema>;
+
 export const labelSchema = z.strictObject({
   /** Stable id; the training folder name (`bream`, `fish_01`). */
   id: z.string().regex(NAME_PATTERN),
   /** Scientific name, always present (`Abramis brama`). */
   latin: z.string().min(1).max(200),
   /** Common names by locale (`en`, `ru`); any may be missing. */
-  names: z.record(z.string().regex(/^[a-z]{2}$/), z.string().min(1).max(200)),
+  names: localeText(200),
+  /** A few photos of the species from the training data, to compare with the user's photo. */
+  references: z.array(referencePhotoSchema).max(5).optional(),
 });
 export type Label = z.infer<typeof labelSchema>;
 
@@ -151,10 +165,21 @@ export const unknownDetectionSchema = z.object({
 });
 export type UnknownDetection = z.infer<typeof unknownDetectionSchema>;
 
+/**
+ * A pack's title and description for people, by locale (`en`, `ru`): what the pack choice and the
+ * Models screen show. Without it (bare exports) the app falls back to `description` and the name.
+ */
+export const packDisplaySchema = z.object({
+  title: localeText(100),
+  description: localeText(2000),
+});
+export type PackDisplay = z.infer<typeof packDisplaySchema>;
+
 export const metadataSchema = z.object({
   format: z.literal(PACK_FORMAT),
   name: z.string().regex(NAME_PATTERN),
   description: z.string().max(2000).default(''),
+  display: packDisplaySchema.optional(),
   createdAt: z.iso.datetime({ offset: true }),
   tool: z.object({ name: z.string(), version: z.string() }),
   architecture: z.string(),

@@ -38,6 +38,7 @@ export function packMetadata(
   return {
     name: r.name,
     description: card.description,
+    display: card.display,
     createdAt: new Date().toISOString(),
     tool: TOOL,
     architecture: `MobileNetV2 1.0 224 (ImageNet${

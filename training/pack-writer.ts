@@ -11,18 +11,23 @@ import {
   dataSourceSchema,
   manifestSchema,
   metadataSchema,
+  packDisplaySchema,
   type Label,
   type PackManifest,
   type PackMetadata,
 } from '../shared/pack';
 import { UsageError } from './cli';
+import type { LabelledImage } from './dataset';
 import { applyLayers, headLayers, type HeadOptions } from './head';
 import { saveLayersModel, type WeightDtype } from './model-files';
 import type { Whitening } from './unknown';
+import { writeReferencePhotos, type ReferenceSource } from './references';
 
 /** What a person writes about a pack: species names, data sources and licence files to ship with it. */
 export const packCardSchema = z.object({
   description: z.string().default(''),
+  /** The pack's title and description for people, by locale (metadata `display`). */
+  display: packDisplaySchema.optional(),
   labels: z
     .record(
       z.string(),
@@ -36,6 +41,14 @@ export const packCardSchema = z.object({
     .default([]),
   /** Fixed "not sure" threshold; without it, training chooses one on the validation fish. */
   notSureBelow: z.number().min(0).max(1).optional(),
+  /** Reference photos picked from the training data: their credit and licence, and how many per species. */
+  references: z
+    .object({
+      credit: z.string().min(1).max(500),
+      licence: z.string().min(1).max(200),
+      perLabel: z.number().int().min(1).max(5).default(3),
+    })
+    .optional(),
 });
 export type PackCard = z.infer<typeof packCardSchema>;
 
@@ -150,21 +163,32 @@ export async function writePack(
     metadata: Omit<PackMetadata, 'format'>;
     dtype: WeightDtype;
     attachments: Attachment[];
+    /** Reference photos to pick from these (training) images, credited as `source` says. */
+    references?: { images: readonly LabelledImage[]; source: ReferenceSource } | undefined;
   },
 ): Promise<PackManifest> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await saveLayersModel(pack.model, dir, { dtype: pack.dtype });
+  const { references } = pack;
   const metadata = metadataSchema.parse({
     ...pack.metadata,
+    labels: references
+      ? await writeReferencePhotos(dir, pack.metadata.labels, references.images, references.source)
+      : pack.metadata.labels,
     format: PACK_FORMAT,
     quantization: pack.dtype,
   });
   await writeFile(path.join(dir, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
-  for (const file of pack.attachments) {
+  await copyAttachments(dir, pack.attachments);
+  return writeManifest(dir);
+}
+
+/** Copies the card's licence and credit files into the pack folder `dir`. */
+export async function copyAttachments(dir: string, attachments: Attachment[]): Promise<void> {
+  for (const file of attachments) {
     if (!(await stat(file.from).catch(() => undefined))?.isFile())
       throw new UsageError(`attachment ${file.from} does not exist`);
     await copyFile(file.from, path.join(dir, file.as));
   }
-  return writeManifest(dir);
 }

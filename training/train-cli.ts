@@ -143,6 +143,7 @@ export async function trainPack(
       dtype: s.dtype,
       attachments,
       metadata: packMetadata(run, f, refitOn),
+      references: card.references && { images: set.images, source: card.references },
     });
     tf.dispose(f.head.getWeights());
   };

@@ -4,6 +4,7 @@ import type { Database, Queryable } from '../db/index.js';
 import { contentTypeFor, joinKey, type GetOptions, type ObjectStore } from '../storage/index.js';
 import type { VerifiedPack } from './pack.js';
 import type { ModelSummary } from '../../shared/models-api.js';
+import { summaryFromMetadata } from './summary.js';
 import {
   RegistryUnavailableError,
   type ModelRegistry,
@@ -84,9 +85,12 @@ export function createBuiltinRegistry(db: Database, store: ObjectStore): ModelRe
           size_bytes: number;
           label_count: number;
           description: string;
+          display: unknown;
+          labels: unknown;
         }>(
           `SELECT v.name, v.version::int AS version, (extract(epoch FROM v.created_at) * 1000)::float8 AS created_ms,
-                  v.size_bytes::float8 AS size_bytes, v.label_count::int AS label_count, v.description
+                  v.size_bytes::float8 AS size_bytes, v.label_count::int AS label_count, v.description,
+                  v.metadata->'display' AS display, v.metadata->'labels' AS labels
              FROM model_aliases a JOIN model_versions v ON v.name = a.name AND v.version = a.version
             WHERE a.alias = $1 ORDER BY v.name`,
           [alias],
@@ -99,6 +103,7 @@ export function createBuiltinRegistry(db: Database, store: ObjectStore): ModelRe
           sizeBytes: row.size_bytes,
           labelCount: row.label_count,
           description: row.description,
+          ...summaryFromMetadata(row),
         }));
       }),
 

@@ -89,8 +89,12 @@ describe('MLflow registry (contract fake of an MLflow 2.x server)', () => {
     await s3?.stop();
   });
 
-  it('lists each model at its production alias with size, label count and description from the pack', async () => {
+  it('lists each model at its production alias with size, label count, description and species from the pack', async () => {
     const listed = await registry.listModels('production');
+    const species = ['bream', 'perch', 'pike'].map((id) => ({
+      latin: `Latinus ${id}`,
+      names: { en: id },
+    }));
     for (const entry of listed)
       expect(new Date(entry.createdAt).toISOString()).toBe(entry.createdAt);
     expect(listed.map(({ createdAt: _createdAt, ...rest }) => rest)).toEqual([
@@ -101,6 +105,7 @@ describe('MLflow registry (contract fake of an MLflow 2.x server)', () => {
         sizeBytes: reef.sizeBytes,
         labelCount: 3,
         description: 'Synthetic reef-fish for tests',
+        species,
       },
       {
         name: 'river-fish',
@@ -109,6 +114,7 @@ describe('MLflow registry (contract fake of an MLflow 2.x server)', () => {
         sizeBytes: river.sizeBytes,
         labelCount: 3,
         description: 'Synthetic river-fish for tests',
+        species,
       },
     ]);
   });

@@ -15,6 +15,7 @@ import {
   type MlflowRegisteredModel,
 } from './mlflow-client.js';
 import { describeVersionFiles, type VersionFacts } from './mlflow-describe.js';
+import { summaryFromMetadata } from './summary.js';
 import { createPackVersion, findByDigest } from './mlflow-publish.js';
 import { resolveVersionUri, versionTags } from './mlflow-source.js';
 import { ModelNotRunnableError, type ModelRegistry, type ModelVersion } from './types.js';
@@ -134,6 +135,7 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
         sizeBytes: v.sizeBytes,
         labelCount: v.labelCount,
         description: v.description,
+        ...summaryFromMetadata(v.metadata),
       } satisfies ModelSummary;
     } catch (error) {
       // One bad version must not hide the others: its files missing or unreadable, not a model,

@@ -19,6 +19,10 @@ import { unreachableS3Store } from '../storage/testing/s3-server.js';
 const log = createLogger('silent');
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 const BASE = '/api/v1/models';
+const REEF_DISPLAY = {
+  title: { en: 'Coral reef fish', ru: 'Рыбы коралловых рифов' },
+  description: { en: 'Reef species.', ru: 'Рифовые виды.' },
+};
 
 describe('the model registry API', () => {
   let test: TestDatabase;
@@ -44,7 +48,10 @@ describe('the model registry API', () => {
     const registry = createBuiltinRegistry(test.db, createLocalObjectStore(storeDir));
     const root = tempPackRoot();
     for (const name of ['river-fish', 'reef-fish']) {
-      const pack = await verifyPack(writeSyntheticPack(join(root, name), { name, nested: true }));
+      const display = name === 'reef-fish' ? REEF_DISPLAY : undefined;
+      const pack = await verifyPack(
+        writeSyntheticPack(join(root, name), { name, nested: true, display }),
+      );
       await registry.publish(pack, { name, alias: 'production' });
     }
     const v2 = await verifyPack(
@@ -55,7 +62,7 @@ describe('the model registry API', () => {
   });
   afterAll(() => test.drop());
 
-  it('lists one entry per model, the version behind production, in the documented shape', async () => {
+  it('lists one entry per model, the version behind production, in the documented shape, with its localised title and species', async () => {
     const res = await app.request(BASE);
     expect(res.status).toBe(200);
     const body = modelListSchema.parse(await res.json());
@@ -72,7 +79,14 @@ describe('the model registry API', () => {
       alias: 'production',
       labelCount: 3,
       description: 'Synthetic reef-fish for tests',
+      display: REEF_DISPLAY,
+      species: ['bream', 'perch', 'pike'].map((id) => ({
+        latin: `Latinus ${id}`,
+        names: { en: id },
+      })),
     });
+    // A pack without a localised title (a bare export) is listed without one.
+    expect(body.models[1]!.display).toBeUndefined();
   });
 
   it('answers a model by alias and a version by number, with file URLs that download intact', async () => {

@@ -7,13 +7,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MOBILENET_V2_PREPROCESSING, PACK_FORMAT } from '../../../shared/pack.js';
+import { MOBILENET_V2_PREPROCESSING, PACK_FORMAT, type PackDisplay } from '../../../shared/pack.js';
 
 export interface SyntheticPackOptions {
   name: string;
   /** Bytes of the weight shard; the default makes a shard big enough to exercise streaming. */
   shardBytes?: number;
   description?: string;
+  /** Localised title and description (metadata `display`). */
+  display?: PackDisplay;
   labels?: string[];
   /** Also write a file in a subfolder (`extra/notes.txt`) to exercise nested paths. */
   nested?: boolean;
@@ -69,6 +71,7 @@ export function writeSyntheticPack(dir: string, options: SyntheticPackOptions): 
           format: PACK_FORMAT,
           name: options.name,
           description: options.description ?? `Synthetic ${options.name} for tests`,
+          ...(options.display ? { display: options.display } : {}),
           createdAt: new Date().toISOString(),
           tool: { name: 'synthetic-pack', version: '1' },
           architecture: 'none',
