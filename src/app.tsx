@@ -6,7 +6,9 @@ import { installDebugHooks } from './dev/debug';
 import { readyClassifier } from './hooks/use-active-pack';
 import { lastIdentifiedPhoto } from './hooks/use-identify';
 import { usePackStore } from './hooks/use-pack-store';
+import { packCards } from './registry/pack-cards';
 import { watchPacks } from './registry/pack-store';
+import { HistoryEntryScreen } from './screens/HistoryEntryScreen';
 import { HistoryScreen } from './screens/HistoryScreen';
 import { IdentifyScreen } from './screens/IdentifyScreen';
 import { ModelsScreen } from './screens/ModelsScreen';
@@ -73,7 +75,12 @@ function Shell() {
             />
           )}
           {packs.updates.length > 0 && path !== '/models' && (
-            <PackUpdateBanner updates={packs.updates} />
+            <PackUpdateBanner
+              updates={packs.updates.map((u) => ({
+                ...u,
+                display: packCards(packs).find((c) => c.name === u.name)?.display,
+              }))}
+            />
           )}
           {installPrompt.canInstall && (
             <InstallButton onInstall={() => void installPrompt.install()} />
@@ -84,6 +91,7 @@ function Shell() {
       <Router>
         <Route path="/" component={IdentifyScreen} />
         <Route path="/history" component={HistoryScreen} />
+        <Route path="/history/:id" component={HistoryEntryScreen} />
         <Route path="/models" component={ModelsScreen} />
         <Route path="/status" component={StatusScreen} />
         <Route path="/dashboard" component={DashboardScreen} />

@@ -3,9 +3,10 @@ import { onLogChange, predictionLog, type PredictionLog } from '../sync';
 
 /**
  * A view of the prediction log, read with `read` now and again after every change in this tab or
- * another; null until the first read finished.
+ * another; null until the first read finished. `key` names what `read` reads (an entry's id):
+ * when it changes, the view is read anew.
  */
-export function useLog<T>(read: (log: PredictionLog) => Promise<T>): T | null {
+export function useLog<T>(read: (log: PredictionLog) => Promise<T>, key?: string): T | null {
   const [view, setView] = useState<T | null>(null);
   useEffect(() => {
     let alive = true;
@@ -19,7 +20,7 @@ export function useLog<T>(read: (log: PredictionLog) => Promise<T>): T | null {
       alive = false;
       unsubscribe();
     };
-    // `read` is a module-level function of its screen: one subscription per mount.
-  }, []);
+    // `read` is fixed for a given `key` (a module-level function, or one closing over `key`).
+  }, [key]);
   return view;
 }

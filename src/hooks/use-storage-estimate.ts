@@ -13,11 +13,14 @@ async function readEstimate(): Promise<StorageView> {
 
 /**
  * The browser's storage estimate, read again whenever `revision` changes (packs installed or
- * deleted); `persist` asks for persistent storage, so the browser does not evict packs.
+ * deleted); `persist` asks for persistent storage, so the browser does not evict packs, and
+ * `persistAnswer` is the browser's answer to the last time it was asked here.
  */
 export function useStorageEstimate(revision: unknown): {
   estimate: StorageView;
-  persist: () => Promise<void>;
+  /** Asks; `announce: false` for the app's own ask (before a download), whose answer is not shown. */
+  persist: (announce?: boolean) => Promise<void>;
+  persistAnswer: boolean | null;
 } {
   const [estimate, setEstimate] = useState<StorageView>({
     usage: null,
@@ -28,9 +31,14 @@ export function useStorageEstimate(revision: unknown): {
   useEffect(() => {
     void refresh();
   }, [refresh, revision]);
-  const persist = useCallback(async () => {
-    await navigator.storage?.persist?.();
-    await refresh();
-  }, [refresh]);
-  return { estimate, persist };
+  const [persistAnswer, setPersistAnswer] = useState<boolean | null>(null);
+  const persist = useCallback(
+    async (announce = true) => {
+      const granted = (await navigator.storage?.persist?.()) ?? false;
+      if (announce) setPersistAnswer(granted);
+      await refresh();
+    },
+    [refresh],
+  );
+  return { estimate, persist, persistAnswer };
 }

@@ -28,4 +28,31 @@ describe('translate', () => {
   it('returns the Russian text for the Russian locale', () => {
     expect(translate('ru', 'nav.history')).toBe('История');
   });
+  it('picks the plural form of the language for {count}', () => {
+    expect(translate('en', 'status.pending', { count: 1 })).toBe(
+      '1 identification waiting to be sent',
+    );
+    expect(translate('en', 'status.pending', { count: 3 })).toBe(
+      '3 identifications waiting to be sent',
+    );
+    const body = (count: number) => translate('ru', 'history.clear.body', { count });
+    expect(body(1)).toBe('С устройства будет удалено 1 определение.');
+    expect(body(3)).toBe('С устройства будут удалены 3 определения.');
+    expect(body(5)).toBe('С устройства будут удалены 5 определений.');
+    expect(body(21)).toBe('С устройства будет удалено 21 определение.');
+  });
+  it('writes numbers the language’s way', () => {
+    expect(translate('ru', 'status.pending', { count: 12345 })).toBe('Ждут отправки: 12\u00a0345');
+    expect(translate('en', 'status.pending', { count: 12345 })).toMatch(/^12,345 /);
+  });
+  it('has every plural form Russian needs wherever a message has plural forms', () => {
+    for (const [key, message] of Object.entries(messages.ru)) {
+      if (typeof message === 'string') continue;
+      expect(Object.keys(message).sort(), key).toEqual(['few', 'many', 'one', 'other']);
+    }
+    for (const [key, message] of Object.entries(messages.en)) {
+      if (typeof message === 'string') continue;
+      expect(Object.keys(message).sort(), key).toEqual(['one', 'other']);
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { createContext } from 'preact';
 import { useContext, useMemo, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { LOCALES, messages, type Locale, type MessageKey } from './messages';
+import { LOCALES, messages, type Locale, type Message, type MessageKey } from './messages';
 
 const STORAGE_KEY = 'fishlens.locale';
 
@@ -17,16 +17,30 @@ export function detectLocale(saved: string | null, browserLanguages: readonly st
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-/** Looks up `key` in `locale`, falling back to English, and fills `{name}` placeholders. */
+/** The words of `message` for `count`: its plural form for this language (Intl.PluralRules). */
+function pluralForm(locale: Locale, message: Message, count: unknown): string {
+  if (typeof message === 'string') return message;
+  const form = new Intl.PluralRules(locale).select(typeof count === 'number' ? count : 0);
+  return message[form] ?? message.other;
+}
+
+/**
+ * Looks up `key` in `locale`, falling back to English, picks the plural form for `params.count`,
+ * and fills `{name}` placeholders; numbers are written the language's way (1 234 in Russian).
+ */
 export function translate(
   locale: Locale,
   key: MessageKey,
   params?: Record<string, string | number>,
 ): string {
-  const text: string = messages[locale][key] ?? messages.en[key];
-  return params
-    ? text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
-    : text;
+  const text = pluralForm(locale, messages[locale][key] ?? messages.en[key], params?.count);
+  if (!params) return text;
+  const numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) return `{${name}}`;
+    return typeof value === 'number' ? numbers.format(value) : value;
+  });
 }
 
 interface I18n {

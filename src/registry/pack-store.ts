@@ -23,6 +23,8 @@ export interface RunningInstall {
 
 /** A snapshot for rendering; replaced (never mutated) on every change. */
 export interface PackStoreState {
+  /** Whether `installed` was read from storage yet (before that, it is empty but unknown). */
+  loaded: boolean;
   installed: InstalledModelVersions[];
   /** The pack the Identify screen uses (the active model's current version). */
   active: PackRef | null;
@@ -34,6 +36,8 @@ export interface PackStoreState {
   checking: boolean;
   /** Why the last version check failed (usually `network` when offline). */
   checkError: FishlensError | null;
+  /** When the registry last answered a version check (ISO time); null before the first answer. */
+  checkedAt: string | null;
 }
 
 const storage = openPackStorage();
@@ -47,6 +51,7 @@ export const installer = createInstaller({
 });
 
 let state: PackStoreState = {
+  loaded: false,
   installed: [],
   active: null,
   autoUpdate: false,
@@ -56,6 +61,7 @@ let state: PackStoreState = {
   updates: [],
   checking: false,
   checkError: null,
+  checkedAt: null,
 };
 const listeners = new Set<() => void>();
 const activeListeners = new Set<(active: PackRef | null) => void>();
@@ -78,6 +84,7 @@ export async function refreshPacks(): Promise<void> {
     storage.getAutoUpdate(),
   ]);
   set({
+    loaded: true,
     installed,
     active: active ? { name: active.name, version: active.version } : null,
     autoUpdate,
@@ -156,7 +163,10 @@ export const activateModel = (name: string) => changing(() => storage.setActive(
 /** Swaps a model's current and previous versions. */
 export const rollBack = (name: string) => changing(() => storage.swapToPrevious(name));
 
-/** Removes a model and all its versions from the device. */
+/**
+ * Removes a model and all its versions from the device; Identify moves to another installed pack
+ * (see `activeAfterDelete`), or has none: the default is then not installed again unasked.
+ */
 export const deleteModel = (name: string) => changing(() => storage.deleteModel(name));
 
 /** Turns automatic installs of new versions on or off. */
@@ -171,7 +181,7 @@ export async function checkPackUpdates(): Promise<void> {
   set({ checking: true });
   try {
     const { updates, registry } = await installer.checkForUpdates();
-    set({ updates, registry, checkError: null });
+    set({ updates, registry, checkError: null, checkedAt: new Date().toISOString() });
     if (updates.length > 0 && (await storage.getAutoUpdate())) {
       for (const update of updates) await startInstall(update.name);
     }
@@ -204,6 +214,8 @@ export async function prepareActivePack(
 ): Promise<LoadedPack> {
   const { name, signal } = options;
   try {
+    if (!name && !(await storage.getActive()) && !(await storage.getAutoInstallDefault()))
+      throw new Failure('not-installed');
     if (name) {
       const installed = (await storage.listModels()).some((m) => m.model.name === name);
       // As with the first pack, a warm-up only protects a pack already in use.

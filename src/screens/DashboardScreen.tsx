@@ -20,14 +20,18 @@ type Load =
   | { state: 'ready'; stats: StatsResponse }
   | { state: 'failed'; error: StatsError };
 
-const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
-
 /**
  * The operators' dashboard (/dashboard): asks for the admin token once, then plots the field
  * statistics of GET /api/v1/stats — species over time, confidence per version, disagreement.
  */
 export function DashboardScreen() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
+  // Operators compare rates to a tenth of a percent, written the language's way.
+  const rate = new Intl.NumberFormat(locale, {
+    style: 'percent',
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
   const [token, setToken] = useState<string | null>(() => loadAdminToken());
   const [draft, setDraft] = useState('');
   const [model, setModel] = useState('');
@@ -167,7 +171,7 @@ export function DashboardScreen() {
                   version: versionLabel(v),
                   predictions: v.predictions,
                   notSure: v.notSure,
-                  rate: percent(v.notSureRate),
+                  rate: v.notSureRate === null ? '—' : rate.format(v.notSureRate),
                   disagreements: v.feedback.disagreements,
                   feedback: v.feedback.withFeedback,
                 })}

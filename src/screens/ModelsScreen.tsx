@@ -1,50 +1,89 @@
-import { useI18n, type Translate } from '../i18n';
+import { useState } from 'preact/hooks';
+import { useI18n } from '../i18n';
 import { errorMessage } from '../i18n/errors';
 import { useOnline } from '../hooks/use-online';
 import { usePackStore } from '../hooks/use-pack-store';
 import { useStorageEstimate } from '../hooks/use-storage-estimate';
+import { activeAfterDelete, packCards, type PackCardFacts } from '../registry/pack-cards';
 import {
+  activateModel,
   cancelInstall,
   checkPackUpdates,
   deleteModel,
   rollBack,
   setAutoUpdate,
   startInstall,
-  activateModel,
   type PackStoreState,
 } from '../registry/pack-store';
-import { PackCard, type PackCardView } from '../ui/PackCard';
+import { formatBytes } from '../ui/format';
+import { ConfirmDialog } from '../ui/ModalDialog';
+import { PackCard } from '../ui/PackCard';
+import { packTitle } from '../ui/names';
 import { StorageInfo } from '../ui/StorageInfo';
 
-/** Merges the registry's list with what is installed: one card per model, registry order first. */
-function cardsFor(state: PackStoreState, online: boolean, t: Translate): PackCardView[] {
-  const { installed } = state;
-  const names = [
-    ...(state.registry ?? []).map((m) => m.name),
-    ...installed.map((i) => i.model.name),
-  ];
-  return [...new Set(names)].map((name) => {
-    const remote = state.registry?.find((m) => m.name === name);
-    const local = installed.find((i) => i.model.name === name);
-    const error = state.errors[name];
-    const install = state.installs[name];
-    return {
-      name,
-      description: remote?.description ?? local?.current.metadata.description ?? '',
-      labelCount: remote?.labelCount ?? local?.current.metadata.labels.length ?? 0,
-      sizeBytes: remote?.sizeBytes ?? local?.current.sizeBytes ?? 0,
-      latestVersion: remote?.version ?? null,
-      unusable: remote?.unusable !== undefined,
-      installedVersion: local?.model.current ?? null,
-      previousVersion: local?.previous ? local.previous.version : null,
-      active: local !== undefined && state.active?.name === name,
-      progress: install
-        ? { version: install.version, loaded: install.loaded, total: install.total }
-        : null,
-      error: error ? errorMessage(t, error) : null,
-      online,
-    };
-  });
+/** The question before a pack is deleted: what Identify uses afterwards, what it frees. */
+function DeleteQuestion(props: {
+  pack: PackCardFacts;
+  state: PackStoreState;
+  onClose: () => void;
+}) {
+  const { t, locale } = useI18n();
+  const { pack, state } = props;
+  const title = (p: PackCardFacts) => packTitle(p, locale);
+  const next = activeAfterDelete(state, pack.name);
+  const nextCard = packCards(state).find((c) => c.name === next);
+  return (
+    <ConfirmDialog
+      title={t('packs.delete.title', { title: title(pack) })}
+      confirm={t('packs.delete')}
+      cancel={t('packs.keep')}
+      onClose={props.onClose}
+      onConfirm={() => void deleteModel(pack.name)}
+    >
+      {pack.active && (
+        <p>
+          {nextCard
+            ? t('packs.delete.inUseOther', { other: title(nextCard) })
+            : t('packs.delete.inUseLast')}
+        </p>
+      )}
+      <p>{t('packs.delete.frees', { size: formatBytes(pack.sizeBytes, locale) })}</p>
+    </ConfirmDialog>
+  );
+}
+
+/** Whether versions could be checked: offline or failed it says so; never "up to date" unchecked. */
+function CheckNotice(props: { state: PackStoreState; online: boolean }) {
+  const { t, locale } = useI18n();
+  const { state, online } = props;
+  if (!online)
+    return (
+      <p class="notice" role="status" data-testid="packs-offline">
+        {t('packs.offline')}
+      </p>
+    );
+  // One box from "checking" to its outcome, so nothing below it moves when the answer comes.
+  if (state.checking)
+    return (
+      <p class="notice" role="status">
+        {t('packs.checking')}
+      </p>
+    );
+  if (state.checkError)
+    return (
+      <p class="notice" role="status" data-testid="packs-check-failed">
+        {t('packs.checkFailed')} {errorMessage(t, state.checkError)}
+      </p>
+    );
+  if (state.checkedAt && state.updates.length === 0 && state.installed.length > 0) {
+    const time = new Intl.DateTimeFormat(locale, { timeStyle: 'short' });
+    return (
+      <p class="notice" role="status" data-testid="packs-up-to-date">
+        {t('packs.upToDate', { time: time.format(new Date(state.checkedAt)) })}
+      </p>
+    );
+  }
+  return null;
 }
 
 /** The Models screen: packs in the registry and on the device, updates, storage. */
@@ -52,15 +91,19 @@ export function ModelsScreen() {
   const { t } = useI18n();
   const state = usePackStore();
   const online = useOnline();
-  const { estimate, persist } = useStorageEstimate(state.installed);
+  const { estimate, persist, persistAnswer } = useStorageEstimate(state.installed);
+  const [deleting, setDeleting] = useState<string | null>(null);
 
   const install = async (name: string) => {
     // Ask once for persistent storage, so the browser does not evict packs under pressure.
-    if (estimate.persisted === false) await persist();
+    if (estimate.persisted === false) await persist(false);
     await startInstall(name);
   };
 
-  const cards = cardsFor(state, online, t);
+  const cards = packCards(state);
+  const toDelete = cards.find((c) => c.name === deleting);
+  // The list appears whole (what is on the device and what the registry offers), not card by card.
+  const known = state.loaded && (!online || state.registry !== null || state.checkError !== null);
   return (
     <section aria-labelledby="models-title" class="models-screen">
       <h1 id="models-title">{t('models.title')}</h1>
@@ -72,7 +115,7 @@ export function ModelsScreen() {
           onClick={() => void checkPackUpdates()}
           data-testid="check-updates"
         >
-          {state.checking ? t('packs.checking') : t('packs.check')}
+          {t('packs.check')}
         </button>
         <label class="toggle">
           <input
@@ -83,41 +126,39 @@ export function ModelsScreen() {
           {t('packs.autoUpdate')}
         </label>
       </div>
-      {state.checkError && (
-        <p class="notice" role="status">
-          {t('packs.offlineRegistry')}
-        </p>
-      )}
-      {!state.checking &&
-        state.registry &&
-        !state.checkError &&
-        state.updates.length === 0 &&
-        state.installed.length > 0 && (
-          <p class="notice" role="status" data-testid="packs-up-to-date">
-            {t('packs.upToDate')}
-          </p>
-        )}
-      {cards.length === 0 && (
+      <CheckNotice state={state} online={online} />
+      {!known && <p class="muted">{t('packs.loading')}</p>}
+      {known && cards.length === 0 && (
         <p class="notice" role="status" data-testid="no-packs">
           {online ? t('packs.none') : t('error.no-pack-offline')}
         </p>
       )}
-      <div class="pack-list">
-        {cards.map((card) => (
-          <PackCard
-            key={card.name}
-            pack={card}
-            actions={{
-              onInstall: () => void install(card.name),
-              onCancel: () => cancelInstall(card.name),
-              onUse: () => void activateModel(card.name),
-              onRollback: () => void rollBack(card.name),
-              onDelete: () => void deleteModel(card.name),
-            }}
-          />
-        ))}
+      <div class="pack-list" aria-busy={!known}>
+        {known &&
+          cards.map((card) => (
+            <PackCard
+              key={card.name}
+              pack={{ ...card, error: card.error ? errorMessage(t, card.error) : null, online }}
+              actions={{
+                onInstall: () => void install(card.name),
+                onCancel: () => cancelInstall(card.name),
+                onUse: () => void activateModel(card.name),
+                onSwitchVersion: () => void rollBack(card.name),
+                onDelete: () => setDeleting(card.name),
+              }}
+            />
+          ))}
       </div>
-      <StorageInfo storage={estimate} onPersist={() => void persist()} />
+      {known && (
+        <StorageInfo
+          storage={estimate}
+          persistAnswer={persistAnswer}
+          onPersist={() => void persist()}
+        />
+      )}
+      {toDelete && (
+        <DeleteQuestion pack={toDelete} state={state} onClose={() => setDeleting(null)} />
+      )}
     </section>
   );
 }

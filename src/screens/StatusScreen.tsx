@@ -1,3 +1,4 @@
+import { speciesById } from '../ui/HistoryList';
 import { useI18n } from '../i18n';
 import { useLog } from '../hooks/use-log';
 import { useOnline } from '../hooks/use-online';
@@ -15,12 +16,14 @@ async function readStatus(log: PredictionLog) {
     feedbackPending: counts.feedbackPending,
     lastSyncAt: lastSyncAt ?? null,
     nextRetryAt: nextRetryAt(),
-    deadLetters: dead.map((entry) => ({
-      id: entry.id,
-      createdAt: entry.createdAt,
-      label: entry.top[0]?.label ?? '?',
-      reason: entry.rejectReason ?? '',
-    })),
+    deadLetters: await Promise.all(
+      dead.map(async (entry) => ({
+        id: entry.id,
+        createdAt: entry.createdAt,
+        species: speciesById((await log.labels(entry.model)) ?? [], entry.top[0]?.label ?? '?'),
+        reason: entry.rejectReason ?? '',
+      })),
+    ),
   };
 }
 

@@ -80,4 +80,13 @@ describe('model pack store', () => {
     expect(await storage.getActive()).toBeNull();
     expect(await storage.listModels()).toEqual([]);
   });
+
+  it('installs the default pack unasked only until a person deleted a pack', async () => {
+    expect(await storage.getAutoInstallDefault()).toBe(true);
+    await install('river-fish', 1);
+    await storage.switchCurrent({ name: 'river-fish', version: 1 });
+    expect(await storage.getAutoInstallDefault()).toBe(true);
+    await storage.deleteModel('river-fish');
+    expect(await storage.getAutoInstallDefault()).toBe(false);
+  });
 });

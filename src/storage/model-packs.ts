@@ -41,7 +41,10 @@ interface StoredFile extends PackRef {
   blob: Blob;
 }
 
-type Preference = { key: 'active'; name: string } | { key: 'autoUpdate'; enabled: boolean };
+type Preference =
+  | { key: 'active'; name: string }
+  | { key: 'autoUpdate'; enabled: boolean }
+  | { key: 'autoInstallDefault'; enabled: boolean };
 
 interface ModelsDB extends DBSchema {
   files: {
@@ -73,7 +76,10 @@ export interface PackStorage {
   swapToPrevious(name: string): Promise<boolean>;
   /** Deletes one version's files and record; a current or previous version loses that role. */
   deleteVersion(ref: PackRef): Promise<void>;
-  /** Removes a model (every version); the active pack moves to another installed model. */
+  /**
+   * Removes a model (every version); the active pack moves to another installed model. From then
+   * on the default pack is no longer installed on its own (see `getAutoInstallDefault`).
+   */
   deleteModel(name: string): Promise<void>;
   listModels(): Promise<InstalledModelVersions[]>;
   /** Names the model the Identify screen uses (it must be installed). */
@@ -82,6 +88,8 @@ export interface PackStorage {
   getActive(): Promise<InstalledPackVersion | null>;
   getAutoUpdate(): Promise<boolean>;
   setAutoUpdate(enabled: boolean): Promise<void>;
+  /** Whether the default pack may be installed unasked when none is: until a person deleted one. */
+  getAutoInstallDefault(): Promise<boolean>;
 }
 
 function openModelsDb(name: string): Promise<IDBPDatabase<ModelsDB>> {
@@ -193,6 +201,8 @@ export function openPackStorage(name = MODELS_DB_NAME): PackStorage {
       for (const [, version] of versions) await deleteVersion({ name, version });
       const tx = db.transaction(['models', 'preferences'], 'readwrite');
       await tx.objectStore('models').delete(name);
+      // A person who deleted a pack chooses packs now: never bring one back unasked.
+      await tx.objectStore('preferences').put({ key: 'autoInstallDefault', enabled: false });
       const active = await tx.objectStore('preferences').get('active');
       if (active?.key === 'active' && active.name === name) {
         const other = await tx.objectStore('models').getAllKeys();
@@ -240,6 +250,10 @@ export function openPackStorage(name = MODELS_DB_NAME): PackStorage {
     },
     async setAutoUpdate(enabled) {
       await (await open()).put('preferences', { key: 'autoUpdate', enabled });
+    },
+    async getAutoInstallDefault() {
+      const pref = await (await open()).get('preferences', 'autoInstallDefault');
+      return pref?.key === 'autoInstallDefault' ? pref.enabled : true;
     },
   };
 }

@@ -83,6 +83,42 @@ describe('the prediction log', () => {
     expect(await log.labels({ name: 'river-fish', version: 3 })).toEqual(labels);
     expect(await log.labels({ name: 'river-fish', version: 2 })).toBeUndefined();
   });
+
+  it('deletes a prediction that was not sent yet so that it is never sent, and undo brings it back', async () => {
+    const jpeg = new Blob([Uint8Array.from([0xff, 0xd8, 0xff, 7])], { type: 'image/jpeg' });
+    const a = await log.add(entry({ thumbnail: jpeg }));
+    const b = await log.add(entry());
+    await log.setFeedback(a.id, 'perch', 'now');
+
+    const removed = await log.remove([a.id, 'no-such-id']);
+    expect(removed.map((r) => r.entry.id)).toEqual([a.id]);
+    expect(removed[0]?.queuedFeedback).toBe('perch');
+    expect(await log.get(a.id)).toBeUndefined();
+    expect((await log.pending(10)).map((e) => e.id)).toEqual([b.id]);
+    expect(await log.counts()).toMatchObject({ pending: 1, feedbackPending: 0 });
+
+    await log.restore(removed);
+    const back = await log.get(a.id);
+    expect(back).toMatchObject({ state: 'pending', feedback: { label: 'perch' } });
+    expect(new Uint8Array(await back!.thumbnail!.arrayBuffer())).toEqual(
+      Uint8Array.from([0xff, 0xd8, 0xff, 7]),
+    );
+    expect((await log.pending(10)).map((e) => e.id).sort()).toEqual([a.id, b.id].sort());
+    expect((await log.counts()).feedbackPending).toBe(1);
+  });
+
+  it('clears everything and says how many predictions were never sent', async () => {
+    const labels = [{ id: 'bream', latin: 'Abramis brama', names: {} }];
+    const a = await log.add(entry(), labels);
+    await log.add(entry());
+    await log.markSynced([a.id], 'now');
+    await log.setFeedback(a.id, 'perch', 'now');
+    expect(await log.clear()).toEqual({ removed: 2, unsent: 1 });
+    expect(await log.recent(10)).toEqual([]);
+    expect(await log.counts()).toEqual({ pending: 0, rejected: 0, synced: 0, feedbackPending: 0 });
+    expect(await log.feedbackToSend(10)).toEqual([]);
+    expect(await log.labels({ name: 'fish', version: 1 })).toBeUndefined();
+  });
 });
 
 describe('a prediction log written by the first app version', () => {

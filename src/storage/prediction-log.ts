@@ -1,63 +1,20 @@
 /**
  * The prediction log on this device, in IndexedDB database `fishlens-log` (idb): every prediction
  * with its sync state (the outbox is the `pending` ones), the feedback still to send for synced
- * ones, and the device's registration. Nothing here deletes a prediction: there is no retention
- * limit, and an entry leaves the outbox only when `markSynced` or `markRejected` is called with
- * the server's answer. Every write awaits `tx.done` before it resolves.
+ * ones, and the device's registration. There is no retention limit: an entry leaves the outbox
+ * when `markSynced` or `markRejected` is called with the server's answer, or when the person
+ * deletes it from History (`remove`, `clear`): a deleted entry that was not sent yet is discarded,
+ * never sent. Every write awaits `tx.done` before it resolves.
  */
-import {
-  openDB,
-  type DBSchema,
-  type IDBPDatabase,
-  type IDBPTransaction,
-  type StoreNames,
-} from 'idb';
+import { openDB, type IDBPDatabase } from 'idb';
 import type { Label, PackRef } from '../../shared/pack';
+import type { DeviceCredentials, LogSchema, OutboxEntry } from './prediction-log-schema';
+import { upgradeEntriesToV2 } from './prediction-log-v2';
+
+export type { DeviceCredentials, OutboxEntry } from './prediction-log-schema';
 
 export const LOG_DB_NAME = 'fishlens-log';
 const LOG_DB_VERSION = 2;
-
-export type SyncState = 'pending' | 'synced' | 'rejected';
-
-/** One prediction as logged on the device; the fields sent to the server plus local state. */
-export interface OutboxEntry {
-  /** A UUID made on the device: the idempotency key on the server. */
-  id: string;
-  createdAt: string;
-  model: PackRef;
-  top: { label: string; probability: number }[];
-  notSure: boolean;
-  latencyMs: number;
-  backend: string;
-  appVersion: string;
-  /** The species the user says is right, chosen in History. */
-  feedback?: { label: string; givenAt: string };
-  /** A small JPEG of the photo for History; never sent. */
-  thumbnail?: Blob;
-  state: SyncState;
-  /** Why the server refused the entry (dead letter), or why its feedback was refused. */
-  rejectReason?: string;
-  syncedAt?: string;
-}
-
-/** The device's registration with the server. */
-export interface DeviceCredentials {
-  deviceId: string;
-  token: string;
-}
-
-interface LogSchema extends DBSchema {
-  predictions: {
-    key: string;
-    value: OutboxEntry;
-    indexes: { 'by-state': SyncState; 'by-created': string };
-  };
-  /** Feedback given on a prediction, until the server acknowledged it. */
-  feedback: { key: string; value: { id: string; label: string } };
-  meta: { key: string; value: unknown };
-  /** The species of each pack version that made a prediction, so History names them even after the pack is gone. */
-  labels: { key: [string, number]; value: PackRef & { labels: Label[] } };
-}
 
 /** Counts shown on the Status screen. */
 export interface LogCounts {
@@ -65,6 +22,12 @@ export interface LogCounts {
   rejected: number;
   synced: number;
   feedbackPending: number;
+}
+
+/** A prediction taken out of the log with its correction still to send, so it can be put back. */
+export interface RemovedPrediction {
+  entry: OutboxEntry;
+  queuedFeedback?: string;
 }
 
 /** The operations sync and the screens need; one object per open database. */
@@ -86,6 +49,15 @@ export interface PredictionLog {
   markRejected(rejections: { id: string; reason: string }[]): Promise<void>;
   /** Puts a dead letter back into the outbox (after an app update fixed the cause). */
   retryDeadLetter(id: string): Promise<void>;
+  /**
+   * Deletes predictions (and their corrections still to send) from this device; pending ones are
+   * thereby never sent. Returns what was removed, thumbnails copied, for `restore` (undo).
+   */
+  remove(ids: string[]): Promise<RemovedPrediction[]>;
+  /** Puts removed predictions back as they were (a pending one is sent again). */
+  restore(removed: RemovedPrediction[]): Promise<void>;
+  /** Deletes every prediction, correction and kept species list; returns how many were removed. */
+  clear(): Promise<{ removed: number; unsent: number }>;
   /** Records the user's correction; it travels with the entry or, once synced, as an update. */
   setFeedback(id: string, label: string, at: string): Promise<void>;
   /** Feedback to send as updates: only for entries the server has already stored. */
@@ -193,6 +165,57 @@ export async function openPredictionLog(name = LOG_DB_NAME): Promise<PredictionL
       }
       await tx.done;
     },
+    async remove(ids) {
+      // Thumbnails are copied first: a Blob read from IndexedDB belongs to its record, and the
+      // copy must outlive the record for undo. No foreign await inside a transaction.
+      const found = (await Promise.all(ids.map((id) => db.get('predictions', id)))).filter(
+        (entry): entry is OutboxEntry => entry !== undefined,
+      );
+      const thumbnails = new Map<string, Blob>();
+      for (const { id, thumbnail } of found)
+        if (thumbnail)
+          thumbnails.set(id, new Blob([await thumbnail.arrayBuffer()], { type: thumbnail.type }));
+      const tx = db.transaction(['predictions', 'feedback'], 'readwrite');
+      const removed: RemovedPrediction[] = [];
+      for (const id of ids) {
+        const entry = await tx.objectStore('predictions').get(id);
+        if (!entry) continue;
+        const queued = await tx.objectStore('feedback').get(id);
+        const thumbnail = thumbnails.get(id);
+        removed.push({
+          entry: { ...entry, ...(thumbnail ? { thumbnail } : {}) },
+          ...(queued ? { queuedFeedback: queued.label } : {}),
+        });
+        await tx.objectStore('predictions').delete(id);
+        await tx.objectStore('feedback').delete(id);
+      }
+      await tx.done;
+      return removed;
+    },
+    async restore(removed) {
+      const tx = db.transaction(['predictions', 'feedback'], 'readwrite');
+      for (const { entry, queuedFeedback } of removed) {
+        await tx.objectStore('predictions').put(entry);
+        if (queuedFeedback !== undefined)
+          await tx.objectStore('feedback').put({ id: entry.id, label: queuedFeedback });
+      }
+      await tx.done;
+    },
+    async clear() {
+      const tx = db.transaction(['predictions', 'feedback', 'labels'], 'readwrite');
+      const byState = tx.objectStore('predictions').index('by-state');
+      const [removed, unsent] = await Promise.all([
+        tx.objectStore('predictions').count(),
+        byState.count('pending'),
+      ]);
+      await Promise.all([
+        tx.objectStore('predictions').clear(),
+        tx.objectStore('feedback').clear(),
+        tx.objectStore('labels').clear(),
+      ]);
+      await tx.done;
+      return { removed, unsent };
+    },
     async setFeedback(id, label, at) {
       const tx = db.transaction(['predictions', 'feedback'], 'readwrite');
       const entry = await tx.objectStore('predictions').get(id);
@@ -253,42 +276,4 @@ export async function openPredictionLog(name = LOG_DB_NAME): Promise<PredictionL
     },
     close: () => db.close(),
   };
-}
-
-/**
- * Version 1 logged pack versions as strings ("3") and thumbnails as data: URLs; version 2 keeps
- * versions as numbers, like the rest of the app, and thumbnails as Blobs. Synchronous conversions
- * only: the upgrade transaction closes at the first await on anything but itself.
- */
-async function upgradeEntriesToV2(
-  tx: IDBPTransaction<LogSchema, StoreNames<LogSchema>[], 'versionchange'>,
-): Promise<void> {
-  let cursor = await tx.objectStore('predictions').openCursor();
-  while (cursor) {
-    const old = cursor.value as unknown as {
-      model: { name: string; version: unknown };
-      thumbnail?: unknown;
-    };
-    const entry = { ...cursor.value };
-    if (typeof old.model.version === 'string' && /^[1-9][0-9]{0,9}$/.test(old.model.version))
-      entry.model = { name: old.model.name, version: Number(old.model.version) };
-    if (typeof old.thumbnail === 'string') {
-      const thumbnail = dataUrlToBlob(old.thumbnail);
-      if (thumbnail) entry.thumbnail = thumbnail;
-      else delete entry.thumbnail;
-    }
-    await cursor.update(entry);
-    cursor = await cursor.continue();
-  }
-}
-
-function dataUrlToBlob(url: string): Blob | undefined {
-  const match = /^data:([^;,]+);base64,(.*)$/.exec(url);
-  if (!match) return undefined;
-  try {
-    const bytes = Uint8Array.from(atob(match[2]!), (c) => c.charCodeAt(0));
-    return new Blob([bytes], { type: match[1] });
-  } catch {
-    return undefined;
-  }
 }

@@ -7,12 +7,17 @@
 import { version as APP_VERSION } from '../../package.json';
 import type { Label } from '../../shared/pack';
 import type { Classification } from '../classifier/types';
-import { openPredictionLog, type OutboxEntry, type PredictionLog } from '../storage/prediction-log';
+import {
+  openPredictionLog,
+  type OutboxEntry,
+  type PredictionLog,
+  type RemovedPrediction,
+} from '../storage/prediction-log';
 import { httpIngestApi } from './api';
 import { BACKGROUND_SYNC_TAG } from './background';
 import { createSyncEngine, type SyncEngine, type SyncOutcome } from './engine';
 
-export type { OutboxEntry, PredictionLog } from '../storage/prediction-log';
+export type { OutboxEntry, PredictionLog, RemovedPrediction } from '../storage/prediction-log';
 export type { SyncOutcome } from './engine';
 
 const CHANNEL = 'fishlens-log';
@@ -76,6 +81,30 @@ export async function giveFeedback(id: string, label: string): Promise<void> {
   await log.setFeedback(id, label, new Date().toISOString());
   notify();
   void requestSync();
+}
+
+/**
+ * Deletes predictions from this device (History). One not sent yet is discarded: it never reaches
+ * the server. One already sent stays there. Returns what was deleted, for `undoDelete`.
+ */
+export async function deletePredictions(ids: string[]): Promise<RemovedPrediction[]> {
+  const removed = await (await predictionLog()).remove(ids);
+  notify();
+  return removed;
+}
+
+/** Puts deleted predictions back as they were; those not sent yet are sent again. */
+export async function undoDelete(removed: RemovedPrediction[]): Promise<void> {
+  await (await predictionLog()).restore(removed);
+  notify();
+  void requestSync();
+}
+
+/** Deletes the whole History of this device; predictions not sent yet are discarded. */
+export async function clearHistory(): Promise<{ removed: number; unsent: number }> {
+  const cleared = await (await predictionLog()).clear();
+  notify();
+  return cleared;
 }
 
 /** Puts a dead letter back into the outbox and tries again. */

@@ -1,80 +1,108 @@
-import { useI18n } from '../i18n';
-import { BlobImage } from './BlobImage';
+import type { Label, PackRef } from '../../shared/pack';
+import { useI18n, type Translate } from '../i18n';
 import type { MessageKey } from '../i18n/messages';
+import { BlobImage } from './BlobImage';
+import { formatPercent } from './format';
+import { speciesName } from './names';
 
-/** One logged prediction as History shows it. */
-export interface HistoryItem {
-  id: string;
-  createdAt: string;
-  thumbnail?: Blob;
-  label: string;
-  probability: number;
-  notSure: boolean;
-  state: 'pending' | 'synced' | 'rejected';
-  feedbackLabel?: string;
-  /** Labels the user may pick as the right species. */
-  choices: string[];
+/** The species with id `id` in `species`, or a stand-in named by the id (a log kept no names). */
+export function speciesById(species: readonly Label[], id: string): Label {
+  return species.find((label) => label.id === id) ?? { id, latin: id, names: {} };
 }
 
-const STATE_KEYS: Record<HistoryItem['state'], MessageKey> = {
+/** What History shows of a logged prediction (the log's entries have this shape). */
+export interface LoggedPrediction {
+  id: string;
+  createdAt: string;
+  model: PackRef;
+  top: { label: string; probability: number }[];
+  notSure: boolean;
+  state: 'pending' | 'synced' | 'rejected';
+  feedback?: { label: string };
+  thumbnail?: Blob;
+  backend: string;
+  latencyMs: number;
+  appVersion: string;
+  rejectReason?: string;
+}
+
+/** One logged prediction with the species of the pack version that made it. */
+export interface HistoryEntry {
+  entry: LoggedPrediction;
+  /** Every species of that pack version, in output order (empty when the log kept none). */
+  species: Label[];
+}
+
+export const SYNC_STATE_WORDS: Record<HistoryEntry['entry']['state'], MessageKey> = {
   pending: 'history.state.pending',
   synced: 'history.state.synced',
   rejected: 'history.state.rejected',
 };
 
-/** The list of predictions on this device, newest first, with the feedback action. */
-export function HistoryList(props: {
-  items: HistoryItem[];
-  onFeedback: (id: string, label: string) => void;
-}) {
+/** The words of a logged prediction: the species ("Maybe …" when the model was not sure), its best label and the correction. */
+export function predictionWords(item: HistoryEntry, t: Translate, locale: string) {
+  const { entry, species } = item;
+  const best = entry.top[0];
+  const label: Label | undefined = best ? speciesById(species, best.label) : undefined;
+  const name = label ? speciesName(label, locale) : '?';
+  const correction = entry.feedback ? speciesById(species, entry.feedback.label) : undefined;
+  return {
+    title: entry.notSure ? t('history.maybe', { name }) : name,
+    percent: best ? formatPercent(best.probability, locale) : '',
+    correction: correction ? speciesName(correction, locale) : null,
+  };
+}
+
+/** The predictions on this device, newest first; each opens its own page. */
+export function HistoryList(props: { items: HistoryEntry[] }) {
   const { t, locale } = useI18n();
-  if (props.items.length === 0) return <p class="muted">{t('history.empty')}</p>;
-  const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
   const when = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   return (
     <ul class="history-list">
-      {props.items.map((item) => (
-        <li
-          key={item.id}
-          class="card history-item"
-          data-testid="history-item"
-          data-id={item.id}
-          data-state={item.state}
-        >
-          {item.thumbnail ? (
-            <BlobImage class="history-thumb" blob={item.thumbnail} alt="" width={64} height={64} />
-          ) : (
-            <span class="history-thumb" aria-hidden="true" />
-          )}
-          <div class="history-body">
-            <p class="history-species">
-              {item.notSure ? t('history.notSure', { label: item.label }) : item.label}{' '}
-              <span class="muted">{percent.format(item.probability)}</span>
-            </p>
-            <p class="muted history-meta">
-              <time dateTime={item.createdAt}>{when.format(new Date(item.createdAt))}</time>{' '}
-              <span class={`sync-badge sync-${item.state}`}>{t(STATE_KEYS[item.state])}</span>
-            </p>
-            <label class="history-feedback">
-              {t('history.feedback')}{' '}
-              <select
-                value={item.feedbackLabel ?? ''}
-                onChange={(event) => {
-                  const value = event.currentTarget.value;
-                  if (value) props.onFeedback(item.id, value);
-                }}
-              >
-                <option value="">{t('history.feedback.none')}</option>
-                {item.choices.map((choice) => (
-                  <option key={choice} value={choice}>
-                    {choice}
-                  </option>
-                ))}
-              </select>
-            </label>
-          </div>
-        </li>
-      ))}
+      {props.items.map((item) => {
+        const { entry } = item;
+        const words = predictionWords(item, t, locale);
+        return (
+          <li
+            key={entry.id}
+            class="card history-item"
+            data-testid="history-item"
+            data-id={entry.id}
+            data-state={entry.state}
+            data-label={entry.top[0]?.label}
+          >
+            <a class="history-link" href={`/history/${encodeURIComponent(entry.id)}`}>
+              {entry.thumbnail ? (
+                <BlobImage
+                  class="history-thumb"
+                  blob={entry.thumbnail}
+                  alt=""
+                  width={64}
+                  height={64}
+                />
+              ) : (
+                <span class="history-thumb" aria-hidden="true" />
+              )}
+              <span class="history-body">
+                <span class="history-species" data-testid="history-species">
+                  {words.title} <span class="muted percent">{words.percent}</span>
+                </span>
+                {words.correction && (
+                  <span class="history-correction">
+                    {t('history.corrected', { name: words.correction })}
+                  </span>
+                )}
+                <span class="muted history-meta">
+                  <time dateTime={entry.createdAt}>{when.format(new Date(entry.createdAt))}</time>{' '}
+                  <span class={`sync-badge sync-${entry.state}`}>
+                    {t(SYNC_STATE_WORDS[entry.state])}
+                  </span>
+                </span>
+              </span>
+            </a>
+          </li>
+        );
+      })}
     </ul>
   );
 }

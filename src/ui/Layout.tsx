@@ -63,7 +63,10 @@ export function Layout(props: {
       </main>
       <nav class="tab-bar" aria-label={t('nav.label')}>
         {NAV_ITEMS.map((item) => {
-          const current = props.path === item.href;
+          // A screen's own pages (/history/:id) keep its tab current.
+          const current =
+            props.path === item.href ||
+            (item.href !== '/' && props.path.startsWith(`${item.href}/`));
           return (
             <a
               key={item.href}

@@ -8,12 +8,17 @@ export interface StorageView {
   persisted: boolean | null;
 }
 
-/** Storage usage and quota, with a button to ask for persistent storage when it is not granted. */
+/**
+ * Storage usage and quota, with a button to ask for persistent storage when it is not granted,
+ * and the browser's answer once asked (it may say no: then how to change its mind).
+ */
 export function StorageInfo({
   storage,
+  persistAnswer,
   onPersist,
 }: {
   storage: StorageView;
+  persistAnswer: boolean | null;
   onPersist: () => void;
 }) {
   const { t, locale } = useI18n();
@@ -36,6 +41,11 @@ export function StorageInfo({
           </button>
         )}
       </p>
+      {persistAnswer !== null && (
+        <p class="notice" role="status" data-testid="storage-persist-answer">
+          {persistAnswer ? t('storage.persistGranted') : t('storage.persistRefused')}
+        </p>
+      )}
     </section>
   );
 }

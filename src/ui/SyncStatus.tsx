@@ -1,10 +1,13 @@
+import type { Label } from '../../shared/pack';
 import { useI18n } from '../i18n';
+import { speciesName } from './names';
 
 /** A prediction the server refused, as the Status screen lists it. */
 export interface DeadLetter {
   id: string;
   createdAt: string;
-  label: string;
+  species: Label;
+  /** The server's reason, in its words (shown as a technical detail). */
   reason: string;
 }
 
@@ -26,7 +29,7 @@ export function SyncStatus(props: {
       <div class="card">
         <p>{props.online ? t('status.online') : t('status.offline')}</p>
         <p data-testid="outbox" data-pending={props.pending}>
-          {t('status.pending', { count: props.pending })}
+          {props.pending > 0 ? t('status.pending', { count: props.pending }) : t('status.allSent')}
         </p>
         {props.feedbackPending > 0 && (
           <p class="muted">{t('status.feedbackPending', { count: props.feedbackPending })}</p>
@@ -45,25 +48,28 @@ export function SyncStatus(props: {
           {t('status.syncNow')}
         </button>
       </div>
-      <h2>{t('status.deadLetters')}</h2>
-      {props.deadLetters.length === 0 ? (
-        <p class="muted" data-testid="dead-letters" data-count={0}>
-          {t('status.noDeadLetters')}
-        </p>
-      ) : (
-        <ul class="dead-letters" data-testid="dead-letters" data-count={props.deadLetters.length}>
-          {props.deadLetters.map((letter) => (
-            <li key={letter.id} class="card" data-id={letter.id}>
-              <p>
-                {letter.label} <span class="muted">{when.format(new Date(letter.createdAt))}</span>
-              </p>
-              <p class="muted dead-letter-reason">{letter.reason}</p>
-              <button type="button" onClick={() => props.onRetry(letter.id)}>
-                {t('status.retry')}
-              </button>
-            </li>
-          ))}
-        </ul>
+      {props.deadLetters.length > 0 && (
+        <section aria-labelledby="dead-letters-title">
+          <h2 id="dead-letters-title">{t('status.deadLetters')}</h2>
+          <p class="muted">{t('status.deadLettersHint')}</p>
+          <ul class="dead-letters" data-testid="dead-letters" data-count={props.deadLetters.length}>
+            {props.deadLetters.map((letter) => (
+              <li key={letter.id} class="card" data-id={letter.id}>
+                <p>
+                  {speciesName(letter.species, locale)}{' '}
+                  <span class="muted">{when.format(new Date(letter.createdAt))}</span>
+                </p>
+                <button type="button" onClick={() => props.onRetry(letter.id)}>
+                  {t('status.retry')}
+                </button>
+                <details class="technical">
+                  <summary>{t('status.details')}</summary>
+                  <p class="dead-letter-reason">{letter.reason}</p>
+                </details>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
     </>
   );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { startFishlens, type FishlensServer } from '../support/fishlens-server.js';
+import { expectAccessible } from './axe.js';
 
 const ADMIN_TOKEN = 'dashboard-e2e-admin-token-0123';
 
@@ -61,6 +62,8 @@ test('the dashboard asks for the admin token once, then draws the three charts',
   // Two versions: each has its summary and a legend entry in the per-version charts.
   await expect(page.getByText('fish v4: 1 predictions')).toBeVisible();
   await expect(page.getByTestId('chart-confidence')).toContainText('fish v4');
+  // With its charts drawn, as an operator sees it.
+  await expectAccessible(page);
 
   // Entered once: a reload opens the charts without asking again.
   await page.reload();

@@ -188,17 +188,17 @@ test('a new version published on the server is offered, switched in after it is 
     const card = await openModels(page, pack.name);
     await page.getByTestId('check-updates').click();
     await expect(card.getByTestId('pack-update')).toContainText(
-      /Update available \(v1 → v2, [\d.]+ MB\)/,
+      /New version 2 available \([\d.]+\sMB\)/,
     );
     const started = Date.now();
-    await card.getByRole('button', { name: 'Update to v2' }).click();
+    await card.getByRole('button', { name: 'Update to version 2' }).click();
     await expect(card).toHaveAttribute('data-installed-version', '2', { timeout: 90_000 });
     const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
     console.log(
       `[measure] v1 → v2 downloaded, verified, warmed up and switched in ${Date.now() - started} ms; ` +
         `storage used with both versions: ${(usage / 1e6).toFixed(1)} MB`,
     );
-    await expect(card).toContainText('Previous version kept: v1');
+    await expect(card).toContainText('Version 1 is kept for going back.');
     await expect(card.getByTestId('pack-error')).toHaveCount(0);
 
     await openIdentify(page);
@@ -214,7 +214,7 @@ test('a new version published on the server is offered, switched in after it is 
     await (
       await openModels(page, pack.name)
     )
-      .getByRole('button', { name: 'Roll back to v1' })
+      .getByRole('button', { name: 'Go back to version 1' })
       .click();
     await expect(card).toHaveAttribute('data-installed-version', '1');
     await openIdentify(page);
@@ -239,7 +239,7 @@ test('an update whose shard was altered on the server is refused with a clear me
 
     const card = await openModels(page, pack.name);
     await page.getByTestId('check-updates').click();
-    await card.getByRole('button', { name: 'Update to v2' }).click();
+    await card.getByRole('button', { name: 'Update to version 2' }).click();
     await expect(card.getByTestId('pack-error')).toContainText(
       `The file ${shard} does not match its checksum`,
     );
@@ -258,9 +258,9 @@ test('an update whose shard was altered on the server is refused with a clear me
       await route.abort().catch(() => {});
     });
     await page.getByTestId('check-updates').click();
-    await card.getByRole('button', { name: 'Update to v3' }).click();
+    await card.getByRole('button', { name: 'Update to version 3' }).click();
     const progress = card.getByTestId('pack-progress');
-    await expect(progress).toContainText('Downloading v3');
+    await expect(progress).toContainText('Downloading version 3');
     await progress.getByRole('button', { name: 'Cancel' }).click();
     await expect(progress).toHaveCount(0);
     release();

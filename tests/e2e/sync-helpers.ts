@@ -29,6 +29,71 @@ export function outboxEntry(overrides: Record<string, unknown> = {}): Record<str
 }
 
 /**
+ * Writes `entries` and the species lists `packs` into the log of the open page (the app created
+ * the database on start) and tells the app's screens, as the app itself does after a change.
+ */
+export async function seedLog(
+  page: Page,
+  entries: Record<string, unknown>[],
+  packs: { name: string; version: number; labels: unknown[] }[],
+): Promise<void> {
+  await page.waitForFunction(async () =>
+    (await indexedDB.databases()).some(
+      (db) => db.name === 'fishlens-log' && (db.version ?? 0) >= 2,
+    ),
+  );
+  await page.evaluate(
+    async ({ rows, packs }) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('fishlens-log');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error ?? new Error('open failed'));
+      });
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction(['predictions', 'labels'], 'readwrite');
+        for (const { thumbnailBytes, ...row } of rows as { thumbnailBytes?: number[] }[]) {
+          const thumbnail = thumbnailBytes
+            ? new Blob([new Uint8Array(thumbnailBytes)], { type: 'image/png' })
+            : undefined;
+          tx.objectStore('predictions').put(thumbnail ? { ...row, thumbnail } : row);
+        }
+        for (const pack of packs) tx.objectStore('labels').put(pack);
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error ?? new Error('write failed'));
+      });
+      db.close();
+      const channel = new BroadcastChannel('fishlens-log');
+      channel.postMessage('changed');
+      channel.close();
+    },
+    { rows: entries, packs },
+  );
+}
+
+/** The prediction `id` as the app's log holds it now (undefined when deleted). */
+export function loggedEntry(
+  page: Page,
+  id: string,
+): Promise<{ state: string; feedback?: { label: string } } | undefined> {
+  return page.evaluate(
+    (id) =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('fishlens-log');
+        open.onerror = () => reject(open.error ?? new Error('open failed'));
+        open.onsuccess = () => {
+          const get = open.result.transaction('predictions').objectStore('predictions').get(id);
+          get.onsuccess = () => {
+            open.result.close();
+            resolve(get.result as { state: string; feedback?: { label: string } } | undefined);
+          };
+          get.onerror = () => reject(get.error ?? new Error('read failed'));
+        };
+      }),
+    id,
+  );
+}
+
+/**
  * On /status (an empty outbox), writes `entries` into the outbox, as predictions made while the
  * sync was not looking, and waits until the Status screen counts them. Returns their ids.
  */
@@ -37,24 +102,7 @@ export async function seedOutbox(
   entries: Record<string, unknown>[],
 ): Promise<string[]> {
   await page.locator('[data-testid="outbox"]').waitFor();
-  await page.evaluate(async (rows) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('fishlens-log');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error ?? new Error('open failed'));
-    });
-    await new Promise<void>((resolve, reject) => {
-      const tx = db.transaction('predictions', 'readwrite');
-      for (const row of rows) tx.objectStore('predictions').add(row);
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error ?? new Error('write failed'));
-    });
-    db.close();
-    // Tell the app (this tab and others) the log changed, as the app itself does.
-    const channel = new BroadcastChannel('fishlens-log');
-    channel.postMessage('changed');
-    channel.close();
-  }, entries);
+  await seedLog(page, entries, []);
   const pending = entries.filter((e) => e.state === 'pending').length;
   await expect(page.locator('[data-testid="outbox"]')).toHaveAttribute(
     'data-pending',

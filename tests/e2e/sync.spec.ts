@@ -52,9 +52,11 @@ test('three predictions made offline reach PostgreSQL exactly once when back onl
   await expect(page.locator('[data-testid="history-item"][data-state="synced"]')).toHaveCount(3);
 
   // Feedback given in History after the sync reaches the stored row as an update.
-  await page
-    .locator(`[data-testid="history-item"][data-id="${ids[0]!}"] select`)
-    .selectOption('perch');
+  await page.locator(`[data-testid="history-item"][data-id="${ids[0]!}"] a`).click();
+  await page.getByRole('button', { name: 'Correct the species' }).click();
+  await page.getByTestId('species-picker').getByRole('radio', { name: 'perch' }).check();
+  await page.getByRole('button', { name: 'Save correction' }).click();
+  await expect(page.getByTestId('correction-saved')).toBeVisible();
   await expect
     .poll(() => feedbackOf(fishlens.databaseUrl!, ids[0]!), { timeout: 30_000 })
     .toBe('perch');

@@ -20,14 +20,16 @@ interface Manifest {
   files: { path: string; size: number; sha256: string }[];
 }
 
-/** A copy of `srcDir` whose metadata.json description ends with `note`, with manifest.json updated. */
-export function copyPackAsNewVersion(srcDir: string, note: string): string {
+/** A copy of the pack `srcDir` whose metadata.json is `change`d, with manifest.json updated to match. */
+export function copyPackWithMetadata(
+  srcDir: string,
+  change: (metadata: Record<string, unknown>) => Record<string, unknown>,
+): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'fishlens-pack-')), 'pack');
   cpSync(srcDir, dir, { recursive: true });
   const metadataPath = join(dir, 'metadata.json');
-  const metadata = JSON.parse(readFileSync(metadataPath, 'utf8')) as { description?: string };
-  metadata.description = `${metadata.description ?? ''} (${note})`.trim();
-  const bytes = Buffer.from(JSON.stringify(metadata, null, 2));
+  const metadata = JSON.parse(readFileSync(metadataPath, 'utf8')) as Record<string, unknown>;
+  const bytes = Buffer.from(JSON.stringify(change(metadata), null, 2));
   writeFileSync(metadataPath, bytes);
   const manifestPath = join(dir, 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
@@ -37,6 +39,14 @@ export function copyPackAsNewVersion(srcDir: string, note: string): string {
   entry.sha256 = createHash('sha256').update(bytes).digest('hex');
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   return dir;
+}
+
+/** A copy of `srcDir` whose metadata.json description ends with `note`, with manifest.json updated. */
+export function copyPackAsNewVersion(srcDir: string, note: string): string {
+  return copyPackWithMetadata(srcDir, (metadata) => ({
+    ...metadata,
+    description: `${(metadata.description as string | undefined) ?? ''} (${note})`.trim(),
+  }));
 }
 
 /**

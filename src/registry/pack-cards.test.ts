@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { metadataSchema, MOBILENET_V2_PREPROCESSING, PACK_FORMAT } from '../../shared/pack';
+import type { ModelSummary } from '../../shared/models-api';
+import type { InstalledPackVersion } from '../storage/model-packs';
+import { activeAfterDelete, packCards } from './pack-cards';
+import type { PackStoreState } from './pack-store';
+
+function version(name: string, v: number, description: string): InstalledPackVersion {
+  const metadata = metadataSchema.parse({
+    format: PACK_FORMAT,
+    name,
+    description,
+    createdAt: '2026-11-01T00:00:00.000Z',
+    tool: { name: 'test', version: '1' },
+    architecture: 'none',
+    modelFormat: 'tfjs-layers',
+    input: { width: 224, height: 224, channels: 3 },
+    preprocessing: MOBILENET_V2_PREPROCESSING,
+    labels: ['bream', 'perch'].map((id) => ({ id, latin: id, names: {} })),
+    metrics: {
+      validation: {
+        n: 10,
+        top1: 0.8,
+        top3: 1,
+        perClass: {},
+        confusion: [],
+        sure: { threshold: 0.5, coverage: 0.6, accuracy: 0.9 },
+      },
+    },
+  });
+  return {
+    name,
+    version: v,
+    metadata,
+    files: [],
+    sizeBytes: 1000 * v,
+    createdAt: '',
+    installedAt: '',
+  };
+}
+
+function summary(name: string, v: number, description: string): ModelSummary {
+  const at = '2026-11-01T00:00:00.000Z';
+  return {
+    name,
+    version: v,
+    alias: 'production',
+    createdAt: at,
+    sizeBytes: 5000,
+    labelCount: 2,
+    description,
+  };
+}
+
+function state(patch: Partial<PackStoreState>): PackStoreState {
+  return {
+    loaded: true,
+    installed: [],
+    active: null,
+    autoUpdate: false,
+    installs: {},
+    errors: {},
+    registry: null,
+    updates: [],
+    checking: false,
+    checkError: null,
+    checkedAt: null,
+    ...patch,
+  };
+}
+
+describe('the Models cards', () => {
+  it('after a roll back show the version in use with its own words, and no update to the version kept on the device', () => {
+    const [card] = packCards(
+      state({
+        installed: [
+          {
+            model: { name: 'river', current: 1, previous: 2 },
+            current: version('river', 1, 'first'),
+            previous: version('river', 2, 'second'),
+          },
+        ],
+        active: { name: 'river', version: 1 },
+        registry: [summary('river', 2, 'second')],
+      }),
+    );
+    expect(card).toMatchObject({
+      description: 'first',
+      installed: { version: 1, previous: 2 },
+      latest: 2,
+      canUpdate: false,
+      active: true,
+      sizeBytes: 1000,
+      sure: { coverage: 0.6, accuracy: 0.9 },
+    });
+  });
+
+  it('offer an update only for a version newer than both on the device', () => {
+    const cards = packCards(
+      state({
+        installed: [
+          {
+            model: { name: 'river', current: 2, previous: 1 },
+            current: version('river', 2, 'second'),
+            previous: version('river', 1, 'first'),
+          },
+        ],
+        registry: [summary('reef', 1, 'reef'), summary('river', 3, 'third')],
+      }),
+    );
+    expect(cards.map((c) => [c.name, c.canUpdate, c.latestSizeBytes])).toEqual([
+      ['river', true, 5000],
+      ['reef', false, 5000],
+    ]);
+    expect(cards[1]).toMatchObject({ installed: null, description: 'reef', sure: undefined });
+  });
+
+  it('offer nothing to download or update to when the registry version cannot run in the app', () => {
+    const [card] = packCards(
+      state({
+        installed: [
+          {
+            model: { name: 'river', current: 1, previous: null },
+            current: version('river', 1, 'first'),
+            previous: null,
+          },
+        ],
+        registry: [{ ...summary('river', 2, 'second'), unusable: 'no model.json' }],
+      }),
+    );
+    expect(card).toMatchObject({ unusable: true, canUpdate: false, latest: 2 });
+  });
+
+  it('put the pack in use first and know which pack Identify uses after a deletion', () => {
+    const installed = ['a', 'b', 'c'].map((name) => ({
+      model: { name, current: 1, previous: null },
+      current: version(name, 1, name),
+      previous: null,
+    }));
+    const s = state({ installed, active: { name: 'b', version: 1 } });
+    expect(packCards(s).map((c) => c.name)).toEqual(['b', 'a', 'c']);
+    expect(activeAfterDelete(s, 'b')).toBe('a');
+    expect(activeAfterDelete(s, 'c')).toBe('b');
+    expect(activeAfterDelete(state({ installed: installed.slice(1, 2) }), 'b')).toBeNull();
+  });
+});
