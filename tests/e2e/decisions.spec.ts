@@ -84,7 +84,7 @@ for (const name of ['river-fish', 'reef-fish']) {
       const type = extname(file) === '.png' ? 'image/png' : 'image/jpeg';
       const decision = await page.evaluate(
         async ([data, mime]) => {
-          const blob = new Blob([new Uint8Array(data as number[])], { type: mime as string });
+          const blob = new Blob([new Uint8Array(data as number[])], { type: mime });
           return (await window.fishlensDebug!.classifier!.classify(blob)).decision;
         },
         [[...readFileSync(file)], type] as const,
