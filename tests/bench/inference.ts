@@ -3,6 +3,8 @@
  * Chromium, and prints one JSON object per backend:
  *   {"backend","model","loadMs","firstPredictionMs","p50Ms","p95Ms","n","longestMainThreadTaskMs", …}
  *   npm run bench:inference -- [--json] [--backends wasm,webgl,cpu] [--n 50] [--executor fused|layers] [--threads|--no-threads] [--photo <file>] [--skip-build]
+ *                              [--packs-dir <folder of packs> --model <pack name>]
+ * --packs-dir/--model measure another pack (e.g. an older version of a demo pack) in the same way.
  * loadMs: page open → model ready (registry fetch, sha256 checks, worker, backend, weights, warm-up).
  * firstPredictionMs: photo handed to the Identify screen's input → result card shown.
  * p50Ms/p95Ms: classify() of a fixture photo in the worker (preprocessing + forward pass), n times.
@@ -13,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath, WEBGL_ARGS } from '../support/chromium.js';
 import { startFishlens } from '../support/fishlens-server.js';
@@ -31,6 +33,8 @@ interface Options {
   threads: 'on' | 'off' | 'auto';
   /** The photo to classify (default: the first fixture photo of the pack's first label). */
   photo?: string;
+  /** Packs to serve and the one to measure (default: the river-fish demo pack). */
+  pack?: { packsDir: string; name: string };
 }
 
 function parseOptions(argv: string[]): Options {
@@ -40,6 +44,10 @@ function parseOptions(argv: string[]): Options {
   };
   const backends = (value('backends') ?? 'wasm,webgl,cpu').split(',') as BenchBackend[];
   const n = value('n');
+  const packsDir = value('packs-dir');
+  const name = value('model');
+  if ((packsDir === undefined) !== (name === undefined))
+    throw new Error('--packs-dir and --model go together');
   return {
     json: argv.includes('--json'),
     backends,
@@ -48,6 +56,7 @@ function parseOptions(argv: string[]): Options {
     build: !argv.includes('--skip-build'),
     threads: argv.includes('--threads') ? 'on' : argv.includes('--no-threads') ? 'off' : 'auto',
     photo: value('photo'),
+    pack: packsDir && name ? { packsDir: resolve(packsDir), name } : undefined,
   };
 }
 
@@ -70,6 +79,7 @@ const round = (x: number) => Math.round(x * 10) / 10;
 async function benchBackend(
   browser: Browser,
   url: string,
+  packName: string,
   backend: BenchBackend,
   n: number,
   options: Options,
@@ -101,7 +111,7 @@ async function benchBackend(
   const executor =
     (options.executor === 'layers' ? '&executor=layers' : '') +
     (options.threads === 'auto' ? '' : `&threads=${options.threads}`);
-  await page.goto(`${url}/?backend=${backend}${executor}`);
+  await page.goto(`${url}/?backend=${backend}&model=${packName}${executor}`);
   const status = page.getByTestId('model-status');
   await status
     .and(page.locator('[data-state="ready"], [data-state="error"]'))
@@ -168,7 +178,9 @@ async function main(): Promise<void> {
       { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
     );
   }
-  const pack = await identificationPack();
+  const pack = options.pack
+    ? { ...options.pack, dir: join(options.pack.packsDir, options.pack.name) }
+    : await identificationPack();
   const [label] = packLabels(pack.dir);
   const photo =
     options.photo ??
@@ -197,6 +209,7 @@ async function main(): Promise<void> {
         const result = await benchBackend(
           browser,
           server.url,
+          pack.name,
           backend,
           options.n ?? DEFAULT_N[backend],
           options,
