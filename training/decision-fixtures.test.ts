@@ -87,8 +87,8 @@ describe('decisions of the demo packs on the fixture photos', () => {
   }, 300_000);
 
   // Known miss, kept failing on purpose so it turns red the day a pack passes it: the reef pack's
-  // detector lets river fish through (2 of the 12 river fixture photos answered "sure"; 18.8 % of
-  // the river validation fish in `npm run eval`), see training/README.md "Honest answers: results".
+  // detector lets some river fish through (1 of the 12 river fixture photos, a bream, answered
+  // "sure"), see training/README.md "Honest answers: results".
   it.fails(
     'reef-fish is never sure about river fish or photos without fish',
     async () => {
