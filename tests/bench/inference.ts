@@ -79,11 +79,11 @@ const round = (x: number) => Math.round(x * 10) / 10;
 async function benchBackend(
   browser: Browser,
   url: string,
-  packName: string,
   backend: BenchBackend,
   n: number,
   options: Options,
   photo: string,
+  packName: string,
 ) {
   const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
   // Watch the main thread from the first script on: how late a 10 ms timer fires is how long the
@@ -111,6 +111,7 @@ async function benchBackend(
   const executor =
     (options.executor === 'layers' ? '&executor=layers' : '') +
     (options.threads === 'auto' ? '' : `&threads=${options.threads}`);
+  // `model=`: the pack a person would choose on the first start, installed the same way.
   await page.goto(`${url}/?backend=${backend}&model=${packName}${executor}`);
   const status = page.getByTestId('model-status');
   await status
@@ -209,11 +210,11 @@ async function main(): Promise<void> {
         const result = await benchBackend(
           browser,
           server.url,
-          pack.name,
           backend,
           options.n ?? DEFAULT_N[backend],
           options,
           photo,
+          pack.name,
         );
         if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
         else console.log(result);

@@ -44,15 +44,16 @@ function riverWithWords(description = DISPLAY.description): string {
   });
 }
 
-/** reef-fish as a bare export has it: no localised title or description in its metadata. */
-const bareReef = () =>
-  copyPackWithMetadata(REEF_DIR, (metadata) => ({ ...metadata, display: undefined }));
+/** reef-fish as a bare export has it: no localised title or description. */
+function reefBare(): string {
+  return copyPackWithMetadata(REEF_DIR, ({ display: _display, ...metadata }) => metadata);
+}
 
 /** A server whose registry has river-fish (with words) and reef-fish as exported bare. */
 async function startModelsServer(): Promise<{ server: FishlensServer; dispose(): Promise<void> }> {
   const demo = mkdtempSync(join(tmpdir(), 'fishlens-models-'));
   cpSync(riverWithWords(), join(demo, 'river-fish'), { recursive: true });
-  cpSync(bareReef(), join(demo, 'reef-fish'), { recursive: true });
+  cpSync(reefBare(), join(demo, 'reef-fish'), { recursive: true });
   const server = await startFishlens({
     timeoutMs: 240_000,
     env: { DEMO_MODELS: 'always', DEMO_MODELS_DIR: demo },
