@@ -24,6 +24,30 @@ const APP_BOUNDARIES = [
     message: 'The app talks to its workers only through their message types (protocol.ts).',
   },
 ];
+/** What the workers keep to. */
+const WORKER_PATTERNS = [
+  ONLY_STORAGE_USES_IDB,
+  {
+    group: ['**/ui/**', '**/server/**', '**/training/**', 'preact', 'preact/*'],
+    message: 'Workers have no UI and no server code.',
+  },
+];
+/**
+ * The classifier worker is a TF.js custom bundle (tfjs-core, one backend's `dist/base` and the
+ * kernels listed in worker/classifier/kernels/): these entry points register every kernel and
+ * would bring back the whole library (~500 kB gzip) that every cold start parses.
+ */
+const WHOLE_TFJS = [
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgl',
+  '@tensorflow/tfjs-backend-webgpu',
+].map((name) => ({
+  name,
+  message:
+    "The classifier worker imports @tensorflow/tfjs-core, a backend's dist/base and the kernels in worker/classifier/kernels/, not every kernel.",
+}));
 /** The ingest API's URLs: only src/sync builds requests to them. */
 const INGEST_URLS = ['Literal', 'TemplateElement'].map((node) => ({
   selector: `${node}[value${node === 'TemplateElement' ? '.raw' : ''}=/\\/api\\/v1\\/(predictions|devices)/]`,
@@ -160,19 +184,13 @@ export default tseslint.config(
     files: ['worker/**/*.ts'],
     languageOptions: { globals: globals.serviceworker },
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            only(['idb'], 'src/storage/'),
-            {
-              group: ['**/ui/**', '**/server/**', '**/training/**', 'preact', 'preact/*'],
-              message: 'Workers have no UI and no server code.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { paths: WHOLE_TFJS, patterns: WORKER_PATTERNS }],
     },
+  },
+  // Tests of the worker's code compare it with all of TF.js in Node.
+  {
+    files: ['worker/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: WORKER_PATTERNS }] },
   },
   // Code both runtimes import stays free of either runtime.
   {

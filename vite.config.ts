@@ -1,9 +1,60 @@
+import { fileURLToPath } from 'node:url';
 import preact from '@preact/preset-vite';
+import type { Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { defineConfig } from 'vitest/config';
 
 const THEME_COLOR = '#0b5f6e';
 const BACKGROUND_COLOR = '#f3f7f8';
+
+/**
+ * The classifier worker's `@tensorflow/tfjs-core` is worker/classifier/tfjs-core.ts: the core
+ * without the training optimizers, as TF.js custom bundles do. Only the bare name: deep imports
+ * (`@tensorflow/tfjs-core/dist/…`) resolve as usual.
+ */
+function leanTfjsCore(): Plugin {
+  const core = fileURLToPath(new URL('worker/classifier/tfjs-core.ts', import.meta.url));
+  return {
+    name: 'fishlens:lean-tfjs-core',
+    enforce: 'pre',
+    resolveId: (source) => (source === '@tensorflow/tfjs-core' ? core : null),
+  };
+}
+
+/**
+ * Makes tfjs-backend-wasm's threaded WASM factory self-contained, so the worker can be minified.
+ * TF.js starts each WASM thread from the factory's source text: `mainScriptUrlOrBlob = new
+ * Blob(['var WasmBackendModuleThreadedSimd = ' + wasmFactoryThreadedSimd.toString()])`
+ * (tfjs-backend-wasm/src/backend_wasm.ts, `init`). Emscripten's MODULARIZE wrapper declares
+ * `_scriptDir` outside that function (wasm-out/tfjs-backend-wasm-threaded-simd.js), and TF.js made
+ * its use inside safe for the Blob with `typeof _scriptDir !== "undefined"` (tensorflow/tfjs#4528).
+ * A minifier rightly sees the outer declaration, renames it and folds the guard to `e!==void 0`:
+ * correct where the function was written, a ReferenceError ("e is not defined") in the thread's
+ * Blob, where that scope does not exist (tensorflow/tfjs#4539). Declared inside the factory, the
+ * name travels with the source text. The value is the same: in a worker there is no
+ * document.currentScript, so it was `undefined` either way. Lines are kept, so source maps hold.
+ */
+function selfContainedWasmThreadFactory(): Plugin {
+  const outer =
+    "\n  var _scriptDir = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined;\n  if (typeof __filename !== 'undefined') _scriptDir = _scriptDir || __filename;\n";
+  const factory = 'function(WasmBackendModuleThreadedSimd) {\n';
+  return {
+    name: 'fishlens:self-contained-wasm-thread-factory',
+    transform(code, id) {
+      if (!/tfjs-backend-wasm-threaded-simd\.js$/.test(id)) return null;
+      if (!code.includes(outer) || !code.includes(factory)) {
+        this.error(
+          `${id}: Emscripten's wrapper is not as expected; check that the WASM thread factory is self-contained before building a minified worker`,
+        );
+      }
+      const inner = outer.trim().replace(/\n\s*/g, ' ');
+      return {
+        code: code.replace(outer, '\n\n\n').replace(factory, `${factory.trimEnd()} ${inner}\n`),
+        map: null,
+      };
+    },
+  };
+}
 
 export default defineConfig({
   build: {
@@ -61,10 +112,12 @@ export default defineConfig({
       },
     }),
   ],
-  // The classifier worker stays unminified: TF.js WASM starts its threads from
-  // `wasmFactoryThreadedSimd.toString()` in a Blob, and minified outer names (`_scriptDir` → `e`)
-  // are undefined there ("ReferenceError: e is not defined", tensorflow/tfjs#7020-style bundler bug).
-  worker: { rolldownOptions: { output: { minify: false } } },
+  // The classifier worker: ES modules, so each TF.js backend and model format is a chunk loaded
+  // only when used; minified like the app.
+  worker: {
+    format: 'es',
+    plugins: () => [leanTfjsCore(), selfContainedWasmThreadFactory()],
+  },
   server: {
     proxy: { '/api': 'http://localhost:8080' },
   },

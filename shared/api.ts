@@ -4,12 +4,10 @@
  * sync code and the server. Free of Node and DOM imports.
  */
 import { z } from 'zod';
+import { MAX_BATCH_ENTRIES } from './api-limits.js';
 import { packVersionSchema } from './pack.js';
 
-/** At most this many predictions in one batch. */
-export const MAX_BATCH_ENTRIES = 500;
-/** The client keeps a serialised batch at or under this many bytes (the server allows a little more). */
-export const MAX_BATCH_BYTES = 1_000_000;
+export { MAX_BATCH_ENTRIES } from './api-limits.js';
 /** Earliest `createdAt` the server accepts (no phone ran Fishlens before this). */
 export const EARLIEST_CREATED_AT = Date.parse('2020-01-01T00:00:00Z');
 /** How far in the future `createdAt` may be, for phones whose clocks run ahead. */

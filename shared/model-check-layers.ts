@@ -39,10 +39,12 @@ function layersOf(model: Layer): Layer[] {
 
 const isSequential = (model: Layer) => model.class_name === 'Sequential';
 
-function collectClasses(model: Layer, into: Set<string>): void {
+function collectClasses(model: Layer, into: Set<string>, activations: Set<string>): void {
   for (const layer of layersOf(model)) {
     into.add(layer.class_name);
-    if (NESTED.has(layer.class_name)) collectClasses(layer, into);
+    const activation = config(layer).activation;
+    if (typeof activation === 'string') activations.add(activation);
+    if (NESTED.has(layer.class_name)) collectClasses(layer, into, activations);
   }
 }
 
@@ -153,7 +155,7 @@ function terminal(model: Layer, problems: ModelProblem[]): Terminal {
   return result;
 }
 
-/** The layers topology's classes, input shape, output size and last activation. */
+/** The layers topology's classes and activations, input shape, output size and last activation. */
 export function describeLayersModel(topology: unknown): ModelDescription {
   const wrapped = topology as { model_config?: Layer } & Layer;
   // Keras 2.0–2.2 exports wrap the model: {keras_version, backend, model_config: {class_name, config}}.
@@ -167,7 +169,8 @@ export function describeLayersModel(topology: unknown): ModelDescription {
     });
   }
   const classes = new Set<string>([model.class_name]);
-  collectClasses(model, classes);
+  const activations = new Set<string>();
+  collectClasses(model, classes, activations);
   const shape = inputShape(model, problems);
   const end = terminal(model, problems);
   const dtype = layersOf(model).find((l) => l.class_name === 'InputLayer');
@@ -179,6 +182,7 @@ export function describeLayersModel(topology: unknown): ModelDescription {
     outputSize: end.size,
     output: end.kind ?? 'unknown',
     ops: [...classes].sort(),
+    activations: [...activations].sort(),
     problems,
   };
 }

@@ -102,6 +102,21 @@ describe('checkModel says why a model cannot run', () => {
     );
   });
 
+  it('names ops full TF.js has but the worker bundle lacks, and activations TF.js cannot build', () => {
+    const graph = copy(liveness) as { modelTopology: { node: Node[] } };
+    graph.modelTopology.node.find((n) => n.op === 'MaxPool')!.op = 'TopKV2';
+    expect(checkModel(graph).problems.find((p) => p.kind === 'ops')?.names).toEqual(['TopKV2']);
+    const model = functional(3, 'hard_sigmoid');
+    expect(checkModel(model).problems).toEqual([
+      expect.objectContaining({
+        kind: 'ops',
+        names: ['activation hard_sigmoid'],
+        message:
+          'The model uses layers and activations the app cannot run: activation hard_sigmoid.',
+      }),
+    ]);
+  });
+
   it('names layer types TF.js cannot build (a TF-Hub KerasLayer, a Lambda)', () => {
     const model = functional(3, 'softmax');
     model.modelTopology.config.layers[1]!.class_name = 'KerasLayer';

@@ -8,7 +8,7 @@
  */
 import { describeGraphModel } from './model-check-graph';
 import { describeLayersModel } from './model-check-layers';
-import { SUPPORTED_GRAPH_OPS, SUPPORTED_LAYER_CLASSES } from './model-ops';
+import { SUPPORTED_ACTIVATIONS, SUPPORTED_GRAPH_OPS, SUPPORTED_LAYER_CLASSES } from './model-ops';
 
 export type ModelFormat = 'layers-model' | 'graph-model';
 /** `probabilities`: the model ends in softmax/sigmoid; `logits`: the app applies softmax. */
@@ -34,6 +34,8 @@ export interface ModelDescription {
   output: OutputKind;
   /** Graph op names or Keras layer classes the model uses, sorted, each once. */
   ops: string[];
+  /** Layers models: the activations its layers name, sorted, each once. */
+  activations?: string[];
   /** Graph models: the node to feed and the tensor to read (from the signature when it has one). */
   inputName?: string;
   outputName?: string;
@@ -44,8 +46,9 @@ export interface ModelCheck extends Omit<ModelDescription, 'inputDtype'> {
   format: ModelFormat | null;
 }
 
-const GRAPH_OPS = new Set(SUPPORTED_GRAPH_OPS);
-const LAYER_CLASSES = new Set(SUPPORTED_LAYER_CLASSES);
+const GRAPH_OPS = new Set<string>(SUPPORTED_GRAPH_OPS);
+const LAYER_CLASSES = new Set<string>(SUPPORTED_LAYER_CLASSES);
+const ACTIVATIONS = new Set<string>(SUPPORTED_ACTIVATIONS);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -110,11 +113,14 @@ function labelProblem(outputSize: number | null, labelCount: number | undefined)
   ];
 }
 
-function opsProblem(format: ModelFormat, ops: string[]): ModelProblem[] {
+function opsProblem(format: ModelFormat, ops: string[], activations: string[]): ModelProblem[] {
   const known = format === 'graph-model' ? GRAPH_OPS : LAYER_CLASSES;
-  const unsupported = ops.filter((op) => !known.has(op));
+  const unsupported = [
+    ...ops.filter((op) => !known.has(op)),
+    ...activations.filter((a) => !ACTIVATIONS.has(a)).map((a) => `activation ${a}`),
+  ];
   if (unsupported.length === 0) return [];
-  const what = format === 'graph-model' ? 'operations' : 'layer types';
+  const what = format === 'graph-model' ? 'operations' : 'layers and activations';
   return [
     {
       kind: 'ops',
@@ -153,7 +159,7 @@ export function checkModel(modelJson: unknown, options: { labelCount?: number } 
   problems.push(
     ...inputProblems(found.inputShape, found.inputDtype),
     ...labelProblem(found.outputSize, options.labelCount),
-    ...opsProblem(format, found.ops),
+    ...opsProblem(format, found.ops, found.activations ?? []),
   );
   const { inputDtype: _dtype, ...rest } = found;
   return { format, ...rest, problems };

@@ -1,7 +1,6 @@
 import { lazy, LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { I18nProvider } from './i18n';
-import { useInstallPrompt } from './install-prompt';
 import { installDebugHooks } from './dev/debug';
 import { readyClassifier } from './hooks/use-active-pack';
 import { lastIdentifiedPhoto } from './hooks/use-identify';
@@ -16,7 +15,6 @@ import { NotFoundScreen } from './screens/NotFoundScreen';
 import { StatusScreen } from './screens/StatusScreen';
 import { registerServiceWorker, type ServiceWorkerHandle } from './sw-register';
 import { startSync } from './sync';
-import { InstallButton } from './ui/InstallButton';
 import { Layout } from './ui/Layout';
 import { PackUpdateBanner } from './ui/PackUpdateBanner';
 import { UpdatePrompt } from './ui/UpdatePrompt';
@@ -32,7 +30,6 @@ function Shell() {
   const online = useOnline();
   const [updateWaiting, setUpdateWaiting] = useState(false);
   const [sw, setSw] = useState<ServiceWorkerHandle | null>(null);
-  const installPrompt = useInstallPrompt();
   const packs = usePackStore();
 
   // Model packs: what is installed, and the registry's versions checked on start and whenever
@@ -81,9 +78,6 @@ function Shell() {
                 display: packCards(packs).find((c) => c.name === u.name)?.display,
               }))}
             />
-          )}
-          {installPrompt.canInstall && (
-            <InstallButton onInstall={() => void installPrompt.install()} />
           )}
         </>
       }

@@ -1,4 +1,3 @@
-import '../shared/zod-jitless';
 import { render } from 'preact';
 import { App } from './app';
 import './styles/base.css';

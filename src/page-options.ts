@@ -12,7 +12,7 @@ export interface PageOptions {
   wasmThreads: boolean | 'auto';
 }
 
-const BACKENDS: readonly string[] = ['webgl', 'wasm', 'cpu'] satisfies Backend[];
+const BACKENDS: readonly string[] = ['webgpu', 'webgl', 'wasm', 'cpu'] satisfies Backend[];
 
 export function pageOptions(search = location.search): PageOptions {
   const params = new URLSearchParams(search);

@@ -20,6 +20,14 @@ const NON_FISH = path.resolve('training/data/non-fish');
 const run = promisify(execFile);
 let work: string;
 let pack: string;
+/** What a person writes about the pack: its title in two languages and where its photos come from. */
+const CARD = {
+  display: {
+    title: { en: 'Fixture fish', ru: 'Рыбы для проверки' },
+    description: { en: 'Three river fish.', ru: 'Три речные рыбы.' },
+  },
+  references: { credit: 'EGU2017 FishNet data', licence: 'MIT', perLabel: 2 },
+};
 
 /** Runs a training CLI the way a person does; resolves with its exit code and output. */
 async function cli(
@@ -40,8 +48,11 @@ async function cli(
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'fishlens-train-'));
   pack = path.join(work, 'pack');
+  const card = path.join(work, 'card.json');
+  await writeFile(card, JSON.stringify(CARD));
   const settings = trainSettings([
     ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', pack, '--quantize', 'float16'],
+    ...['--card', card],
     ...['--whitened-dims', '16', '--lr', '0.01'],
     ...[
       '--views',
@@ -82,6 +93,24 @@ describe('train + eval on the fixture fish', () => {
       const bytes = await readFile(path.join(pack, file.path));
       expect(bytes.byteLength).toBe(file.size);
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(file.sha256);
+    }
+  });
+
+  it("carries the card's localised title and credited reference photos, every one listed in the manifest", async () => {
+    const metadata = metadataSchema.parse(
+      JSON.parse(await readFile(path.join(pack, 'metadata.json'), 'utf8')),
+    );
+    expect(metadata.display).toEqual(CARD.display);
+    const manifest = manifestSchema.parse(
+      JSON.parse(await readFile(path.join(pack, 'manifest.json'), 'utf8')),
+    );
+    const listed = new Set(manifest.files.map((f) => f.path));
+    for (const label of metadata.labels) {
+      expect(label.references?.length, label.id).toBeGreaterThanOrEqual(1);
+      for (const photo of label.references ?? []) {
+        expect(photo).toMatchObject({ credit: CARD.references.credit, licence: 'MIT' });
+        expect(listed.has(photo.path), photo.path).toBe(true);
+      }
     }
   });
 

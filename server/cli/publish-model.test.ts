@@ -213,6 +213,12 @@ describe('npm run publish-model', () => {
       expect((await run(custom, '--name', 'x')).output).toMatch(
         /operations the app cannot run: MyCustomPool/,
       );
+      // An op full TF.js has but the app's lean worker bundle does not carry is refused too.
+      json.modelTopology.node.find((n) => n.op === 'MyCustomPool')!.op = 'TopKV2';
+      writeFileSync(join(custom, 'model.json'), JSON.stringify(json));
+      expect((await run(custom, '--name', 'x')).output).toMatch(
+        /operations the app cannot run: TopKV2/,
+      );
       const after = (
         await test.db.query<{ n: number }>('SELECT count(*)::int AS n FROM model_versions')
       ).rows[0]?.n;

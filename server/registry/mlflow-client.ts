@@ -165,3 +165,26 @@ export function isNotFound(error: unknown): boolean {
     (error.errorCode === 'RESOURCE_DOES_NOT_EXIST' || error.status === 404)
   );
 }
+
+/**
+ * Every page of a paged MLflow search (`registered-models/search`, `model-versions/search`):
+ * follows `next_page_token` until the server sends none (or an empty one, as MLflow 2.x does
+ * on the last page).
+ */
+export async function* searchPages<T>(
+  client: MlflowClient,
+  path: string,
+  query: Record<string, string>,
+  signal?: AbortSignal,
+): AsyncGenerator<T & { next_page_token?: string }> {
+  let pageToken: string | undefined;
+  do {
+    const page = await client.get<T & { next_page_token?: string }>(
+      path,
+      { ...query, ...(pageToken ? { page_token: pageToken } : {}) },
+      signal,
+    );
+    yield page;
+    pageToken = page.next_page_token || undefined;
+  } while (pageToken);
+}

@@ -8,7 +8,12 @@
 import { join } from 'node:path';
 import { MANIFEST_FILE } from '../../shared/pack.js';
 import { contentTypeFor, type ObjectStore } from '../storage/index.js';
-import { MlflowApiError, type MlflowClient, type MlflowModelVersion } from './mlflow-client.js';
+import {
+  MlflowApiError,
+  searchPages,
+  type MlflowClient,
+  type MlflowModelVersion,
+} from './mlflow-client.js';
 import type { VerifiedPack } from './pack.js';
 
 /** Tag on every version `publish-model` creates: the sha256 of the pack's manifest.json. */
@@ -23,26 +28,21 @@ export async function findByDigest(
   digest: string,
   signal?: AbortSignal,
 ): Promise<MlflowModelVersion | null> {
-  let pageToken: string | undefined;
-  do {
-    const page = await client.get<{
-      model_versions?: MlflowModelVersion[];
-      next_page_token?: string;
-    }>(
-      'model-versions/search',
-      {
-        filter: `name='${name.replace(/'/g, "\\'")}' and tags.\`${PACK_DIGEST_TAG}\`='${digest}'`,
-        max_results: '200',
-        ...(pageToken ? { page_token: pageToken } : {}),
-      },
-      signal,
-    );
+  const pages = searchPages<{ model_versions?: MlflowModelVersion[] }>(
+    client,
+    'model-versions/search',
+    {
+      filter: `name='${name.replace(/'/g, "\\'")}' and tags.\`${PACK_DIGEST_TAG}\`='${digest}'`,
+      max_results: '200',
+    },
+    signal,
+  );
+  for await (const page of pages) {
     const hit = page.model_versions?.find((mv) =>
       mv.tags?.some((t) => t.key === PACK_DIGEST_TAG && t.value === digest),
     );
     if (hit) return hit;
-    pageToken = page.next_page_token || undefined;
-  } while (pageToken);
+  }
   return null;
 }
 

@@ -10,6 +10,7 @@ import {
   isNotFound,
   MlflowApiError,
   MlflowAuthError,
+  searchPages,
   type MlflowClient,
   type MlflowModelVersion,
   type MlflowRegisteredModel,
@@ -165,19 +166,13 @@ export function createMlflowRegistry(options: MlflowRegistryOptions): ModelRegis
 
     async listModels(alias, signal) {
       const models: MlflowRegisteredModel[] = [];
-      let pageToken: string | undefined;
-      do {
-        const page = await client.get<{
-          registered_models?: MlflowRegisteredModel[];
-          next_page_token?: string;
-        }>(
-          'registered-models/search',
-          { max_results: '1000', ...(pageToken ? { page_token: pageToken } : {}) },
-          signal,
-        );
-        models.push(...(page.registered_models ?? []));
-        pageToken = page.next_page_token || undefined;
-      } while (pageToken);
+      const pages = searchPages<{ registered_models?: MlflowRegisteredModel[] }>(
+        client,
+        'registered-models/search',
+        { max_results: '1000' },
+        signal,
+      );
+      for await (const page of pages) models.push(...(page.registered_models ?? []));
       const entries = await Promise.all(models.map((model) => summary(model, alias, signal)));
       return entries
         .filter((e): e is ModelSummary => e !== null)

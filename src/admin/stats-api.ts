@@ -3,6 +3,8 @@
  * device after it is entered once. Failures become codes the screen turns into words
  * (`dashboard.error.<code>`); AbortError passes through unchanged.
  */
+// zod is set up before the stats schema is made (the dashboard is a chunk of its own).
+import '../../shared/zod-jitless';
 import { statsResponseSchema, type StatsResponse } from '../../shared/stats';
 
 const TOKEN_KEY = 'fishlens.adminToken';

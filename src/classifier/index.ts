@@ -9,33 +9,56 @@ import type {
   Executor,
   LoadResult,
   MemoryResult,
+  PrepareResult,
   RepeatResult,
 } from '../../worker/classifier/protocol';
 import { WorkerBridge } from './bridge';
+import { autoBackends, rememberBackend, rememberedTuning, rememberTuning } from './device-tuning';
 import type { Classifier, LoadedPack } from './types';
 
 export type * from './types';
 
 export interface LoadClassifierOptions {
-  /** Backends to try, in order; default `auto`: hardware WebGL, then WASM, then CPU. */
+  /** Backends to try, in order; default `auto`: hardware WebGPU, hardware WebGL, WASM, CPU. */
   backends?: Backend[];
   /** `fused` (default) or the stock tf.LayersModel (for comparison in tests and the bench). */
   executor?: Executor;
-  /** WASM threads where cross-origin isolated: true, false, or `auto` (default: only with 4+ cores). */
+  /** WASM threads where cross-origin isolated: true, false, or `auto` (default: the faster, measured). */
   wasmThreads?: boolean | 'auto';
   signal?: AbortSignal;
 }
 
 /**
  * Loads a verified pack into a new classifier worker: starts the first backend on which the model
- * loads and warms up, and resolves when the first photo can be classified quickly. The pack's
- * weight buffers are transferred to the worker, so they are detached here afterwards.
+ * loads and warms up, and resolves when the first photo can be classified quickly. Given the pack
+ * as a promise (still being read from storage), the worker and its backend start meanwhile. The
+ * pack's weight buffers are transferred to the worker, so they are detached here afterwards.
  */
 export async function loadClassifier(
-  pack: LoadedPack,
+  packOrPromise: LoadedPack | Promise<LoadedPack>,
   options: LoadClassifierOptions = {},
 ): Promise<Classifier> {
   const bridge = new WorkerBridge();
+  const cancelled = () => bridge.fail(new FishlensError('disposed', 'loading was cancelled'));
+  const adaptive = (options.wasmThreads ?? 'auto') === 'auto';
+  const backends = options.backends ?? autoBackends();
+  const { wasmThreads } = options;
+  // A backend that fails to start here is tried again, and reported, by `load`.
+  const threadTuning = adaptive ? rememberedTuning() : undefined;
+  bridge
+    .call<PrepareResult>(
+      { type: 'prepare', backends, wasmThreads, threadTuning },
+      [],
+      options.signal,
+    )
+    .catch(() => {});
+  let pack: LoadedPack;
+  try {
+    pack = await packOrPromise;
+  } catch (error) {
+    bridge.fail(new FishlensError('disposed', 'the pack could not be read'));
+    throw error;
+  }
   const { ref, metadata } = pack;
   const load = await bridge.call<LoadResult>(
     {
@@ -44,19 +67,23 @@ export async function loadClassifier(
       metadata,
       modelJson: pack.modelJson,
       weightFiles: pack.weightFiles,
-      backends: options.backends ?? 'auto',
+      backends,
       executor: options.executor,
-      wasmThreads: options.wasmThreads,
+      wasmThreads,
+      threadTuning: adaptive ? rememberedTuning(ref) : undefined,
     },
     Object.values(pack.weightFiles),
     options.signal,
-    () => bridge.fail(new FishlensError('disposed', 'loading was cancelled')),
+    cancelled,
   );
   const { backend, details } = load;
+  if (adaptive && load.threadTuning) rememberTuning(ref, load.threadTuning);
+  if (!options.backends) rememberBackend(backend);
   const transfer = (photo: Blob | ImageBitmap) => (photo instanceof Blob ? [] : [photo]);
   return {
     backend,
     details,
+    loadTimings: load.timings,
     pack: ref,
     metadata,
     async classify(photo, signal) {

@@ -9,11 +9,19 @@ import type {
   Backend,
   ClassificationTimings,
   LabelProbability,
+  LoadTimings,
   MemoryResult,
   RepeatResult,
 } from '../../worker/classifier/protocol';
 
-export type { Backend, ClassificationTimings, LabelProbability, MemoryResult, RepeatResult };
+export type {
+  Backend,
+  ClassificationTimings,
+  LabelProbability,
+  LoadTimings,
+  MemoryResult,
+  RepeatResult,
+};
 
 /** A verified model pack in memory, ready to hand to the classifier worker. */
 export interface LoadedPack {
@@ -46,8 +54,10 @@ export interface Classification {
 /** A loaded, warmed-up model: one call at a time, cancellable. */
 export interface Classifier {
   readonly backend: Backend;
-  /** Backend details: SIMD and threads for WASM, the renderer for WebGL, the executor. */
+  /** Backend details: SIMD and threads for WASM, the GPU for WebGPU/WebGL, the executor. */
   readonly details: string;
+  /** Where loading went inside the worker (the startup bench reads it). */
+  readonly loadTimings: LoadTimings;
   readonly pack: PackRef;
   readonly metadata: PackMetadata;
   /** Classifies one photo (a File/Blob as picked, or an ImageBitmap, which is transferred). */

@@ -4,7 +4,7 @@
  * in, a roll back, another pack chosen) the old classifier is released and the new pack loads.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { isAbortError } from '../../shared/errors';
+import { errorCode, isAbortError } from '../../shared/errors';
 import type { PackRef } from '../../shared/pack';
 import { loadClassifier } from '../classifier';
 import type { Classifier } from '../classifier/types';
@@ -14,6 +14,8 @@ import { onActivePackChanged, packState, prepareActivePack } from '../registry/p
 export type ActivePackState =
   | { state: 'loading'; pack?: PackRef }
   | { state: 'ready'; classifier: Classifier }
+  /** No pack on the device: the person chooses one (the first start). */
+  | { state: 'choose' }
   | { state: 'error'; error: unknown };
 
 let state: ActivePackState = { state: 'loading' };
@@ -45,8 +47,12 @@ function load(): void {
   set({ state: 'loading' });
   void (async () => {
     try {
-      const pack = await prepareActivePack({ name: options.model, signal: controller.signal });
-      if (loading === controller) set({ state: 'loading', pack: pack.ref });
+      const pack = prepareActivePack({ name: options.model, signal: controller.signal });
+      void pack.then(
+        ({ ref }) => loading === controller && set({ state: 'loading', pack: ref }),
+        () => {},
+      );
+      // The worker and its backend start while the pack is read from storage.
       const classifier = await loadClassifier(pack, {
         backends: options.backends,
         executor: options.executor,
@@ -61,6 +67,7 @@ function load(): void {
       if (active && !samePack(active, classifier.pack)) reload();
     } catch (error) {
       if (loading !== controller || isAbortError(error)) return;
+      if (errorCode(error) === 'not-installed') return set({ state: 'choose' });
       console.error('model load failed', error);
       set({ state: 'error', error });
     } finally {

@@ -15,6 +15,8 @@ export interface IdentifyState {
   result?: {
     classification: Classification;
     labels: readonly Label[];
+    /** The engine's details (threads, SIMD, renderer), for "Technical details". */
+    details: string;
     photoUrl: string;
     seq: number;
   };
@@ -60,7 +62,8 @@ export async function identify(classifier: Classifier, photo: Blob): Promise<voi
     }
     if (state.result) URL.revokeObjectURL(state.result.photoUrl);
     const labels = classifier.metadata.labels;
-    set({ result: { classification, labels, photoUrl, seq: ++seq } });
+    const { details } = classifier;
+    set({ result: { classification, labels, details, photoUrl, seq: ++seq } });
   } catch (failure) {
     URL.revokeObjectURL(photoUrl);
     if (isAbortError(failure)) return;

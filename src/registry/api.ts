@@ -3,13 +3,10 @@
  * the shared schema, and every failure becomes an error code a person can act on.
  */
 import { FishlensError, isAbortError } from '../../shared/errors';
-import {
-  modelListSchema,
-  modelVersionSchema,
-  MODELS_API,
-  type ModelSummary,
-  type ModelVersionInfo,
-} from '../../shared/models-api';
+import type { ModelSummary, ModelVersionInfo } from '../../shared/models-api';
+
+/** The shared schemas: zod is a chunk of its own, loaded with the first answer, not the first screen. */
+const schemas = () => import('../schemas');
 
 /** Reads the registry over `fetch` (injected, so tests serve their own packs). */
 export interface RegistryApi {
@@ -41,12 +38,14 @@ export function createRegistryApi(fetchImpl: typeof fetch): RegistryApi {
   };
   return {
     async listModels(signal) {
+      const { MODELS_API, modelListSchema } = await schemas();
       const parsed = modelListSchema.safeParse(await getJson(MODELS_API, signal));
       if (!parsed.success)
         throw new FishlensError('bad-response', 'the model list does not match the API schema');
       return parsed.data.models;
     },
     async versionInfo(name, alias, signal) {
+      const { MODELS_API, modelVersionSchema } = await schemas();
       const url = `${MODELS_API}/${encodeURIComponent(name)}?alias=${encodeURIComponent(alias)}`;
       const parsed = modelVersionSchema.safeParse(await getJson(url, signal));
       if (!parsed.success)

@@ -134,26 +134,35 @@ describe('installing a pack', () => {
 });
 
 describe('the first pack', () => {
-  it('is the default pack when the registry has it, installed without a separate warm-up', async () => {
-    await registry.publish('reef-fish', 1);
-    await registry.publish('river-fish', 4);
-    expect((await installer.ensureActive()).ref).toEqual({ name: 'river-fish', version: 4 });
-    expect(warmedUp).toEqual([]);
-  });
-
-  it('is the registry first pack when it has no default pack', async () => {
-    await registry.publish('lake-fish', 2);
-    expect((await installer.ensureActive()).ref).toEqual({ name: 'lake-fish', version: 2 });
-  });
-
-  it('cannot be had offline: no-pack-offline, and once installed it loads without a network', async () => {
+  it('is never installed without a choice: with nothing installed loadActive fails with not-installed', async () => {
     await registry.publish('river-fish', 1);
+    expect(await failure(installer.loadActive())).toMatchObject({ code: 'not-installed' });
+    expect(registry.requests.filter((url) => url.includes('/files/'))).toEqual([]);
+  });
+
+  it('becomes the active pack, and the browser is asked to keep storage once, for it', async () => {
+    let persisted = 0;
+    const persisting = createInstaller({
+      fetch: registry.fetch,
+      storage,
+      warmUp: () => Promise.resolve(),
+      persist: () => Promise.resolve((persisted += 1)),
+    });
+    await registry.publish('reef-fish', 1);
+    await registry.publish('river-fish', 1);
+    await persisting.install('reef-fish');
+    expect(persisted).toBe(1);
+    await persisting.install('river-fish');
+    expect(persisted).toBe(1);
+    expect((await persisting.loadActive()).ref).toEqual({ name: 'reef-fish', version: 1 });
+  });
+
+  it('installed without a warm-up (the first pack chosen has nothing in use to protect), loads without a network', async () => {
+    await registry.publish('river-fish', 1);
+    await installer.install('river-fish', { warmUp: false });
+    expect(warmedUp).toEqual([]);
     registry.offline = true;
-    expect(await failure(installer.ensureActive())).toMatchObject({ code: 'no-pack-offline' });
-    registry.offline = false;
-    await installer.ensureActive();
-    registry.offline = true;
-    expect((await installer.ensureActive()).ref).toEqual({ name: 'river-fish', version: 1 });
+    expect((await installer.loadActive()).ref).toEqual({ name: 'river-fish', version: 1 });
   });
 });
 

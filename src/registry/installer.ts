@@ -13,7 +13,7 @@ import type { LoadedPack } from '../classifier/types';
 import type { InstalledPackVersion, PackStorage } from '../storage/model-packs';
 import { createRegistryApi } from './api';
 import { downloadVerifiedFile, verifyPackFile } from './download';
-import { toLoadedPack } from './pack-files';
+import { packSchema, toLoadedPack } from './pack-files';
 
 /** Warm-up failures that name what is wrong with the model itself, passed on as they are. */
 const MODEL_REFUSALS = new Set<ErrorCode>([
@@ -21,9 +21,6 @@ const MODEL_REFUSALS = new Set<ErrorCode>([
   'model-ops-unsupported',
   'model-labels-mismatch',
 ]);
-
-/** The pack a new user gets on the first online visit, when the registry has it. */
-export const DEFAULT_MODEL = 'river-fish';
 
 /** Bytes received so far out of the version's total. */
 export interface InstallProgress extends PackRef {
@@ -54,7 +51,7 @@ export interface InstallerParts {
   storage: PackStorage;
   /** Loads a verified pack into a classifier (and releases it); a failure refuses the version. */
   warmUp: (pack: LoadedPack, signal?: AbortSignal) => Promise<void>;
-  /** Asks the browser not to evict stored packs (after the first install). */
+  /** Asks the browser not to evict stored packs (after the first pack is installed). */
   persist?: () => Promise<unknown>;
 }
 
@@ -91,6 +88,8 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
     signal?: AbortSignal,
   ): Promise<LoadedPack> => {
     const ref = { name: record.name, version: record.version };
+    // Loads while the files are read and checked.
+    void packSchema();
     const blobs = await storage.readFiles(ref);
     const files = new Map<string, ArrayBuffer>();
     for (const entry of record.files) {
@@ -152,7 +151,10 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
         }
       }
       throwIfAborted(signal);
+      const first = (await storage.getActive()) === null;
       await switchAndPrune(ref);
+      // The first pack is what makes the app work offline: ask the browser not to evict it.
+      if (first) await persist?.().catch(() => false);
       return record;
     } catch (error) {
       await storage.deleteVersion(ref).catch(() => {});
@@ -181,31 +183,6 @@ export function createInstaller({ fetch: fetchImpl, storage, warmUp, persist }: 
     installVersion,
     loadVersion,
     loadActive,
-
-    /**
-     * The active pack. With none installed, installs the default pack (or, in a registry without
-     * it, the first one) once; offline with none installed it fails with `no-pack-offline`.
-     */
-    async ensureActive(options: Omit<InstallOptions, 'warmUp'> = {}): Promise<LoadedPack> {
-      if (!(await storage.getActive())) {
-        const first = { ...options, warmUp: false };
-        try {
-          await install(DEFAULT_MODEL, first).catch(async (error: unknown) => {
-            if (!(error instanceof FishlensError && error.code === 'not-in-registry')) throw error;
-            const listed = (await registry.listModels(options.signal))[0];
-            if (!listed) throw error;
-            return install(listed.name, first);
-          });
-        } catch (error) {
-          if (error instanceof FishlensError && error.code === 'network')
-            throw new FishlensError('no-pack-offline', undefined, {}, { cause: error });
-          throw error;
-        }
-        // The first pack is what makes the app work offline: ask the browser not to evict it.
-        await persist?.().catch(() => false);
-      }
-      return loadActive(options.signal);
-    },
 
     /** Compares every installed model with the registry; the registry's list comes back too. */
     async checkForUpdates(

@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { metadataSchema, MOBILENET_V2_PREPROCESSING, PACK_FORMAT } from '../../shared/pack';
+import { metadataSchema } from '../../shared/pack';
 import type { ModelSummary } from '../../shared/models-api';
 import type { InstalledPackVersion } from '../storage/model-packs';
 import { activeAfterDelete, packCards } from './pack-cards';
 import type { PackStoreState } from './pack-store';
+import { fakeMetadata } from './testing';
 
 function version(name: string, v: number, description: string): InstalledPackVersion {
   const metadata = metadataSchema.parse({
-    format: PACK_FORMAT,
-    name,
+    ...fakeMetadata(name, v),
     description,
-    createdAt: '2026-11-01T00:00:00.000Z',
-    tool: { name: 'test', version: '1' },
-    architecture: 'none',
-    modelFormat: 'tfjs-layers',
-    input: { width: 224, height: 224, channels: 3 },
-    preprocessing: MOBILENET_V2_PREPROCESSING,
-    labels: ['bream', 'perch'].map((id) => ({ id, latin: id, names: {} })),
     metrics: {
       validation: {
         n: 10,

@@ -1,10 +1,20 @@
 /** Verified pack files in memory → the `LoadedPack` the classifier takes. */
 import { FishlensError } from '../../shared/errors';
-import { MODEL_FILE, metadataSchema, METADATA_FILE, type PackRef } from '../../shared/pack';
+import type { PackRef } from '../../shared/pack';
 import type { LoadedPack } from '../classifier/types';
 
+/**
+ * The shared pack schema: zod is a chunk of its own (a third of the app's script), so the first
+ * screen renders without it; callers start loading it before they read the pack's files.
+ */
+export const packSchema = () => import('../schemas');
+
 /** Parses metadata.json and model.json and picks out the weight files model.json names. */
-export function toLoadedPack(ref: PackRef, files: Map<string, ArrayBuffer>): LoadedPack {
+export async function toLoadedPack(
+  ref: PackRef,
+  files: Map<string, ArrayBuffer>,
+): Promise<LoadedPack> {
+  const { MODEL_FILE, metadataSchema, METADATA_FILE } = await packSchema();
   const json = (path: string): unknown => {
     const data = files.get(path);
     if (!data) throw new FishlensError('incomplete-pack', undefined, { file: path });

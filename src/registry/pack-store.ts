@@ -135,6 +135,8 @@ export async function startInstall(name: string): Promise<void> {
       signal: controller.signal,
       onProgress: ({ version, loaded, total }) =>
         set({ installs: { ...state.installs, [name]: { version, loaded, total } } }),
+      // A warm-up only protects a pack already in use (the first pack chosen has none).
+      warmUp: (await storage.getActive()) !== null,
     });
     set({ updates: state.updates.filter((u) => u.name !== name) });
   } catch (error) {
@@ -160,12 +162,28 @@ export function cancelInstall(name: string): void {
 /** Makes an installed model the one the Identify screen uses. */
 export const activateModel = (name: string) => changing(() => storage.setActive(name));
 
+/**
+ * Makes `name` the pack the Identify screen uses: at once when it is installed (offline too),
+ * else once it is downloaded (progress and cancel in `installs`, a failure in `errors`).
+ */
+export async function choosePack(name: string): Promise<void> {
+  const installed = () => state.installed.some((m) => m.model.name === name);
+  if (!installed()) {
+    await startInstall(name);
+    if (!installed()) return; // cancelled or failed
+  }
+  await activateModel(name);
+}
+
+/** One stored file of an installed pack version (a reference photo), or undefined. */
+export const readPackFile = (ref: PackRef, path: string) => storage.readFile(ref, path);
+
 /** Swaps a model's current and previous versions. */
 export const rollBack = (name: string) => changing(() => storage.swapToPrevious(name));
 
 /**
  * Removes a model and all its versions from the device; Identify moves to another installed pack
- * (see `activeAfterDelete`), or has none: the default is then not installed again unasked.
+ * (see `activeAfterDelete`), or has none and offers the choice of packs.
  */
 export const deleteModel = (name: string) => changing(() => storage.deleteModel(name));
 
@@ -205,25 +223,23 @@ export function watchPacks(): () => void {
 }
 
 /**
- * The verified active pack, for the classifier. With none installed, installs the default pack
- * first (see the installer). `name` (the `?model=` page flag of tests and the bench) installs that
- * pack if needed and makes it the active one first: the same path a person's choice takes.
+ * The verified active pack, for the classifier; `not-installed` when none is (the person chooses
+ * one first: nothing is downloaded unasked). `name` (the `?model=` page flag of tests and the
+ * bench) installs that pack if needed and makes it the active one first.
  */
 export async function prepareActivePack(
   options: { name?: string; signal?: AbortSignal } = {},
 ): Promise<LoadedPack> {
   const { name, signal } = options;
   try {
-    if (!name && !(await storage.getActive()) && !(await storage.getAutoInstallDefault()))
-      throw new Failure('not-installed');
     if (name) {
       const installed = (await storage.listModels()).some((m) => m.model.name === name);
-      // As with the first pack, a warm-up only protects a pack already in use.
+      // As with the first pack chosen, a warm-up only protects a pack already in use.
       if (!installed)
         await installer.install(name, { signal, warmUp: !!(await storage.getActive()) });
       await storage.setActive(name);
     }
-    return await installer.ensureActive({ signal });
+    return await installer.loadActive(signal);
   } finally {
     await refreshPacks();
   }

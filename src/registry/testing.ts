@@ -35,10 +35,9 @@ export interface FakeRegistry {
 
 const SHARD = 'group1-shard1of1.bin';
 
-async function makeVersion(name: string, version: number, shardBytes: number) {
-  const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-  const shard = new Uint8Array(shardBytes).map((_, i) => (i * 7 + version) % 251);
-  const metadata = {
+/** Metadata of a two-species pack (bream, perch) that every test pack starts from. */
+export function fakeMetadata(name: string, version: number) {
+  return {
     format: PACK_FORMAT,
     name,
     description: `${name} v${version}`,
@@ -50,6 +49,12 @@ async function makeVersion(name: string, version: number, shardBytes: number) {
     preprocessing: MOBILENET_V2_PREPROCESSING,
     labels: ['bream', 'perch'].map((id) => ({ id, latin: `Latinus ${id}`, names: { en: id } })),
   };
+}
+
+async function makeVersion(name: string, version: number, shardBytes: number) {
+  const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  const shard = new Uint8Array(shardBytes).map((_, i) => (i * 7 + version) % 251);
+  const metadata = fakeMetadata(name, version);
   const bytes = new Map<string, Uint8Array>([
     [
       'model.json',

@@ -53,9 +53,11 @@ export function HistoryEntryScreen(props: { id?: string }) {
         <BlobImage class="history-photo" blob={entry.thumbnail} alt={t('history.photo')} />
       )}
       <p class="history-confidence">
-        {entry.notSure
-          ? t('history.notSureLine', { percent: words.percent })
-          : t('history.sure', { percent: words.percent })}
+        {entry.unknown
+          ? t('history.unknownLine')
+          : entry.notSure
+            ? t('history.notSureLine', { percent: words.percent })
+            : t('history.sure', { percent: words.percent })}
       </p>
       <p class="muted">
         {t('history.when', { time: when.format(new Date(entry.createdAt)) })}{' '}

@@ -1,77 +1,62 @@
-import { useCallback, useEffect } from 'preact/hooks';
-import { errorCode, FishlensError } from '../../shared/errors';
-import type { Label } from '../../shared/pack';
-import type { Classification } from '../classifier/types';
-import { useActivePack, type ActivePackState } from '../hooks/use-active-pack';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useActivePack } from '../hooks/use-active-pack';
 import { useCamera } from '../hooks/use-camera';
 import { identify, showIdentifyError, useIdentify } from '../hooks/use-identify';
-import { useI18n, type Translate } from '../i18n';
+import { useOnline } from '../hooks/use-online';
+import { usePackStore } from '../hooks/use-pack-store';
+import { useReferencePhotos } from '../hooks/use-reference-photos';
+import { useI18n } from '../i18n';
 import { errorMessage } from '../i18n/errors';
-import { ModelStatus, type ModelState } from '../ui/ModelStatus';
+import { useInstallPrompt } from '../install-prompt';
+import { cancelInstall, checkPackUpdates, choosePack } from '../registry/pack-store';
+import { ActivePack } from '../ui/ActivePack';
+import { InstallOffer } from '../ui/InstallOffer';
+import { ModelStatus } from '../ui/ModelStatus';
+import { PackChoice } from '../ui/PackChoice';
 import { PhotoInput } from '../ui/PhotoInput';
-import { PredictionCard, type PredictionView } from '../ui/PredictionCard';
+import { PredictionCard } from '../ui/PredictionCard';
+import {
+  activePackWords,
+  modelState,
+  otherPacks,
+  packOptions,
+  registryState,
+  toPredictionView,
+} from './identify-view';
 
-function toView(
-  classification: Classification,
-  labels: readonly Label[],
-  seq: number,
-): PredictionView {
-  const ranked = classification.probabilities
-    .map((probability, index) => ({ label: labels[index]!, probability }))
-    .filter((row) => row.label)
-    .sort((a, b) => b.probability - a.probability);
-  return {
-    ranked,
-    notSure: classification.notSure,
-    model: classification.model,
-    backend: classification.backend,
-    latencyMs: classification.latencyMs,
-    seq,
-  };
-}
+const SWITCHER_ID = 'pack-switcher';
 
-function modelState(status: ActivePackState, t: Translate): ModelState {
-  switch (status.state) {
-    case 'loading':
-      return {
-        state: 'loading',
-        ...(status.pack ? { model: status.pack.name, version: status.pack.version } : {}),
-      };
-    case 'ready': {
-      const { classifier } = status;
-      return {
-        state: 'ready',
-        model: classifier.pack.name,
-        version: classifier.pack.version,
-        backend: classifier.backend,
-        details: classifier.details,
-      };
-    }
-    case 'error': {
-      const code = errorCode(status.error);
-      const own = status.error instanceof FishlensError && code !== 'internal';
-      const message = own
-        ? errorMessage(t, status.error)
-        : `${t('identify.model.error')} ${errorMessage(t, status.error)}`;
-      return { state: 'error', message };
-    }
-  }
-}
-
-/** The Identify screen: a photo in, the species and how sure the model is out. */
+/**
+ * The Identify screen: on the first start the choice of waters (packs); then the pack in use
+ * (switchable here), a photo in, and the species with how sure the model is out.
+ */
 export function IdentifyScreen() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { status, retry } = useActivePack();
+  const packs = usePackStore();
+  const online = useOnline();
   const { busy, result, error } = useIdentify();
   const camera = useCamera();
+  const installPrompt = useInstallPrompt();
+  const [switching, setSwitching] = useState(false);
+  const references = useReferencePhotos(result?.classification.model, result?.labels ?? []);
   const classifier = status.state === 'ready' ? status.classifier : undefined;
 
+  // A photo dropped or pasted while the pack is still loading waits for it instead of being lost.
+  const [waiting, setWaiting] = useState<Blob | null>(null);
+  const loading = status.state === 'loading';
   const onPhoto = useCallback(
     (photo: Blob) => {
       if (classifier) void identify(classifier, photo);
+      else if (loading) setWaiting(photo);
     },
-    [classifier],
+    [classifier, loading],
   );
+  useEffect(() => {
+    if (!classifier || !waiting) return;
+    setWaiting(null);
+    void identify(classifier, waiting);
+  }, [classifier, waiting]);
 
   // Paste a photo anywhere on the screen.
   useEffect(() => {
@@ -86,6 +71,37 @@ export function IdentifyScreen() {
     return () => document.removeEventListener('paste', paste);
   }, [onPhoto]);
 
+  // A pack switched in closes the choice.
+  useEffect(() => setSwitching(false), [packs.active?.name]);
+
+  const options = packOptions(packs, locale, t);
+  const choice = (first: boolean) => (
+    <PackChoice
+      id={SWITCHER_ID}
+      first={first}
+      options={options}
+      online={online}
+      registry={registryState(packs, online)}
+      onChoose={(name) => void choosePack(name)}
+      onCancel={cancelInstall}
+      onRetry={() => void checkPackUpdates()}
+    />
+  );
+  if (status.state === 'choose') {
+    return (
+      <section class="identify" aria-labelledby="identify-title">
+        <h1 id="identify-title">{t('identify.title')}</h1>
+        {choice(true)}
+      </section>
+    );
+  }
+
+  const active = activePackWords(packs, locale);
+  const tryPack = (name: string) => {
+    setSwitching(true);
+    void choosePack(name);
+    requestAnimationFrame(() => document.getElementById(SWITCHER_ID)?.scrollIntoView());
+  };
   const openCamera = () => camera.start().catch(showIdentifyError);
   const captureFrame = async () => {
     const still = await camera.capture();
@@ -93,10 +109,18 @@ export function IdentifyScreen() {
   };
 
   return (
-    <section class="screen identify" aria-labelledby="identify-title" aria-busy={busy}>
+    <section class="identify" aria-labelledby="identify-title" aria-busy={busy}>
       <h1 id="identify-title">{t('identify.title')}</h1>
-      <p class="muted">{t('identify.intro')}</p>
-      <ModelStatus status={modelState(status, t)} onRetry={retry} />
+      <ActivePack
+        title={active?.title ?? ''}
+        speciesCount={active?.speciesCount ?? 0}
+        open={switching}
+        controls={SWITCHER_ID}
+        onToggle={() => setSwitching(!switching)}
+      >
+        <ModelStatus status={modelState(status, t)} onRetry={retry} />
+      </ActivePack>
+      {switching && choice(false)}
       <PhotoInput
         onPhoto={onPhoto}
         disabled={!classifier}
@@ -113,6 +137,7 @@ export function IdentifyScreen() {
           ) : undefined
         }
       />
+      {!result && <p class="muted identify-intro">{t('identify.intro')}</p>}
       {!camera.supported && (
         <p class="muted" data-testid="camera-unsupported">
           {t('identify.cameraUnsupported')}
@@ -143,7 +168,7 @@ export function IdentifyScreen() {
           </div>
         </div>
       )}
-      {busy && (
+      {(busy || waiting) && (
         <p class="working" role="status" data-testid="identify-busy">
           {t('identify.working')}
         </p>
@@ -161,8 +186,19 @@ export function IdentifyScreen() {
       )}
       {result && !error && (
         <PredictionCard
-          view={toView(result.classification, result.labels, result.seq)}
+          key={result.seq}
+          view={toPredictionView(result.classification, result.labels, result.seq, result.details)}
           photoUrl={result.photoUrl}
+          references={references}
+          pack={{ title: active?.title ?? '', speciesCount: result.labels.length }}
+          otherPacks={otherPacks(options)}
+          onTryPack={tryPack}
+        />
+      )}
+      {installPrompt.canInstall && (
+        <InstallOffer
+          onInstall={() => void installPrompt.install()}
+          onDismiss={installPrompt.dismiss}
         />
       )}
     </section>

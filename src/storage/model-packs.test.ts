@@ -35,6 +35,18 @@ describe('model pack store', () => {
     ]);
   });
 
+  it('reads one file of a version by its path, and nothing for a path it does not have', async () => {
+    await install('river-fish', 1);
+    const blob = await storage.readFile({ name: 'river-fish', version: 1 }, 'model.json');
+    expect(await blob?.text()).toBe('{}');
+    expect(
+      await storage.readFile({ name: 'river-fish', version: 1 }, 'missing.jpg'),
+    ).toBeUndefined();
+    expect(
+      await storage.readFile({ name: 'river-fish', version: 2 }, 'model.json'),
+    ).toBeUndefined();
+  });
+
   it('switching keeps the previous version for roll back and hands back the older ones to delete', async () => {
     for (const v of [1, 2, 3]) await install('river-fish', v);
     await storage.switchCurrent({ name: 'river-fish', version: 1 });
@@ -79,14 +91,5 @@ describe('model pack store', () => {
     await storage.deleteModel('river-fish');
     expect(await storage.getActive()).toBeNull();
     expect(await storage.listModels()).toEqual([]);
-  });
-
-  it('installs the default pack unasked only until a person deleted a pack', async () => {
-    expect(await storage.getAutoInstallDefault()).toBe(true);
-    await install('river-fish', 1);
-    await storage.switchCurrent({ name: 'river-fish', version: 1 });
-    expect(await storage.getAutoInstallDefault()).toBe(true);
-    await storage.deleteModel('river-fish');
-    expect(await storage.getAutoInstallDefault()).toBe(false);
   });
 });

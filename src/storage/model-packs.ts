@@ -41,10 +41,7 @@ interface StoredFile extends PackRef {
   blob: Blob;
 }
 
-type Preference =
-  | { key: 'active'; name: string }
-  | { key: 'autoUpdate'; enabled: boolean }
-  | { key: 'autoInstallDefault'; enabled: boolean };
+type Preference = { key: 'active'; name: string } | { key: 'autoUpdate'; enabled: boolean };
 
 interface ModelsDB extends DBSchema {
   files: {
@@ -63,6 +60,8 @@ export interface PackStorage {
   putFile(ref: PackRef, entry: ManifestEntry, bytes: ArrayBuffer): Promise<void>;
   /** The stored files of one version, by path. */
   readFiles(ref: PackRef): Promise<Map<string, Blob>>;
+  /** One stored file of a version (a reference photo, say), or undefined. */
+  readFile(ref: PackRef, path: string): Promise<Blob | undefined>;
   /** Marks a version complete (all files stored); it is not used until `switchCurrent`. */
   putVersion(record: InstalledPackVersion): Promise<void>;
   getVersion(ref: PackRef): Promise<InstalledPackVersion | undefined>;
@@ -76,10 +75,7 @@ export interface PackStorage {
   swapToPrevious(name: string): Promise<boolean>;
   /** Deletes one version's files and record; a current or previous version loses that role. */
   deleteVersion(ref: PackRef): Promise<void>;
-  /**
-   * Removes a model (every version); the active pack moves to another installed model. From then
-   * on the default pack is no longer installed on its own (see `getAutoInstallDefault`).
-   */
+  /** Removes a model (every version); the active pack moves to another installed model. */
   deleteModel(name: string): Promise<void>;
   listModels(): Promise<InstalledModelVersions[]>;
   /** Names the model the Identify screen uses (it must be installed). */
@@ -88,8 +84,6 @@ export interface PackStorage {
   getActive(): Promise<InstalledPackVersion | null>;
   getAutoUpdate(): Promise<boolean>;
   setAutoUpdate(enabled: boolean): Promise<void>;
-  /** Whether the default pack may be installed unasked when none is: until a person deleted one. */
-  getAutoInstallDefault(): Promise<boolean>;
 }
 
 function openModelsDb(name: string): Promise<IDBPDatabase<ModelsDB>> {
@@ -156,6 +150,9 @@ export function openPackStorage(name = MODELS_DB_NAME): PackStorage {
       const rows = await db.getAllFromIndex('files', 'byVersion', [name, version]);
       return new Map(rows.map((row) => [row.path, row.blob]));
     },
+    async readFile({ name, version }, path) {
+      return (await (await open()).get('files', [name, version, path]))?.blob;
+    },
     async putVersion(record) {
       await (await open()).put('versions', record);
     },
@@ -201,8 +198,6 @@ export function openPackStorage(name = MODELS_DB_NAME): PackStorage {
       for (const [, version] of versions) await deleteVersion({ name, version });
       const tx = db.transaction(['models', 'preferences'], 'readwrite');
       await tx.objectStore('models').delete(name);
-      // A person who deleted a pack chooses packs now: never bring one back unasked.
-      await tx.objectStore('preferences').put({ key: 'autoInstallDefault', enabled: false });
       const active = await tx.objectStore('preferences').get('active');
       if (active?.key === 'active' && active.name === name) {
         const other = await tx.objectStore('models').getAllKeys();
@@ -250,10 +245,6 @@ export function openPackStorage(name = MODELS_DB_NAME): PackStorage {
     },
     async setAutoUpdate(enabled) {
       await (await open()).put('preferences', { key: 'autoUpdate', enabled });
-    },
-    async getAutoInstallDefault() {
-      const pref = await (await open()).get('preferences', 'autoInstallDefault');
-      return pref?.key === 'autoInstallDefault' ? pref.enabled : true;
     },
   };
 }

@@ -12,6 +12,8 @@ export interface OutboxEntry {
   model: PackRef;
   top: { label: string; probability: number }[];
   notSure: boolean;
+  /** The photo showed none of the pack's species (the "unknown" decision); History says so. Never sent. */
+  unknown?: true;
   latencyMs: number;
   backend: string;
   appVersion: string;

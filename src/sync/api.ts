@@ -1,15 +1,17 @@
 /** The ingest API as the app calls it: every answer becomes a result the sync engine can act on. */
 import type { z } from 'zod';
-import {
-  batchResponseSchema,
-  deviceResponseSchema,
-  feedbackResponseSchema,
-  type BatchResponse,
-  type DeviceResponse,
-  type FeedbackResponse,
-  type PredictionPayload,
+import type {
+  BatchResponse,
+  DeviceResponse,
+  FeedbackResponse,
+  PredictionPayload,
 } from '../../shared/api';
 import { parseRetryAfter } from './backoff';
+
+/** The shared schemas: zod is a chunk of its own, loaded with the first answer, not the first screen. */
+const schemas = () => import('../schemas');
+/** Picks the schema an answer must match. */
+type AnswerSchema<T> = (shared: Awaited<ReturnType<typeof schemas>>) => z.ZodType<T>;
 
 /** What a call to the server came to. */
 export type ApiResult<T> =
@@ -37,7 +39,7 @@ async function call<T>(
   fetchImpl: typeof fetch,
   url: string,
   init: RequestInit,
-  schema: z.ZodType<T>,
+  schema: AnswerSchema<T>,
   now: () => number,
 ): Promise<ApiResult<T>> {
   let res: Response;
@@ -53,7 +55,7 @@ async function call<T>(
   const retryAfterMs = parseRetryAfter(res.headers.get('Retry-After'), now());
   if (res.ok) {
     try {
-      const parsed = schema.safeParse(await res.json());
+      const parsed = schema(await schemas()).safeParse(await res.json());
       if (parsed.success) return { kind: 'ok', body: parsed.data };
     } catch {
       /* a body cut off or not JSON (a captive portal): try again later */
@@ -80,7 +82,7 @@ export function httpIngestApi(
   fetchImpl: typeof fetch = (...args) => fetch(...args),
   now: () => number = Date.now,
 ): IngestApi {
-  const post = <T>(path: string, token: string, body: unknown, schema: z.ZodType<T>) =>
+  const post = <T>(path: string, token: string, body: unknown, schema: AnswerSchema<T>) =>
     call(
       fetchImpl,
       `${baseUrl}${path}`,
@@ -94,10 +96,16 @@ export function httpIngestApi(
     );
   return {
     registerDevice: () =>
-      call(fetchImpl, `${baseUrl}/api/v1/devices`, { method: 'POST' }, deviceResponseSchema, now),
+      call(
+        fetchImpl,
+        `${baseUrl}/api/v1/devices`,
+        { method: 'POST' },
+        (s) => s.deviceResponseSchema,
+        now,
+      ),
     postBatch: (token, predictions) =>
-      post('/api/v1/predictions/batch', token, { predictions }, batchResponseSchema),
+      post('/api/v1/predictions/batch', token, { predictions }, (s) => s.batchResponseSchema),
     postFeedback: (token, feedback) =>
-      post('/api/v1/predictions/feedback', token, { feedback }, feedbackResponseSchema),
+      post('/api/v1/predictions/feedback', token, { feedback }, (s) => s.feedbackResponseSchema),
   };
 }

@@ -1,5 +1,6 @@
 /** Turning outbox entries into ingest batches within the API's limits. */
-import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, type PredictionPayload } from '../../shared/api';
+import type { PredictionPayload } from '../../shared/api';
+import { MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from '../../shared/api-limits';
 import type { OutboxEntry } from '../storage/prediction-log';
 
 /** The part of an entry the server receives: never the thumbnail or local state. */

@@ -201,6 +201,17 @@ describe('batches', () => {
     ).toBeLessThanOrEqual(1_000_000);
     expect(JSON.stringify(batch)).not.toContain('thumbnail');
   });
+
+  it("never carry the device's own notes: an 'unknown' answer is sent as the not-sure prediction it is", async () => {
+    const { toPayload } = await import('./batch');
+    const payload = toPayload({
+      ...entry({ notSure: true }),
+      unknown: true,
+      state: 'pending',
+    });
+    expect(payload.notSure).toBe(true);
+    expect(payload).not.toHaveProperty('unknown');
+  });
 });
 
 describe('Background Sync', () => {

@@ -4,7 +4,8 @@
  * injected, so tests drive it without real waiting. One run at a time; calls during a run make
  * it go round once more.
  */
-import { MAX_BATCH_ENTRIES, type PredictionPayload } from '../../shared/api';
+import type { PredictionPayload } from '../../shared/api';
+import { MAX_BATCH_ENTRIES } from '../../shared/api-limits';
 import type { DeviceCredentials, PredictionLog } from '../storage/prediction-log';
 import type { IngestApi } from './api';
 import { DEFAULT_BACKOFF, retryDelay, type BackoffOptions } from './backoff';

@@ -63,6 +63,7 @@ export async function recordPrediction(
       model: { name: classification.model.name, version: classification.model.version },
       top: classification.top.slice(0, 5).map(({ label, probability }) => ({ label, probability })),
       notSure: classification.notSure,
+      ...(classification.decision.verdict === 'unknown' ? { unknown: true as const } : {}),
       latencyMs: Math.max(0, classification.latencyMs),
       backend: classification.backend,
       appVersion: APP_VERSION,

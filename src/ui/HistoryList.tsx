@@ -17,6 +17,8 @@ export interface LoggedPrediction {
   model: PackRef;
   top: { label: string; probability: number }[];
   notSure: boolean;
+  /** None of the pack's species (then no percentage is shown: it would be the closest one's). */
+  unknown?: boolean;
   state: 'pending' | 'synced' | 'rejected';
   feedback?: { label: string };
   thumbnail?: Blob;
@@ -39,7 +41,10 @@ export const SYNC_STATE_WORDS: Record<HistoryEntry['entry']['state'], MessageKey
   rejected: 'history.state.rejected',
 };
 
-/** The words of a logged prediction: the species ("Maybe …" when the model was not sure), its best label and the correction. */
+/**
+ * The words of a logged prediction: the species ("Maybe …" when the model was not sure, "Not one
+ * of the pack's species" when it was none), its best label's percentage and the correction.
+ */
 export function predictionWords(item: HistoryEntry, t: Translate, locale: string) {
   const { entry, species } = item;
   const best = entry.top[0];
@@ -47,8 +52,12 @@ export function predictionWords(item: HistoryEntry, t: Translate, locale: string
   const name = label ? speciesName(label, locale) : '?';
   const correction = entry.feedback ? speciesById(species, entry.feedback.label) : undefined;
   return {
-    title: entry.notSure ? t('history.maybe', { name }) : name,
-    percent: best ? formatPercent(best.probability, locale) : '',
+    title: entry.unknown
+      ? t('history.unknown', { name })
+      : entry.notSure
+        ? t('history.maybe', { name })
+        : name,
+    percent: best && !entry.unknown ? formatPercent(best.probability, locale) : '',
     correction: correction ? speciesName(correction, locale) : null,
   };
 }

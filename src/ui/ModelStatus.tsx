@@ -2,10 +2,14 @@ import { useI18n } from '../i18n';
 
 export type ModelState =
   | { state: 'loading'; model?: string; version?: number }
-  | { state: 'ready'; model: string; version: number; backend: string; details: string }
+  | { state: 'ready'; model: string; version: number; backend: string }
   | { state: 'error'; model?: string; version?: number; message: string };
 
-/** The model's readiness, for people and for tests (`data-state`, `data-model`, `data-version`, `data-backend`). */
+/**
+ * Whether the pack is ready, in words for people ("Preparing the pack…", "Ready"); the pack's
+ * name, version and backend are there for tests only (`data-model`, `data-version`,
+ * `data-backend`, `data-state`).
+ */
 export function ModelStatus(props: { status: ModelState; onRetry?: () => void }) {
   const { t } = useI18n();
   const s = props.status;
@@ -21,15 +25,7 @@ export function ModelStatus(props: { status: ModelState; onRetry?: () => void })
       aria-live="polite"
     >
       {s.state === 'loading' && <span>{t('identify.model.loading')}</span>}
-      {s.state === 'ready' && (
-        <span title={s.details}>
-          {t('identify.model.ready', {
-            model: s.model,
-            version: s.version,
-            backend: s.backend.toUpperCase(),
-          })}
-        </span>
-      )}
+      {s.state === 'ready' && <span>{t('identify.model.ready')}</span>}
       {s.state === 'error' && (
         <>
           <span>{s.message}</span>

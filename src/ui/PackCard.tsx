@@ -1,7 +1,9 @@
 import type { PackDisplay } from '../../shared/pack';
 import { useI18n } from '../i18n';
 import { formatBytes } from './format';
-import { exampleSpecies, packDescription, packTitle, type SpeciesNames } from './names';
+import { packDescription, packTitle, type SpeciesNames } from './names';
+import { PackCoverage } from './PackCoverage';
+import { PackProgress } from './PackProgress';
 import { outOf } from './out-of';
 
 /** Everything one pack card shows: the version on the device, what the registry offers, a running install. */
@@ -55,10 +57,6 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
   const busy = pack.progress !== null;
   const { installed } = pack;
   const previous = installed?.previous ?? null;
-  const percent =
-    pack.progress && pack.progress.total > 0
-      ? Math.floor((pack.progress.loaded / pack.progress.total) * 100)
-      : 0;
   const title = packTitle(pack, locale);
   const description = packDescription(pack, locale);
   const headingId = `pack-${pack.name}`;
@@ -79,13 +77,7 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
       {description && <p class="pack-description">{description}</p>}
       <p class="pack-facts">
         <span>
-          {t('packs.species', { count: pack.labelCount })}
-          {pack.species.length > 0 &&
-            ` ${t('packs.examples', {
-              names: new Intl.ListFormat(locale, { style: 'narrow', type: 'conjunction' }).format(
-                exampleSpecies(pack.species, locale),
-              ),
-            })}`}
+          <PackCoverage count={pack.labelCount} species={pack.species} />
         </span>
         <span>{t('packs.size', { size: formatBytes(pack.sizeBytes, locale) })}</span>
       </p>
@@ -112,21 +104,21 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
         </p>
       )}
       {pack.progress && (
-        <div class="pack-progress" data-testid="pack-progress">
-          <progress max={100} value={percent} aria-label={title} />
-          <span>
-            {pack.progress.loaded < pack.progress.total
+        <PackProgress
+          loaded={pack.progress.loaded}
+          total={pack.progress.total}
+          label={title}
+          text={
+            pack.progress.loaded < pack.progress.total
               ? t('packs.downloading', {
                   version: pack.progress.version,
                   loaded: formatBytes(pack.progress.loaded, locale),
                   total: formatBytes(pack.progress.total, locale),
                 })
-              : t('packs.verifying', { version: pack.progress.version })}
-          </span>
-          <button type="button" onClick={actions.onCancel}>
-            {t('packs.cancel')}
-          </button>
-        </div>
+              : t('packs.verifying', { version: pack.progress.version })
+          }
+          onCancel={actions.onCancel}
+        />
       )}
       {pack.error && (
         <p class="pack-error" role="alert" data-testid="pack-error">

@@ -1,122 +1,277 @@
-import { useState } from 'preact/hooks';
-import type { Label } from '../../shared/pack';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { displayPercent, type Verdict } from '../../shared/decision';
+import type { Label, PackRef } from '../../shared/pack';
 import { useI18n } from '../i18n';
+import { formatPercent } from './format';
+import { speciesName } from './names';
+import { ReferencePhotos, type ReferencePhotoView } from './ReferencePhotos';
+import { SpeciesCard } from './SpeciesCard';
+
+export interface RankedSpecies {
+  label: Label;
+  probability: number;
+}
 
 /** What the card shows; the screen maps a classification to this (the UI imports no model code). */
 export interface PredictionView {
+  verdict: Verdict;
   /** Every label with its probability, most probable first. */
-  ranked: { label: Label; probability: number }[];
-  notSure: boolean;
-  model: { name: string; version: number };
-  backend: string;
-  latencyMs: number;
+  ranked: RankedSpecies[];
+  /** The pack that answered. */
+  pack: PackRef;
+  /** Facts for "Technical details" only. */
+  technical: { backend: string; details: string; latencyMs: number };
   /** Increases with every identification, so tests can wait for a new result. */
   seq: number;
 }
 
-/** Percent for people: 97 %, 4.2 %, <0.1 %. */
-export function formatPercent(probability: number, locale: string): string {
-  const percent = probability * 100;
-  if (percent > 0 && percent < 0.1) return '<0.1 %';
-  return `${percent.toLocaleString(locale, { maximumFractionDigits: percent < 10 ? 1 : 0 })} %`;
+/** A pack to suggest when the fish is none of this pack's species. */
+export interface OtherPack {
+  name: string;
+  title: string;
+  speciesCount: number;
 }
 
-function displayName(label: Label, locale: string): string {
-  return label.names[locale] ?? label.names.en ?? label.latin;
+/** The seq of the last result brought into view, so coming back to the screen does not scroll. */
+let scrolledTo = 0;
+
+function VerdictText(props: { view: PredictionView; best: RankedSpecies }) {
+  const { t, locale } = useI18n();
+  const name = speciesName(props.best.label, locale);
+  const percent = formatPercent(props.best.probability, locale);
+  const nameTag = (extra = '') => (
+    <span class={`species-name${extra}`} data-testid="species-name">
+      {name}
+    </span>
+  );
+  switch (props.view.verdict) {
+    case 'sure':
+      return (
+        <>
+          <p class="verdict-sure">{nameTag()}</p>
+          <p class="species-confidence" data-testid="species-confidence">
+            {t('result.sure', { percent })}
+          </p>
+          <p class="species-latin">
+            <i lang="la">{props.best.label.latin}</i>
+          </p>
+        </>
+      );
+    case 'not-sure':
+      return (
+        <>
+          <p class="verdict-title">{t('result.notSure')}</p>
+          <p class="closest">
+            {t('result.closest')} {nameTag()}{' '}
+            <span class="species-confidence percent" data-testid="species-confidence">
+              ({percent})
+            </span>
+          </p>
+        </>
+      );
+    case 'unknown':
+      return (
+        <>
+          <p class="verdict-title">{t('result.unknown')}</p>
+          <p class="looks-like" data-testid="looks-like">
+            {t('result.looksLike')} {nameTag(' dimmed')}
+          </p>
+        </>
+      );
+  }
 }
 
-function ProbabilityBars(props: { rows: PredictionView['ranked']; locale: string }) {
+function OtherPacks(props: {
+  title: string;
+  speciesCount: number;
+  others: OtherPack[];
+  onTry: (name: string) => void;
+}) {
+  const { t } = useI18n();
   return (
-    <ol class="probability-list">
-      {props.rows.map(({ label, probability }) => (
-        <li key={label.id} class="probability-row" data-label={label.id}>
-          <span class="probability-name">{displayName(label, props.locale)}</span>
-          <span class="probability-value">{formatPercent(probability, props.locale)}</span>
-          <span class="probability-bar" aria-hidden="true">
-            <span style={{ width: `${Math.max(0.5, probability * 100).toFixed(1)}%` }} />
-          </span>
+    <div class="other-packs" data-testid="other-packs">
+      <p>{t('result.unknown.knows', { title: props.title, count: props.speciesCount })}</p>
+      {props.others.length > 0 ? (
+        <>
+          <p>{t('result.unknown.tryOthers')}</p>
+          <ul>
+            {props.others.map((other) => (
+              <li key={other.name}>
+                <button type="button" class="link-button" onClick={() => props.onTry(other.name)}>
+                  {other.title}
+                </button>{' '}
+                <span class="muted">
+                  {t('identify.pack.species', { count: other.speciesCount })}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p>{t('result.unknown.noOthers')}</p>
+      )}
+    </div>
+  );
+}
+
+function RankedList(props: { rows: RankedSpecies[]; onOpen: (row: RankedSpecies) => void }) {
+  const { locale } = useI18n();
+  return (
+    <ol class="ranked" data-testid="ranked-species">
+      {props.rows.map((row) => (
+        <li key={row.label.id} data-label={row.label.id}>
+          <button
+            type="button"
+            class="ranked-row"
+            aria-haspopup="dialog"
+            onClick={() => props.onOpen(row)}
+          >
+            <span class="ranked-name" data-testid="ranked-name">
+              {speciesName(row.label, locale)}
+            </span>
+            <span class="ranked-percent percent">{formatPercent(row.probability, locale)}</span>
+            <span class="ranked-bar" aria-hidden="true">
+              <span style={{ width: `${displayPercent(row.probability)}%` }} />
+            </span>
+          </button>
         </li>
       ))}
     </ol>
   );
 }
 
-/** The result of one identification: species card, top-3 bars (all on demand), model facts. */
-export function PredictionCard(props: { view: PredictionView; photoUrl?: string }) {
+function TechnicalDetails(props: { view: PredictionView; best: RankedSpecies }) {
+  const { t } = useI18n();
+  const { view, best } = props;
+  return (
+    <details class="technical-details" data-testid="technical-details">
+      <summary>{t('result.technical')}</summary>
+      <dl>
+        <dt>{t('result.technical.pack')}</dt>
+        <dd>
+          {t('result.technical.packValue', { name: view.pack.name, version: view.pack.version })}
+        </dd>
+        <dt>{t('result.technical.engine')}</dt>
+        <dd>
+          {view.technical.backend.toUpperCase()}
+          {view.technical.details && ` (${view.technical.details})`}
+        </dd>
+        <dt>{t('result.technical.time')}</dt>
+        <dd>{t('result.technical.ms', { ms: Math.round(view.technical.latencyMs) })}</dd>
+        <dt>{t('result.technical.answer')}</dt>
+        <dd>
+          {view.verdict} · {best.label.id} · {best.probability.toFixed(4)}
+        </dd>
+      </dl>
+    </details>
+  );
+}
+
+/**
+ * The answer for one photo: the photo beside the verdict (brought into view when it arrives),
+ * reference photos of the best match to compare, the top 3 (all on demand; each opens its species
+ * card), other packs to try when the fish is none of this pack's, and the technical facts behind
+ * a disclosure.
+ */
+export function PredictionCard(props: {
+  view: PredictionView;
+  photoUrl?: string;
+  pack: { title: string; speciesCount: number };
+  /** The pack's reference photos by label id. */
+  references: ReadonlyMap<string, readonly ReferencePhotoView[]>;
+  otherPacks: OtherPack[];
+  onTryPack: (name: string) => void;
+}) {
   const { t, locale } = useI18n();
   const [showAll, setShowAll] = useState(false);
+  const [opened, setOpened] = useState<RankedSpecies | null>(null);
+  const head = useRef<HTMLDivElement>(null);
   const { view } = props;
+  useEffect(() => {
+    if (view.seq <= scrolledTo) return;
+    scrolledTo = view.seq;
+    head.current?.scrollIntoView({ block: 'nearest' });
+  }, [view.seq]);
   const best = view.ranked[0];
   if (!best) return null;
-  const percent = formatPercent(best.probability, locale);
+  const unknown = view.verdict === 'unknown';
+  const bestName = speciesName(best.label, locale);
+  const bestPhotos = props.references.get(best.label.id) ?? [];
   const rows = showAll ? view.ranked : view.ranked.slice(0, 3);
   return (
     <article
-      class={`card prediction${view.notSure ? ' not-sure' : ''}`}
+      class={`card prediction verdict-${view.verdict}`}
       data-testid="prediction"
       data-label={best.label.id}
       data-probability={String(best.probability)}
-      data-not-sure={view.notSure ? 'true' : undefined}
+      data-verdict={view.verdict}
+      data-not-sure={view.verdict === 'sure' ? undefined : 'true'}
       data-seq={String(view.seq)}
       aria-labelledby="prediction-title"
     >
-      {props.photoUrl && (
-        <img class="prediction-photo" src={props.photoUrl} alt={t('identify.yourPhoto')} />
-      )}
       <h2 id="prediction-title" class="visually-hidden">
-        {t('identify.result')}
+        {t('result.title')}
       </h2>
-      {view.notSure ? (
-        <div class="species" role="status">
-          <p class="species-name">{t('identify.notSure')}</p>
-          <p>{t('identify.notSureHint', { name: displayName(best.label, locale), percent })}</p>
-        </div>
-      ) : (
-        <div class="species" role="status">
-          <p class="species-name">{displayName(best.label, locale)}</p>
-          <p class="species-confidence">{t('identify.probability', { percent })}</p>
-        </div>
-      )}
-      <dl class="species-names">
-        <dt>{t('identify.latin')}</dt>
-        <dd>
-          <i lang="la">{best.label.latin}</i>
-        </dd>
-        {best.label.names.en && (
-          <>
-            <dt>{t('identify.english')}</dt>
-            <dd lang="en">{best.label.names.en}</dd>
-          </>
+      <div class="prediction-head" ref={head}>
+        {props.photoUrl && (
+          <img
+            class="prediction-photo"
+            data-testid="prediction-photo"
+            src={props.photoUrl}
+            alt={t('result.yourPhoto')}
+          />
         )}
-        {best.label.names.ru && (
-          <>
-            <dt>{t('identify.russian')}</dt>
-            <dd lang="ru">{best.label.names.ru}</dd>
-          </>
-        )}
-      </dl>
-      <h3 class="probability-title">{t('identify.top3')}</h3>
-      <ProbabilityBars rows={rows} locale={locale} />
-      {view.ranked.length > 3 && (
-        <button
-          type="button"
-          class="link-button"
-          aria-expanded={showAll}
-          onClick={() => setShowAll(!showAll)}
-        >
-          {showAll
-            ? t('identify.fewerClasses')
-            : t('identify.allClasses', { count: view.ranked.length })}
-        </button>
+        <div class="verdict" role="status" data-testid="verdict">
+          <VerdictText view={view} best={best} />
+        </div>
+      </div>
+      {view.verdict === 'not-sure' && <p class="result-hint">{t('result.notSure.hint')}</p>}
+      {unknown && (
+        <OtherPacks
+          title={props.pack.title}
+          speciesCount={props.pack.speciesCount}
+          others={props.otherPacks}
+          onTry={props.onTryPack}
+        />
       )}
-      <p class="muted prediction-meta" data-testid="prediction-meta">
-        {t('identify.meta', {
-          model: view.model.name,
-          version: view.model.version,
-          backend: view.backend.toUpperCase(),
-          ms: Math.round(view.latencyMs),
-        })}
-      </p>
+      {bestPhotos.length > 0 && (
+        <section class="compare" aria-labelledby="compare-title">
+          <h3 id="compare-title">{t('result.compare', { name: bestName })}</h3>
+          <ReferencePhotos
+            name={bestName}
+            photos={bestPhotos}
+            layout="strip"
+            onOpen={() => setOpened(best)}
+          />
+        </section>
+      )}
+      {!unknown && (
+        <>
+          <h3 class="ranked-title">{t('result.top3')}</h3>
+          <RankedList rows={rows} onOpen={setOpened} />
+          {view.ranked.length > 3 && (
+            <button
+              type="button"
+              class="link-button"
+              aria-expanded={showAll}
+              onClick={() => setShowAll(!showAll)}
+            >
+              {showAll
+                ? t('result.top3Only')
+                : t('result.allSpecies', { count: view.ranked.length })}
+            </button>
+          )}
+        </>
+      )}
+      <TechnicalDetails view={view} best={best} />
+      {opened && (
+        <SpeciesCard
+          label={opened.label}
+          photos={props.references.get(opened.label.id) ?? []}
+          probability={unknown ? null : opened.probability}
+          onClose={() => setOpened(null)}
+        />
+      )}
     </article>
   );
 }

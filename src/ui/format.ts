@@ -1,4 +1,5 @@
 /** Numbers for people, in the locale's own format (`Intl`): sizes and percentages. */
+import { displayPercent } from '../../shared/decision';
 
 const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
 
@@ -28,23 +29,14 @@ function noBreak(text: string): string {
 }
 
 /**
- * A probability as a whole percentage, never 100 (a model is never certain) and never 0 for a
- * species it lists: 1–99.
- */
-export function wholePercent(probability: number): number {
-  const percent = Math.round(100 * (Number.isFinite(probability) ? probability : 0));
-  return Math.min(99, Math.max(1, percent));
-}
-
-/**
  * "87%", "87 %": a probability as the locale writes a percentage (`Intl`), whole and capped as
- * `wholePercent` says. Where the locale puts a space before the sign it is a no-break space, so
+ * `displayPercent` says. Where the locale puts a space before the sign it is a no-break space, so
  * "(49 %)" never breaks between the number and its sign.
  */
 export function formatPercent(probability: number, locale: string): string {
   return noBreak(
     new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(
-      wholePercent(probability) / 100,
+      displayPercent(probability) / 100,
     ),
   );
 }

@@ -2,8 +2,10 @@
  * Inference benchmark: builds and serves the app (the real server, river-fish published), drives
  * Chromium, and prints one JSON object per backend:
  *   {"backend","model","loadMs","firstPredictionMs","p50Ms","p95Ms","n","longestMainThreadTaskMs", …}
- *   npm run bench:inference -- [--json] [--backends wasm,webgl,cpu] [--n 50] [--executor fused|layers] [--threads|--no-threads] [--photo <file>] [--skip-build]
+ *   npm run bench:inference -- [--json] [--backends wasm,webgpu,webgl,cpu] [--n 50] [--executor fused|layers] [--threads|--no-threads] [--busy] [--photo <file>] [--skip-build]
  *                              [--packs-dir <folder of packs> --model <pack name>]
+ * --busy keeps one core busy (a process spinning, like another app) from the moment the model is
+ * ready, i.e. after warm-up chose its threads: what the thread guard must handle.
  * --packs-dir/--model measure another pack (e.g. an older version of a demo pack) in the same way.
  * loadMs: page open → model ready (registry fetch, sha256 checks, worker, backend, weights, warm-up).
  * firstPredictionMs: photo handed to the Identify screen's input → result card shown.
@@ -12,17 +14,17 @@
  * (how late a 10 ms timer fired; no 50 ms floor as with the Long Tasks API);
  * longestMainThreadTaskIdentifyingMs: the same from the first photo on (page and model load excluded).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumPath, WEBGL_ARGS } from '../support/chromium.js';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath, WEBGL_ARGS, WEBGPU_ARGS } from '../support/chromium.js';
 import { startFishlens } from '../support/fishlens-server.js';
 import { FIXTURES, identificationPack, packLabels, ROOT } from '../support/test-packs.js';
 import type {} from '../../src/dev/debug.js'; // window.fishlensDebug
 
-type BenchBackend = 'wasm' | 'webgl' | 'cpu';
+type BenchBackend = 'wasm' | 'webgpu' | 'webgl' | 'cpu';
 
 interface Options {
   json: boolean;
@@ -33,6 +35,8 @@ interface Options {
   threads: 'on' | 'off' | 'auto';
   /** The photo to classify (default: the first fixture photo of the pack's first label). */
   photo?: string;
+  /** Keep one core busy while measuring. */
+  busy: boolean;
   /** Packs to serve and the one to measure (default: the river-fish demo pack). */
   pack?: { packsDir: string; name: string };
 }
@@ -42,7 +46,7 @@ function parseOptions(argv: string[]): Options {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const backends = (value('backends') ?? 'wasm,webgl,cpu').split(',') as BenchBackend[];
+  const backends = (value('backends') ?? 'wasm,webgpu,webgl,cpu').split(',') as BenchBackend[];
   const n = value('n');
   const packsDir = value('packs-dir');
   const name = value('model');
@@ -56,12 +60,26 @@ function parseOptions(argv: string[]): Options {
     build: !argv.includes('--skip-build'),
     threads: argv.includes('--threads') ? 'on' : argv.includes('--no-threads') ? 'off' : 'auto',
     photo: value('photo'),
+    busy: argv.includes('--busy'),
     pack: packsDir && name ? { packsDir: resolve(packsDir), name } : undefined,
   };
 }
 
+/** A process that spins one core until killed: another app competing for the phone's cores. */
+function busyCore(): ChildProcess {
+  return spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+}
+
 /** Default repetitions: enough for a stable p95 where a pass is fast, fewer on the slow backends. */
-const DEFAULT_N: Record<BenchBackend, number> = { wasm: 100, webgl: 30, cpu: 8 };
+const DEFAULT_N: Record<BenchBackend, number> = { wasm: 100, webgpu: 30, webgl: 30, cpu: 8 };
+
+/** Software GPUs only behind flags (SwiftShader); WASM and CPU need none. */
+const BACKEND_ARGS: Record<BenchBackend, string[]> = {
+  wasm: [],
+  webgpu: WEBGPU_ARGS,
+  webgl: WEBGL_ARGS,
+  cpu: [],
+};
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -120,6 +138,23 @@ async function benchBackend(
   if ((await status.getAttribute('data-state')) !== 'ready')
     throw new Error(`${backend}: ${await status.innerText()}`);
   const loadMs = Date.now() - started;
+  const busy = options.busy ? busyCore() : undefined;
+  try {
+    return await measureLoaded(page, backend, n, options, photo, loadMs);
+  } finally {
+    busy?.kill();
+  }
+}
+
+async function measureLoaded(
+  page: Page,
+  backend: BenchBackend,
+  n: number,
+  options: Options,
+  photo: string,
+  loadMs: number,
+) {
+  const status = page.getByTestId('model-status');
   const model = (await status.getAttribute('data-model')) ?? '';
   const details = await page.evaluate(() => window.fishlensDebug!.classifier!.details);
 
@@ -161,6 +196,7 @@ async function benchBackend(
     forwardP50Ms: round(median(timings.map((t) => t.inferenceMs))),
     details,
     photo: basename(photo),
+    busyCore: options.busy,
     loadAverage1m: round(loadavg()[0] ?? NaN),
   };
 }
@@ -203,7 +239,7 @@ async function main(): Promise<void> {
       const browser = await chromium.launch({
         executablePath: chromiumPath(),
         headless: true,
-        args: backend === 'webgl' ? [...CHROMIUM_ARGS, ...WEBGL_ARGS] : CHROMIUM_ARGS,
+        args: [...CHROMIUM_ARGS, ...BACKEND_ARGS[backend]],
       });
       try {
         log(`${backend}: measuring…`);

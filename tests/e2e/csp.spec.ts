@@ -10,6 +10,7 @@
 import { expect, test } from '@playwright/test';
 import { startFishlens, type FishlensServer } from '../support/fishlens-server.js';
 import { fixturePhotos, identificationPack, packLabels } from '../support/test-packs.js';
+import { chooseFirstPack } from './pack-choice.js';
 
 const ADMIN_TOKEN = 'csp-e2e-admin-token-0123456789';
 
@@ -68,8 +69,8 @@ test('using the app, its workers and the dashboard violates no Content-Security-
   const page = await context.newPage();
 
   await page.goto('/');
+  await chooseFirstPack(page, pack.name);
   const status = page.getByTestId('model-status');
-  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 120_000 });
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
   });

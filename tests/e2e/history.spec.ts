@@ -29,6 +29,8 @@ const WORDS = {
   en: {
     bream: 'common bream',
     maybePerch: 'Maybe European perch',
+    unknownChub: 'Not one of my species (closest: European chub)',
+    unknownLine: 'This fish looked like none of the species its pack knows.',
     perch: 'European perch',
     ide: 'ide',
     squirrelfish: 'redcoat squirrelfish',
@@ -50,6 +52,8 @@ const WORDS = {
   ru: {
     bream: 'лещ',
     maybePerch: 'Возможно, окунь речной',
+    unknownChub: 'Не из известных мне видов (ближе всего: голавль)',
+    unknownLine: 'Эта рыба не похожа ни на один из видов, которые знает её пакет.',
     perch: 'окунь речной',
     ide: 'язь',
     // No Russian name in the pack: the Latin one (a Russian screen shows no English), never the id.
@@ -127,6 +131,32 @@ for (const locale of ['en', 'ru'] as const) {
     ]);
     await expect(page.getByTestId('history-item').first().locator('img')).toBeVisible();
     await expect(page.locator('main')).not.toContainText(/fish_10|river-fish|lake-fish|wasm/i);
+    await expectAccessible(page);
+  });
+
+  test(`[${locale}] a photo of none of the pack's species is listed and opened as that, not as a species with a percentage`, async ({
+    page,
+    context,
+  }) => {
+    const entry = loggedPrediction({
+      createdAt: '2026-11-01T10:00:00Z',
+      notSure: true,
+      unknown: true,
+      top: [
+        { label: 'chub', probability: 0.62 },
+        { label: 'nase', probability: 0.2 },
+      ],
+    });
+    const older = loggedPrediction({ createdAt: '2026-11-01T09:00:00Z' });
+    await openHistory(page, context, locale, [entry, older]);
+    await expect(page.getByTestId('history-species')).toHaveText([
+      w.unknownChub,
+      `${w.bream} ${w.percent(81)}`,
+    ]);
+    await page.getByTestId('history-item').first().getByRole('link').click();
+    await expect(page).toHaveURL(`/history/${entry.id as string}`);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(w.unknownChub);
+    await expect(page.locator('.history-confidence')).toHaveText(w.unknownLine);
     await expectAccessible(page);
   });
 

@@ -1,7 +1,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
+import { decide } from '../../shared/decision.js';
+import { metadataSchema } from '../../shared/pack.js';
 import { fixturePhotos, nodeProbabilities, packLabels } from '../support/test-packs.js';
+import { expectAccessible } from './axe.js';
 import { browserProbabilities, expect, identify, openReady, test } from './identify-fixtures.js';
+
+/** The name the English interface shows for a label: its English name, else its Latin one. */
+function englishName(dir: string, id: string): string {
+  const metadata = JSON.parse(readFileSync(join(dir, 'metadata.json'), 'utf8')) as {
+    labels: { id: string; latin: string; names: Record<string, string> }[];
+  };
+  const label = metadata.labels.find((l) => l.id === id)!;
+  return label.names.en ?? label.latin;
+}
 
 test('fixture photos get the same top-1 label and probabilities (within 1e-3) in the browser (WASM) as in Node', async ({
   page,
@@ -14,21 +27,27 @@ test('fixture photos get the same top-1 label and probabilities (within 1e-3) in
     pack.dir,
     photos.map((p) => p.file),
   );
+  const metadata = metadataSchema.parse(
+    JSON.parse(readFileSync(join(pack.dir, 'metadata.json'), 'utf8')),
+  );
   await openReady(page, 'wasm', pack);
   for (const { file } of photos) {
     const expected = reference[file]!;
-    const top = expected.indexOf(Math.max(...expected));
+    // The card shows the calibrated probability: the decision Node makes from the same output.
+    const shown = decide({ probabilities: expected }, metadata).ranked[0]!;
     const outcome = await identify(page, file);
-    expect(outcome, file).toMatchObject({ kind: 'prediction', label: labels[top] });
+    expect(outcome, file).toMatchObject({ kind: 'prediction', label: labels[shown.index] });
     if (outcome.kind !== 'prediction') continue;
-    expect(Math.abs(outcome.probability - expected[top]!), file).toBeLessThan(1e-3);
+    expect(Math.abs(outcome.probability - shown.probability), file).toBeLessThan(1e-3);
     const all = await browserProbabilities(page, file);
     expect(all).toHaveLength(labels.length);
     all.forEach((p, i) =>
       expect(Math.abs(p - expected[i]!), `${file} ${labels[i]}`).toBeLessThan(1e-3),
     );
   }
-  await expect(page.getByTestId('prediction-meta')).toContainText('WASM');
+  const details = page.getByTestId('technical-details');
+  await details.getByText('Technical details').click();
+  await expect(details).toContainText('WASM');
 });
 
 test('200 predictions in a row leave tf.memory().numTensors flat in the worker', async ({
@@ -218,6 +237,10 @@ test('below the pack threshold the card says "not sure" and names the closest sp
     label: labels[expected.indexOf(Math.max(...expected))],
   });
   const card = page.getByTestId('prediction');
+  await expect(card).toHaveAttribute('data-verdict', 'not-sure');
   await expect(card.getByRole('status')).toContainText('Not sure');
-  await expect(card.locator('.species-name')).toHaveText('Not sure');
+  const closest = englishName(pack.dir, labels[expected.indexOf(Math.max(...expected))]!);
+  await expect(card.getByTestId('species-name')).toHaveText(closest);
+  await expect(card.getByTestId('species-confidence')).toHaveText(/^\(\d{1,2}%\)$/);
+  await expectAccessible(page);
 });

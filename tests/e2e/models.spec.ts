@@ -14,6 +14,7 @@ import { ROOT } from '../support/test-packs.js';
 import { expectAccessible } from './axe.js';
 import { expect, test as base } from './fixtures.js';
 import { inLocale } from './log-seed.js';
+import { chooseFirstPack, packOption } from './pack-choice.js';
 
 const RIVER_DIR = join(ROOT, 'models/demo/river-fish');
 const REEF_DIR = join(ROOT, 'models/demo/reef-fish');
@@ -102,7 +103,6 @@ const WORDS = {
     deleteTitle: 'Delete “River fish”?',
     lastInUse: 'It is the pack in use and the only one on this device',
     download: 'Download',
-    noPack: 'No pack on this device. Open Models to download one.',
     upToDate: /All packs are up to date/,
     offline: 'Offline: new versions cannot be checked now. Packs on this device keep working.',
     needsNetwork: 'Downloading needs a connection.',
@@ -126,7 +126,6 @@ const WORDS = {
     deleteTitle: 'Удалить «Речные рыбы»?',
     lastInUse: 'Это используемый и единственный пакет на устройстве',
     download: 'Скачать',
-    noPack: 'На устройстве нет пакета. Откройте «Модели», чтобы скачать его.',
     upToDate: /Все пакеты актуальны/,
     offline:
       'Нет сети: новые версии сейчас не проверить. Пакеты на устройстве продолжают работать.',
@@ -136,12 +135,10 @@ const WORDS = {
   },
 };
 
-/** First start: Identify installs the default pack (river-fish) and gets it ready. */
+/** First start: the person chooses river-fish on Identify and it gets ready. */
 async function installDefault(page: Page) {
   await page.goto('/');
-  await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready', {
-    timeout: 120_000,
-  });
+  await chooseFirstPack(page, 'river-fish');
 }
 
 async function openModels(page: Page, words: (typeof WORDS)['en']) {
@@ -222,14 +219,17 @@ for (const locale of ['en', 'ru'] as const) {
     await expect(page.getByText(w.inUse, { exact: true })).toHaveCount(0);
     expect(await storedFiles(page, 'river-fish')).toBe(0);
 
+    // Identify offers the choice of packs again, with none in use and nothing downloading.
     await page.getByRole('navigation').getByRole('link', { name: w.identify }).click();
-    const status = page.getByTestId('model-status');
-    await expect(status).toHaveAttribute('data-state', 'error');
-    await expect(status).toContainText(w.noPack);
+    const riverOption = packOption(page, 'river-fish');
+    await expect(riverOption.getByTestId('choose-pack')).toHaveText(w.download);
+    await expect(page.getByTestId('pack-progress')).toHaveCount(0);
+    await expect(page.getByTestId('model-status')).toHaveCount(0);
 
     // The next visit: nothing came back unasked.
     await page.reload();
-    await expect(status).toContainText(w.noPack);
+    await expect(riverOption.getByTestId('choose-pack')).toHaveText(w.download);
+    expect(await storedFiles(page, 'river-fish')).toBe(0);
     await openModels(page, w);
     await expect(river.getByTestId('pack-state')).toHaveText(w.notDownloaded);
     expect(await storedFiles(page, 'river-fish')).toBe(0);

@@ -21,6 +21,7 @@ import {
   type TestPack,
 } from '../support/test-packs.js';
 import { expect, test as base } from './fixtures.js';
+import { chooseFirstPack, expectPackReady } from './pack-choice.js';
 
 const test = base.extend<Record<never, never>, { pack: TestPack }>({
   pack: [
@@ -59,12 +60,7 @@ async function identifyPhoto(page: Page, file: string): Promise<string> {
   return (await prediction.getAttribute('data-label')) ?? '';
 }
 
-async function expectModelReady(page: Page, model: string, version: string) {
-  const status = page.getByTestId('model-status');
-  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
-  await expect(status).toHaveAttribute('data-model', model);
-  await expect(status).toHaveAttribute('data-version', version);
-}
+const expectModelReady = expectPackReady;
 
 /** Waits until the service worker is active and controls the page (precache complete). */
 async function waitForServiceWorker(page: Page) {
@@ -154,6 +150,7 @@ test('after one online visit the app opens offline and identifies a photo with t
   await withServer(browser, pack, async ({ server, context, page }) => {
     const photo = fixturePhoto(pack);
     await page.goto(IDENTIFY);
+    await chooseFirstPack(page, pack.name);
     await expectModelReady(page, pack.name, '1');
     const onlineLabel = await identifyPhoto(page, photo);
     await waitForServiceWorker(page);
@@ -179,6 +176,7 @@ test('a new version published on the server is offered, switched in after it is 
   await withServer(browser, pack, async ({ server, context, page }) => {
     const photo = fixturePhoto(pack);
     await page.goto(IDENTIFY);
+    await chooseFirstPack(page, pack.name);
     await expectModelReady(page, pack.name, '1');
     await waitForServiceWorker(page);
 
@@ -230,6 +228,7 @@ test('an update whose shard was altered on the server is refused with a clear me
   await withServer(browser, pack, async ({ server, page }) => {
     const photo = fixturePhoto(pack);
     await page.goto(IDENTIFY);
+    await chooseFirstPack(page, pack.name);
     await expectModelReady(page, pack.name, '1');
 
     const next = copyPackAsNewVersion(pack.dir, 'tampered later');
@@ -281,12 +280,14 @@ test('a first start offline with no pack on the device says plainly that a pack 
   await withServer(browser, null, async ({ server, context, page }) => {
     await page.goto('/');
     await waitForServiceWorker(page);
-    await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'error');
+    await expect(page.getByTestId('pack-choice')).toContainText('No packs are available yet');
     await goOffline(context, server);
     await page.reload();
-    const status = page.getByTestId('model-status');
-    await expect(status).toHaveAttribute('data-state', 'error');
-    await expect(status).toContainText('Connect to the internet once to download one');
+    const choice = page.getByTestId('pack-choice');
+    await expect(choice.getByTestId('pack-choice-offline')).toContainText(
+      'Connect to the internet once to download one',
+    );
+    await expect(choice.getByTestId('pack-option')).toHaveCount(0);
   });
 });
 
@@ -400,28 +401,4 @@ test('a changed service worker shows the update prompt, never reloads on its own
     await context.close();
     await proxy.close();
   }
-});
-
-test('the app offers its own install button when the browser allows installing', async ({
-  page,
-}) => {
-  await page.goto('/status');
-  await expect(page.getByTestId('install-button')).toHaveCount(0);
-  // Chromium fires beforeinstallprompt only for an engaged user; the test plays the browser.
-  await page.evaluate(() => {
-    const event = new Event('beforeinstallprompt', { cancelable: true });
-    Object.assign(event, {
-      prompt: () => {
-        (window as { prompted?: boolean }).prompted = true;
-        return Promise.resolve();
-      },
-      userChoice: Promise.resolve({ outcome: 'accepted', platform: 'web' }),
-    });
-    window.dispatchEvent(event);
-  });
-  const button = page.getByTestId('install-button');
-  await expect(button).toHaveText('Install app');
-  await button.click();
-  expect(await page.evaluate(() => (window as { prompted?: boolean }).prompted)).toBe(true);
-  await expect(button).toHaveCount(0);
 });

@@ -2,27 +2,22 @@
  * Helpers for the sync end-to-end tests: predictions put into the app's IndexedDB outbox as the
  * app stores them, what PostgreSQL holds, and a loopback proxy that can lose responses.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, type Page } from '@playwright/test';
 import pg from 'pg';
+import { makePrediction } from '../../server/ingest/testing/ingest-app.js';
 
-/** A pending outbox entry as src/storage/prediction-log.ts stores it. */
+/**
+ * A pending outbox entry as src/storage/prediction-log.ts stores it: the prediction a device
+ * sends, plus its delivery state.
+ */
 export function outboxEntry(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    id: randomUUID(),
-    createdAt: new Date(Date.now() - 3_600_000).toISOString(),
-    model: { name: 'fish', version: '1' },
-    top: [
-      { label: 'bream', probability: 0.7 },
-      { label: 'perch', probability: 0.2 },
-      { label: 'burbot', probability: 0.1 },
-    ],
-    notSure: false,
-    latencyMs: 80,
-    backend: 'cpu',
-    appVersion: '0.1.0',
+    ...makePrediction({
+      createdAt: new Date(Date.now() - 3_600_000).toISOString(),
+      model: { name: 'fish', version: 1 },
+    }),
     state: 'pending',
     ...overrides,
   };

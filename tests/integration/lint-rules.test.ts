@@ -47,7 +47,18 @@ describe('ESLint boundaries', () => {
     expect(await lintMessages('src/hooks/use-log.ts', code)).toEqual([
       expect.stringMatching(/no-restricted-imports: .*classifier worker/),
     ]);
-    expect(await lintMessages('worker/classifier/top.ts', code)).toEqual([]);
+    expect(await lintMessages('worker/classifier/fused-graph.test.ts', code)).toEqual([]);
+  });
+
+  it('keeps the classifier worker a custom bundle: tfjs-core and chosen kernels, never all of TF.js', async () => {
+    const whole = "import * as tf from '@tensorflow/tfjs';\nexport const ready = tf.ready;\n";
+    expect(await lintMessages('worker/classifier/top.ts', whole)).toEqual([
+      expect.stringMatching(/no-restricted-imports: .*tfjs-core, a backend's dist\/base/),
+    ]);
+    const backend = "import '@tensorflow/tfjs-backend-webgl';\nexport {};\n";
+    expect(await lintMessages('worker/classifier/top.ts', backend)).toHaveLength(1);
+    const core = "import * as tf from '@tensorflow/tfjs-core';\nexport const ready = tf.ready;\n";
+    expect(await lintMessages('worker/classifier/top.ts', core)).toEqual([]);
   });
 });
 

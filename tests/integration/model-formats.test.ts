@@ -133,7 +133,7 @@ describe('real converter models load and score exactly like stock TF.js', () => 
 });
 
 describe('the list of what the app can run matches the installed TF.js', () => {
-  it('every listed graph op has a TF.js converter mapping, and every mapped op is listed (TF-DF aside)', async () => {
+  it('every listed graph op has a TF.js converter mapping (the list is a subset: worker/classifier/kernels runs each)', async () => {
     const mapped = new Set<string>();
     for (const file of readdirSync(CONVERTER_OPS).filter((f) => f.endsWith('.js'))) {
       if (file === 'tfdf.js') continue; // needs @tensorflow/tfjs-tfdf, not part of the app
@@ -142,8 +142,7 @@ describe('the list of what the app can run matches the installed TF.js', () => {
       };
       for (const op of json) mapped.add(op.tfOpName);
     }
-    expect([...SUPPORTED_GRAPH_OPS].filter((op) => !mapped.has(op))).toEqual([]);
-    expect([...mapped].filter((op) => !SUPPORTED_GRAPH_OPS.includes(op))).toEqual([]);
+    expect(SUPPORTED_GRAPH_OPS.filter((op) => !mapped.has(op))).toEqual([]);
   });
 
   it('every listed Keras layer class is one TF.js layers can deserialize', () => {

@@ -16,6 +16,12 @@ export const CHROMIUM_ARGS = [
 /** Software WebGL (SwiftShader): slow but real, for the WebGL backend tests. */
 export const WEBGL_ARGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
+/**
+ * Chromium's software WebGPU adapter (SwiftShader), for the WebGPU backend tests: behind this flag,
+ * and only on secure-context pages (http://localhost and http://127.0.0.1 count).
+ */
+export const WEBGPU_ARGS = ['--enable-unsafe-webgpu'];
+
 export function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   if (!existsSync(path)) {

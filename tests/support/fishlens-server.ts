@@ -37,6 +37,8 @@ export interface StartOptions {
   /** Use PGlite even when PostgreSQL is available (tests of the embedded default). */
   embedded?: boolean;
   timeoutMs?: number;
+  /** Another checkout to run the server (and serve the build) of: benches compare builds. */
+  root?: string;
   /** The DATABASE_URL the server gets for its fresh database (a test puts a proxy in between). */
   databaseUrl?: (created: string) => string;
 }
@@ -75,7 +77,7 @@ export async function startFishlens(options: StartOptions = {}): Promise<Fishlen
 
   const launch = async () => {
     child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      cwd: ROOT,
+      cwd: options.root ?? ROOT,
       env: {
         ...process.env,
         PORT: String(port),

@@ -100,23 +100,31 @@ async function decodeScaledJpeg(
     const outW = quarter % 2 === 1 ? h : w;
     const outH = quarter % 2 === 1 ? w : h;
     const data = new Uint8ClampedArray(outW * outH * 4);
+    /** Byte offset of the source pixel of output (ox, oy), for a clockwise quarter-turn rotation. */
+    const source = (ox: number, oy: number) => {
+      const fx = flip ? outW - 1 - ox : ox;
+      const [sx, sy] =
+        quarter === 0
+          ? [fx, oy]
+          : quarter === 1
+            ? [oy, h - 1 - fx]
+            : quarter === 2
+              ? [w - 1 - fx, h - 1 - oy]
+              : [w - 1 - oy, fx];
+      return offset + sy * stride + sx * 4;
+    };
+    // Along an output row the source moves by a fixed step (±4 bytes or ±1 row), so the copy
+    // is one pass of additions; the mapping above runs twice per row, not per pixel.
+    const red = bgr ? 2 : 0;
+    const blue = bgr ? 0 : 2;
     for (let oy = 0; oy < outH; oy++) {
-      for (let ox = 0; ox < outW; ox++) {
-        const fx = flip ? outW - 1 - ox : ox;
-        // Source pixel of output (fx, oy) for a clockwise rotation by quarter × 90°.
-        const [sx, sy] =
-          quarter === 0
-            ? [fx, oy]
-            : quarter === 1
-              ? [oy, h - 1 - fx]
-              : quarter === 2
-                ? [w - 1 - fx, h - 1 - oy]
-                : [w - 1 - oy, fx];
-        const src = offset + sy * stride + sx * 4;
-        const dst = (oy * outW + ox) * 4;
-        data[dst] = raw[src + (bgr ? 2 : 0)]!;
+      let src = source(0, oy);
+      const step = outW > 1 ? source(1, oy) - src : 4;
+      const end = (oy + 1) * outW * 4;
+      for (let dst = oy * outW * 4; dst < end; dst += 4, src += step) {
+        data[dst] = raw[src + red]!;
         data[dst + 1] = raw[src + 1]!;
-        data[dst + 2] = raw[src + (bgr ? 0 : 2)]!;
+        data[dst + 2] = raw[src + blue]!;
         data[dst + 3] = 255;
       }
     }

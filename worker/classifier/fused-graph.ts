@@ -6,7 +6,7 @@
  * ~55 fused ops instead of ~150 layer calls. Unsupported topologies throw, and the caller falls
  * back to `tf.loadLayersModel`.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   activationOf,
   inboundNames,
@@ -102,15 +102,13 @@ export function buildFusedGraph(modelJson: unknown, weights: tf.NamedTensorMap):
               : axis === -1 || axis === 3;
             if (!last) throw new UnsupportedTopologyError(`${layer.name}: BN axis`);
             const variance = weight(layer.name, 'moving_variance');
+            // Scalars stand in for a missing gamma (1) or beta (0): no extra kernels for them.
             const scale = tf.div<tf.Tensor1D>(
-              c.scale === false ? tf.onesLike(variance) : weight(layer.name, 'gamma'),
+              c.scale === false ? 1 : weight(layer.name, 'gamma'),
               tf.sqrt(tf.add(variance, Number(c.epsilon ?? 1e-3))),
             );
-            const beta = (
-              c.center === false ? tf.zerosLike(variance) : weight(layer.name, 'beta')
-            ) as tf.Tensor1D;
             const shift = tf.sub<tf.Tensor1D>(
-              beta,
+              c.center === false ? 0 : weight(layer.name, 'beta'),
               tf.mul(weight(layer.name, 'moving_mean'), scale),
             );
             if (fusable && onlyConsumer && previous.activation === 'linear') {
@@ -118,7 +116,7 @@ export function buildFusedGraph(modelJson: unknown, weights: tf.NamedTensorMap):
               const filterScale =
                 previous.kind === 'conv'
                   ? scale
-                  : scale.reshape([previous.filter.shape[2], previous.filter.shape[3]]);
+                  : tf.reshape(scale, [previous.filter.shape[2], previous.filter.shape[3]]);
               previous.filter = keep(tf.mul<tf.Tensor4D>(previous.filter, filterScale));
               previous.bias = keep(
                 previous.bias ? tf.add<tf.Tensor1D>(tf.mul(previous.bias, scale), shift) : shift,

@@ -2,7 +2,7 @@
  * The fused executor's pieces: its op list, what it reads of a Keras layers topology (model.json),
  * and one forward pass over the ops. fused-graph.ts turns a topology into ops.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Thrown when the topology has a layer this executor does not know; use the layers model then. */
 export class UnsupportedTopologyError extends Error {}

@@ -3,8 +3,10 @@
  * TF 2.16+ pipelines give) built from the pack's verified files in memory with
  * `tf.loadGraphModel(tf.io.fromMemory(…))`, fed one NHWC float photo through the input the model
  * check found (the signature's, else the graph's Placeholder) and read at its one output.
+ * tfjs-converter is a chunk of its own: pack-model.ts imports this module only for graph models.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tfc from '@tensorflow/tfjs-converter';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ModelCheck } from '../../shared/model-check';
 
 /** A loaded graph model: NHWC float input in, the raw output (scores) out. */
@@ -23,7 +25,7 @@ export async function loadGraphModel(
   weightData: ArrayBuffer,
   check: ModelCheck,
 ): Promise<GraphPackModel> {
-  const model = await tf.loadGraphModel(
+  const model = await tfc.loadGraphModel(
     tf.io.fromMemory({
       modelTopology: modelJson.modelTopology as object,
       weightSpecs,

@@ -4,12 +4,11 @@
  * Layers models: the fused executor when the topology allows, else the stock TF.js layers model;
  * graph models: tf.loadGraphModel (graph-model.ts). Logits get a softmax.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ModelOutput } from '../../shared/decision';
 import { FishlensError } from '../../shared/errors';
 import { checkModel, type ModelCheck, type ModelProblem } from '../../shared/model-check';
 import { buildFusedGraph, UnsupportedTopologyError } from './fused-graph';
-import { loadGraphModel } from './graph-model';
 import type { Executor } from './protocol';
 
 /** A loaded model: HWC float input in, probabilities (and the feature layer's output) out. */
@@ -156,6 +155,7 @@ async function buildRunner(
   { executor = 'fused', input: size, featureLayer }: LoadOptions,
 ): Promise<Runner> {
   if (check.format === 'graph-model') {
+    const { loadGraphModel } = await import('./graph-model');
     const graph = await loadGraphModel(json, specs, weightData, check).catch((error: unknown) => {
       throw new FishlensError('model-invalid', String(error));
     });
@@ -189,9 +189,10 @@ async function buildRunner(
       tf.dispose(weights);
     }
   }
-  let model: tf.LayersModel;
+  const { loadLayersModel, withFeatureLayer } = await import('./layers-model');
+  let model: Awaited<ReturnType<typeof loadLayersModel>>;
   try {
-    model = await tf.loadLayersModel(
+    model = await loadLayersModel(
       tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData }),
     );
   } catch (error) {
@@ -204,8 +205,7 @@ async function buildRunner(
   let runner = model;
   if (featureLayer) {
     try {
-      const features = model.getLayer(featureLayer).output as tf.SymbolicTensor;
-      runner = tf.model({ inputs: model.inputs, outputs: [model.outputs[0]!, features] });
+      runner = withFeatureLayer(model, featureLayer);
     } catch (error) {
       model.dispose();
       throw new FishlensError('model-invalid', `no layer ${featureLayer}: ${String(error)}`);

@@ -8,26 +8,64 @@ import type { Decision } from '../../shared/decision';
 import type { SerializedError } from '../../shared/errors';
 import type { PackMetadata, PackRef } from '../../shared/pack';
 
-export type Backend = 'webgl' | 'wasm' | 'cpu';
+export type Backend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** `fused` (default): BN and ReLU folded into fused convolutions; `layers`: stock tf.LayersModel. */
 export type Executor = 'fused' | 'layers';
 
-export interface LoadRequest {
+/** How to choose and start a backend (`prepare` and `load` both carry it). */
+export interface BackendRequest {
+  /**
+   * Backends to try in order; `auto` = hardware WebGPU, hardware WebGL, then WASM, then CPU. A
+   * backend on which the model does not load or warm up is skipped for the next one.
+   */
+  backends: Backend[] | 'auto';
+  /**
+   * WASM threads (where cross-origin isolated): `auto` = the faster of one thread and the whole
+   * pool, as measured at warm-up (or as `threadTuning` remembers), guarded while it runs.
+   */
+  wasmThreads?: boolean | 'auto';
+  /**
+   * What an earlier warm-up measured on this device (the page remembers it): for `load`, of this
+   * pack; for `prepare`, of the pack used last (the pack is not read yet).
+   */
+  threadTuning?: ThreadTuning;
+}
+
+/**
+ * Starts a backend before the pack is there, so that the worker's start and the page's reading of
+ * the pack overlap; the `load` that follows uses it.
+ */
+export interface PrepareRequest extends BackendRequest {
+  type: 'prepare';
+}
+
+export interface PrepareResult {
+  backend: Backend;
+  details: string;
+}
+
+export interface LoadRequest extends BackendRequest {
   type: 'load';
   pack: PackRef;
   metadata: PackMetadata;
   modelJson: unknown;
   /** Transferred: detached on the page once posted. */
   weightFiles: Record<string, ArrayBuffer>;
-  /**
-   * Backends to try in order; `auto` = hardware WebGL, then WASM, then CPU. A backend on which the
-   * model does not load or warm up is skipped for the next one.
-   */
-  backends: Backend[] | 'auto';
   executor?: Executor;
-  /** WASM threads (where cross-origin isolated): `auto` = only with 4+ cores (see backends.ts). */
-  wasmThreads?: boolean | 'auto';
+}
+
+/** WASM threads measured on this device for one pack at warm-up. */
+export interface ThreadTuning {
+  /** The thread count kept: 1, or the whole pool. */
+  threads: number;
+  /** The whole pool: the device's logical cores, at most 4. */
+  max: number;
+  /** Median forward pass with one thread and with the whole pool, ms. */
+  oneThreadMs: number;
+  manyThreadsMs: number;
+  /** When it was measured (ms since 1970). */
+  measuredAt: number;
 }
 
 export interface ClassifyRequest {
@@ -47,14 +85,28 @@ export interface RepeatRequest {
   count: number;
 }
 
-export type WorkerRequest = (LoadRequest | ClassifyRequest | MemoryRequest | RepeatRequest) & {
+export type WorkerRequest = (
+  PrepareRequest | LoadRequest | ClassifyRequest | MemoryRequest | RepeatRequest
+) & {
   id: number;
 };
 
 export interface LoadResult {
   backend: Backend;
-  /** What the backend runs with: SIMD, threads, which WebGL renderer, the executor. */
+  /** What the backend runs with: SIMD, threads, which GPU, the executor. */
   details: string;
+  /** WASM with threads under `auto`: what warm-up measured (new) or was given (remembered). */
+  threadTuning?: ThreadTuning;
+  /** Where the load went, ms: GPU probes, backend start, model build, warm-up, thread measurement. */
+  timings: LoadTimings;
+}
+
+export interface LoadTimings {
+  probeMs: number;
+  backendMs: number;
+  buildMs: number;
+  warmUpMs: number;
+  threadsMs: number;
 }
 
 /** Decode, preprocessing and forward pass of one photo, ms. */
@@ -98,5 +150,9 @@ export interface RepeatResult {
 }
 
 export type WorkerResponse =
-  | { id: number; ok: true; result: LoadResult | ClassifyResult | MemoryResult | RepeatResult }
+  | {
+      id: number;
+      ok: true;
+      result: PrepareResult | LoadResult | ClassifyResult | MemoryResult | RepeatResult;
+    }
   | { id: number; ok: false; error: SerializedError };

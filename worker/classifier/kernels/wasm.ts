@@ -1,0 +1,121 @@
+/**
+ * The WASM (XNNPACK) kernels the classifier worker registers: exactly the kernels of ./ops.ts
+ * (TypeScript refuses a missing or extra one).
+ */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { absConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Abs';
+import { addConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Add';
+import { addNConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/AddN';
+import { avgPoolConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/AvgPool';
+import { batchMatMulConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/BatchMatMul';
+import { castConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Cast';
+import { clipByValueConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/ClipByValue';
+import { concatConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Concat';
+import { conv2DConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Conv2D';
+import { depthwiseConv2dNativeConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/DepthwiseConv2dNative';
+import { eluConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Elu';
+import { erfConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Erf';
+import { expConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Exp';
+import { expandDimsConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/ExpandDims';
+import { fusedBatchNormConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/FusedBatchNorm';
+import { fusedConv2DConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/FusedConv2D';
+import { fusedDepthwiseConv2DConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/FusedDepthwiseConv2D';
+import { identityConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Identity';
+import { leakyReluConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/LeakyRelu';
+import { logConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Log';
+import { maxConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Max';
+import { maxPoolConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/MaxPool';
+import { maximumConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Maximum';
+import { meanConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Mean';
+import { minConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Min';
+import { minimumConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Minimum';
+import { mirrorPadConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/MirrorPad';
+import { multiplyConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Multiply';
+import { negConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Neg';
+import { packConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Pack';
+import { padV2Config } from '@tensorflow/tfjs-backend-wasm/dist/kernels/PadV2';
+import { powConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Pow';
+import { preluConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Prelu';
+import { realDivConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/RealDiv';
+import { reciprocalConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Reciprocal';
+import { reluConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Relu';
+import { relu6Config } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Relu6';
+import { reshapeConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Reshape';
+import { resizeBilinearConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/ResizeBilinear';
+import { rsqrtConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Rsqrt';
+import { seluConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Selu';
+import { sigmoidConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Sigmoid';
+import { sliceConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Slice';
+import { softmaxConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Softmax';
+import { softplusConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Softplus';
+import { sqrtConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Sqrt';
+import { squareConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Square';
+import { squaredDifferenceConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/SquaredDifference';
+import { stridedSliceConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/StridedSlice';
+import { subConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Sub';
+import { sumConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Sum';
+import { tanhConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Tanh';
+import { tileConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Tile';
+import { transposeConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Transpose';
+import { unpackConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/Unpack';
+import { _fusedMatMulConfig } from '@tensorflow/tfjs-backend-wasm/dist/kernels/_FusedMatMul';
+import type { RequiredKernel } from './ops';
+
+export const WASM_KERNELS: Record<RequiredKernel, KernelConfig> = {
+  Abs: absConfig,
+  Add: addConfig,
+  AddN: addNConfig,
+  AvgPool: avgPoolConfig,
+  BatchMatMul: batchMatMulConfig,
+  Cast: castConfig,
+  ClipByValue: clipByValueConfig,
+  Concat: concatConfig,
+  Conv2D: conv2DConfig,
+  DepthwiseConv2dNative: depthwiseConv2dNativeConfig,
+  Elu: eluConfig,
+  Erf: erfConfig,
+  Exp: expConfig,
+  ExpandDims: expandDimsConfig,
+  FusedBatchNorm: fusedBatchNormConfig,
+  FusedConv2D: fusedConv2DConfig,
+  FusedDepthwiseConv2D: fusedDepthwiseConv2DConfig,
+  Identity: identityConfig,
+  LeakyRelu: leakyReluConfig,
+  Log: logConfig,
+  Max: maxConfig,
+  MaxPool: maxPoolConfig,
+  Maximum: maximumConfig,
+  Mean: meanConfig,
+  Min: minConfig,
+  Minimum: minimumConfig,
+  MirrorPad: mirrorPadConfig,
+  Multiply: multiplyConfig,
+  Neg: negConfig,
+  Pack: packConfig,
+  PadV2: padV2Config,
+  Pow: powConfig,
+  Prelu: preluConfig,
+  RealDiv: realDivConfig,
+  Reciprocal: reciprocalConfig,
+  Relu: reluConfig,
+  Relu6: relu6Config,
+  Reshape: reshapeConfig,
+  ResizeBilinear: resizeBilinearConfig,
+  Rsqrt: rsqrtConfig,
+  Selu: seluConfig,
+  Sigmoid: sigmoidConfig,
+  Slice: sliceConfig,
+  Softmax: softmaxConfig,
+  Softplus: softplusConfig,
+  Sqrt: sqrtConfig,
+  Square: squareConfig,
+  SquaredDifference: squaredDifferenceConfig,
+  StridedSlice: stridedSliceConfig,
+  Sub: subConfig,
+  Sum: sumConfig,
+  Tanh: tanhConfig,
+  Tile: tileConfig,
+  Transpose: transposeConfig,
+  Unpack: unpackConfig,
+  _FusedMatMul: _fusedMatMulConfig,
+};
