@@ -9,14 +9,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Decision } from '../../shared/decision.js';
-import { startFishlens, type FishlensServer } from '../support/fishlens-server.js';
 import { FIXTURES, ROOT } from '../support/test-packs.js';
 import type {} from '../../src/dev/debug.js'; // window.fishlensDebug
-import { expect, test as base } from './fixtures.js';
+import { DEMO_PACKS_DIR, test } from './demo-server.js';
+import { expect } from './fixtures.js';
 import { openReady } from './identify-fixtures.js';
 
 const run = promisify(execFile);
-const DEMO = join(ROOT, 'models/demo');
 const UNKNOWN = join(ROOT, 'tests/fixtures/unknown');
 const isPhoto = (f: string) => /\.(png|jpe?g)$/i.test(f);
 
@@ -34,25 +33,6 @@ const PHOTOS = [
     .map((f) => join(UNKNOWN, f)),
 ].sort();
 
-const test = base.extend<Record<never, never>, { demoServer: FishlensServer }>({
-  demoServer: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const server = await startFishlens({
-        timeoutMs: 240_000,
-        env: { DEMO_MODELS: 'always', DEMO_MODELS_DIR: DEMO },
-      });
-      try {
-        await use(server);
-      } finally {
-        await server.dispose();
-      }
-    },
-    { scope: 'worker', timeout: 300_000 },
-  ],
-  baseURL: async ({ demoServer }, use) => use(demoServer.url),
-});
-
 /** Node's decisions (tests/support/node-predict.ts --decisions, as `npm run eval` decides). */
 async function nodeDecisions(pack: string): Promise<Record<string, Decision>> {
   const { stdout } = await run(
@@ -68,7 +48,7 @@ for (const name of ['river-fish', 'reef-fish']) {
     page,
   }) => {
     test.setTimeout(600_000);
-    const pack = join(DEMO, name);
+    const pack = join(DEMO_PACKS_DIR, name);
     const metadata = JSON.parse(readFileSync(join(pack, 'metadata.json'), 'utf8')) as {
       unknown?: unknown;
     };
@@ -79,7 +59,7 @@ for (const name of ['river-fish', 'reef-fish']) {
     // The check covers every answer, including photos the pack calls none of its species.
     expect(verdicts).toContain('unknown');
     expect(verdicts.filter((v) => v !== 'unknown').length).toBeGreaterThan(0);
-    await openReady(page, 'wasm', { packsDir: DEMO, dir: pack, name });
+    await openReady(page, 'wasm', { packsDir: DEMO_PACKS_DIR, dir: pack, name });
     for (const file of PHOTOS) {
       const type = extname(file) === '.png' ? 'image/png' : 'image/jpeg';
       const decision = await page.evaluate(
