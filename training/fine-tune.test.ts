@@ -2,16 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { type Backbone, loadBackbone } from './features';
+import { DEFAULT_FINE_TUNE, fineTune } from './fine-tune';
 import {
-  DEFAULT_FINE_TUNE,
   disposeTail,
-  fineTune,
   pooledFeatures,
   readTail,
   tailFeatures,
   tailInputLayer,
   writeTail,
-} from './fine-tune';
+} from './tail';
 import { seededRandom } from './dataset';
 import { buildHead, DEFAULT_HEAD } from './head';
 import { BACKBONE_DIR } from './import-backbone';

@@ -5,14 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { seededRandom } from './dataset';
-import {
-  DEFAULT_FINE_TUNE,
-  disposeTail,
-  fineTune,
-  pooledFeatures,
-  readTail,
-  writeTail,
-} from './fine-tune';
+import { DEFAULT_FINE_TUNE, fineTune } from './fine-tune';
 import {
   balancedClassWeights,
   predictHead,
@@ -23,6 +16,7 @@ import {
 } from './head';
 import { FEATURE_SIZE } from './mobilenet-v2';
 import { stageBar } from './progress';
+import { disposeTail, pooledFeatures, readTail, writeTail } from './tail';
 import { fitWhitening, whiten, type Whitening } from './unknown';
 
 export interface FitSettings {

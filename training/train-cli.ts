@@ -14,7 +14,7 @@ import { initBackend } from './backend';
 import { isMain, runCli } from './cli';
 import { listImageSet, splitByFish, type LabelledImage } from './dataset';
 import { imageFeatures, loadBackbone } from './features';
-import { tailInputLayer } from './fine-tune';
+import { tailInputLayer } from './tail';
 import { fitClassifier, type Fit } from './fit';
 import type { FeatureRows } from './head';
 import { fitHonestAnswers, unknownDetection, type HonestAnswers } from './honest-answers';

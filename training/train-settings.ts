@@ -2,7 +2,8 @@
 import { MOBILENET_V2_PREPROCESSING, NAME_PATTERN, type Preprocessing } from '../shared/pack';
 import { AUGMENTATIONS, type Augmentation } from './augment';
 import { UsageError, parseArgs } from './cli';
-import { DEFAULT_FINE_TUNE, MAX_FINE_TUNE_BLOCKS } from './fine-tune';
+import { DEFAULT_FINE_TUNE } from './fine-tune';
+import { MAX_FINE_TUNE_BLOCKS } from './tail';
 import { DEFAULT_HEAD, type HeadOptions } from './head';
 import type { HonestSettings } from './honest-answers';
 import { BACKBONE_DIR } from './import-backbone';

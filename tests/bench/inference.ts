@@ -3,8 +3,10 @@
  * Chromium, and prints one JSON object per backend:
  *   {"backend","model","loadMs","firstPredictionMs","p50Ms","p95Ms","n","longestMainThreadTaskMs", …}
  *   npm run bench:inference -- [--json] [--backends wasm,webgpu,webgl,cpu] [--n 50] [--executor fused|layers] [--threads|--no-threads] [--busy] [--photo <file>] [--skip-build]
+ *                              [--packs-dir <folder of packs> --model <pack name>]
  * --busy keeps one core busy (a process spinning, like another app) from the moment the model is
  * ready, i.e. after warm-up chose its threads: what the thread guard must handle.
+ * --packs-dir/--model measure another pack (e.g. an older version of a demo pack) in the same way.
  * loadMs: page open → model ready (registry fetch, sha256 checks, worker, backend, weights, warm-up).
  * firstPredictionMs: photo handed to the Identify screen's input → result card shown.
  * p50Ms/p95Ms: classify() of a fixture photo in the worker (preprocessing + forward pass), n times.
@@ -15,7 +17,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath, WEBGL_ARGS, WEBGPU_ARGS } from '../support/chromium.js';
 import { startFishlens } from '../support/fishlens-server.js';
@@ -35,6 +37,8 @@ interface Options {
   photo?: string;
   /** Keep one core busy while measuring. */
   busy: boolean;
+  /** Packs to serve and the one to measure (default: the river-fish demo pack). */
+  pack?: { packsDir: string; name: string };
 }
 
 function parseOptions(argv: string[]): Options {
@@ -44,6 +48,10 @@ function parseOptions(argv: string[]): Options {
   };
   const backends = (value('backends') ?? 'wasm,webgpu,webgl,cpu').split(',') as BenchBackend[];
   const n = value('n');
+  const packsDir = value('packs-dir');
+  const name = value('model');
+  if ((packsDir === undefined) !== (name === undefined))
+    throw new Error('--packs-dir and --model go together');
   return {
     json: argv.includes('--json'),
     backends,
@@ -53,6 +61,7 @@ function parseOptions(argv: string[]): Options {
     threads: argv.includes('--threads') ? 'on' : argv.includes('--no-threads') ? 'off' : 'auto',
     photo: value('photo'),
     busy: argv.includes('--busy'),
+    pack: packsDir && name ? { packsDir: resolve(packsDir), name } : undefined,
   };
 }
 
@@ -206,7 +215,9 @@ async function main(): Promise<void> {
       { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
     );
   }
-  const pack = await identificationPack();
+  const pack = options.pack
+    ? { ...options.pack, dir: join(options.pack.packsDir, options.pack.name) }
+    : await identificationPack();
   const [label] = packLabels(pack.dir);
   const photo =
     options.photo ??

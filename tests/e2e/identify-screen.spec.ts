@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { startFishlens, type FishlensServer } from '../support/fishlens-server.js';
 import { ROOT } from '../support/test-packs.js';
 import { expectAccessible } from './axe.js';
-import { expect, test as base } from './fixtures.js';
+import { test } from './demo-server.js';
+import { expect } from './fixtures.js';
 import { identify } from './identify-fixtures.js';
 import { chooseFirstPack, expectPackReady, packOption } from './pack-choice.js';
 
@@ -82,25 +82,6 @@ const WORDS = {
 /** Words that must not reach people on the Identify screen: slugs, backends, versions, timings, ids. */
 const JARGON =
   /river-fish|reef-fish|WASM|WebGL|\bCPU\b|\bv\d+\b|registry|реестр|\d+ ?(ms|мс)\b|browntrout|rainbowtrout|fish_\d\d/;
-
-const test = base.extend<Record<never, never>, { demoServer: FishlensServer }>({
-  demoServer: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const server = await startFishlens({
-        timeoutMs: 240_000,
-        env: { DEMO_MODELS: 'always', DEMO_MODELS_DIR: join(ROOT, 'models/demo') },
-      });
-      try {
-        await use(server);
-      } finally {
-        await server.dispose();
-      }
-    },
-    { scope: 'worker', timeout: 300_000 },
-  ],
-  baseURL: async ({ demoServer }, use) => use(demoServer.url),
-});
 
 test.use({ viewport: { width: 360, height: 640 } });
 

@@ -1,0 +1,80 @@
+/**
+ * The browser (WASM) gives the same decision as Node — "sure", "not sure" or "not one of my
+ * species" — for every fixture photo on both demo packs. The worker and `npm run eval` share
+ * shared/decision.ts; this checks that what feeds it in the browser (the fused executor's
+ * probabilities and unknown-detection layer, from one forward pass) matches Node's layers model.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Decision } from '../../shared/decision.js';
+import { FIXTURES, ROOT } from '../support/test-packs.js';
+import type {} from '../../src/dev/debug.js'; // window.fishlensDebug
+import { DEMO_PACKS_DIR, test } from './demo-server.js';
+import { expect } from './fixtures.js';
+import { openReady } from './identify-fixtures.js';
+
+const run = promisify(execFile);
+const UNKNOWN = join(ROOT, 'tests/fixtures/unknown');
+const isPhoto = (f: string) => /\.(png|jpe?g)$/i.test(f);
+
+/** Every fixture photo: the river fish by species, then the photos of none of the river species. */
+const PHOTOS = [
+  ...readdirSync(FIXTURES, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      readdirSync(join(FIXTURES, d.name))
+        .filter(isPhoto)
+        .map((f) => join(FIXTURES, d.name, f)),
+    ),
+  ...readdirSync(UNKNOWN)
+    .filter(isPhoto)
+    .map((f) => join(UNKNOWN, f)),
+].sort();
+
+/** Node's decisions (tests/support/node-predict.ts --decisions, as `npm run eval` decides). */
+async function nodeDecisions(pack: string): Promise<Record<string, Decision>> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'tests/support/node-predict.ts', '--decisions', pack, ...PHOTOS],
+    { cwd: ROOT, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as Record<string, Decision>;
+}
+
+for (const name of ['river-fish', 'reef-fish']) {
+  test(`${name}: every fixture photo gets the same decision in the browser as in Node`, async ({
+    page,
+  }) => {
+    test.setTimeout(600_000);
+    const pack = join(DEMO_PACKS_DIR, name);
+    const metadata = JSON.parse(readFileSync(join(pack, 'metadata.json'), 'utf8')) as {
+      unknown?: unknown;
+    };
+    // The demo packs carry unknown-detection data, so the browser must compute its layer too.
+    expect(metadata.unknown, 'the demo pack has unknown-detection data').toBeDefined();
+    const expected = await nodeDecisions(pack);
+    const verdicts = Object.values(expected).map((d) => d.verdict);
+    // The check covers every answer, including photos the pack calls none of its species.
+    expect(verdicts).toContain('unknown');
+    expect(verdicts.filter((v) => v !== 'unknown').length).toBeGreaterThan(0);
+    await openReady(page, 'wasm', { packsDir: DEMO_PACKS_DIR, dir: pack, name });
+    for (const file of PHOTOS) {
+      const type = extname(file) === '.png' ? 'image/png' : 'image/jpeg';
+      const decision = await page.evaluate(
+        async ([data, mime]) => {
+          const blob = new Blob([new Uint8Array(data as number[])], { type: mime });
+          return (await window.fishlensDebug!.classifier!.classify(blob)).decision;
+        },
+        [[...readFileSync(file)], type] as const,
+      );
+      const want = expected[file]!;
+      expect(decision.verdict, file).toBe(want.verdict);
+      expect(decision.ranked[0]!.id, file).toBe(want.ranked[0]!.id);
+      expect(Math.abs(decision.ranked[0]!.probability - want.ranked[0]!.probability)).toBeLessThan(
+        1e-3,
+      );
+    }
+  });
+}
