@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     hidden: Number(a.hidden ?? 0),
     dropout: Number(a.dropout ?? DEFAULT_HEAD.dropout),
     learningRate: Number(a.lr ?? DEFAULT_HEAD.learningRate),
+    seed: Number(a.seed ?? 1),
   };
   const resize = String(a.resize ?? 'stretch') as 'stretch' | 'center-crop';
   const set = await listImageSet(String(a.data));

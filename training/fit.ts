@@ -58,7 +58,7 @@ async function head(
   epochs: number | undefined,
   name: string,
 ): Promise<{ head: tf.LayersModel; run: number; best: number }> {
-  const options = epochs ? { ...s.head, maxEpochs: epochs } : s.head;
+  const options = { ...s.head, seed: s.seed, ...(epochs ? { maxEpochs: epochs } : {}) };
   const bar = stageBar(name, options.maxEpochs, s.progress);
   const fit = await trainHead(
     train,

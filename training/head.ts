@@ -1,5 +1,6 @@
 /** The new classification head on pooled backbone features, trained with early stopping on the validation fish. */
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom, shuffleInPlace } from './dataset';
 import { FEATURE_SIZE } from './mobilenet-v2';
 
 export interface HeadOptions {
@@ -11,6 +12,11 @@ export interface HeadOptions {
   batchSize: number;
   maxEpochs: number;
   patience: number;
+  /**
+   * Seeds the initial weights and the order of the rows in each epoch, so the same data gives the
+   * same head. Dropout stays random: a seeded TF.js dropout draws the same mask at every step.
+   */
+  seed?: number | undefined;
 }
 
 export const DEFAULT_HEAD: HeadOptions = {
@@ -42,6 +48,7 @@ export function headLayers(classes: number, options: HeadOptions): tf.layers.Lay
         activation: 'relu',
         name: 'head_hidden',
         kernelRegularizer: regularizer,
+        kernelInitializer: initializer(options.seed),
       }),
     );
     layers.push(tf.layers.dropout({ rate: options.dropout, name: 'head_hidden_dropout' }));
@@ -52,9 +59,15 @@ export function headLayers(classes: number, options: HeadOptions): tf.layers.Lay
       activation: 'softmax',
       name: 'predictions',
       kernelRegularizer: regularizer,
+      kernelInitializer: initializer(options.seed === undefined ? undefined : options.seed + 1),
     }),
   );
   return layers;
+}
+
+/** Keras's default kernel initializer, seeded when a seed is given. */
+function initializer(seed: number | undefined) {
+  return tf.initializers.glorotUniform(seed === undefined ? {} : { seed });
 }
 
 /** Applies layers in order to a symbolic tensor. */
@@ -83,6 +96,30 @@ export function buildHead(
     metrics: ['accuracy'],
   });
   return model;
+}
+
+/** One epoch over the rows: in a seeded order when `options.seed` is set, else TF.js's shuffle. */
+async function fitEpoch(
+  head: tf.LayersModel,
+  xs: tf.Tensor2D,
+  ys: tf.Tensor,
+  options: HeadOptions,
+  epoch: number,
+  classWeight: Record<number, number>,
+): Promise<tf.History> {
+  const args = { epochs: 1, batchSize: options.batchSize, classWeight, verbose: 0 as const };
+  if (options.seed === undefined) return head.fit(xs, ys, { ...args, shuffle: true });
+  const random = seededRandom((options.seed * 7919 + epoch) >>> 0);
+  const order = shuffleInPlace(
+    Int32Array.from({ length: xs.shape[0] }, (_, i) => i),
+    random,
+  );
+  const [x, y] = tf.tidy(() => [tf.gather(xs, order), tf.gather(ys, order)]);
+  try {
+    return await head.fit(x, y, { ...args, shuffle: false });
+  } finally {
+    tf.dispose([x, y]);
+  }
 }
 
 /** Class weights that make every class count equally in the loss, whatever its frame count. */
@@ -149,13 +186,7 @@ export async function trainHead(
   try {
     for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
       epochsRun = epoch;
-      const history = await head.fit(xs, ys, {
-        epochs: 1,
-        batchSize: options.batchSize,
-        shuffle: true,
-        classWeight,
-        verbose: 0,
-      });
+      const history = await fitEpoch(head, xs, ys, options, epoch, classWeight);
       const loss = Number(history.history.loss?.[0] ?? NaN);
       if (!validation) {
         onEpoch?.({ epoch, loss, validationLoss: NaN, validationTop1: NaN });
