@@ -139,6 +139,19 @@ async function waitReady(page: Page): Promise<void> {
     throw new Error(`the model did not load: ${await status.innerText()}`);
 }
 
+/**
+ * A first start asks which pack to download (builds before that choice installed river-fish on
+ * their own): picks river-fish when asked.
+ */
+async function choosePackIfAsked(page: Page): Promise<void> {
+  const choice = page.locator('[data-testid="pack-option"][data-model="river-fish"]');
+  const settled = page.locator(
+    '[data-testid="model-status"]:is([data-state="ready"], [data-state="error"])',
+  );
+  await choice.or(settled).first().waitFor({ timeout: 300_000 });
+  if (await choice.isVisible()) await choice.getByTestId('choose-pack').click();
+}
+
 /** The online visit: the service worker precaches the app, the pack is installed and used once. */
 async function install(build: Build, photo: string): Promise<void> {
   const context = await launch(build.profile);
@@ -146,6 +159,7 @@ async function install(build: Build, photo: string): Promise<void> {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.addInitScript({ content: PAGE_PROBE });
     await page.goto(build.server.url);
+    await choosePackIfAsked(page);
     await waitReady(page);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
       timeout: 120_000,
