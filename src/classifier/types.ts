@@ -5,23 +5,9 @@
  */
 import type { Decision } from '../../shared/decision';
 import type { PackMetadata, PackRef } from '../../shared/pack';
-import type {
-  Backend,
-  ClassificationTimings,
-  LabelProbability,
-  LoadTimings,
-  MemoryResult,
-  RepeatResult,
-} from '../../worker/classifier/protocol';
+import type * as Protocol from '../../worker/classifier/protocol';
 
-export type {
-  Backend,
-  ClassificationTimings,
-  LabelProbability,
-  LoadTimings,
-  MemoryResult,
-  RepeatResult,
-};
+export type { Backend, MemoryResult, RepeatResult } from '../../worker/classifier/protocol';
 
 /** A verified model pack in memory, ready to hand to the classifier worker. */
 export interface LoadedPack {
@@ -36,7 +22,7 @@ export interface LoadedPack {
 export interface Classification {
   model: PackRef;
   /** Top labels, most probable first, calibrated (at least 3 when the pack has them). */
-  top: LabelProbability[];
+  top: Protocol.LabelProbability[];
   /** The model's probability of every label, in the pack's label order (before calibration). */
   probabilities: number[];
   /** Sure / not sure / unknown, and every label ranked with calibrated probabilities. */
@@ -45,26 +31,30 @@ export interface Classification {
   notSure: boolean;
   /** Time spent in the model (preprocessing + forward pass), ms. */
   latencyMs: number;
-  backend: Backend;
-  timings: ClassificationTimings;
+  backend: Protocol.Backend;
+  timings: Protocol.ClassificationTimings;
   /** A small JPEG of the photo for History, made by the worker; null when it could not be. */
   thumbnail: Blob | null;
 }
 
 /** A loaded, warmed-up model: one call at a time, cancellable. */
 export interface Classifier {
-  readonly backend: Backend;
+  readonly backend: Protocol.Backend;
   /** Backend details: SIMD and threads for WASM, the GPU for WebGPU/WebGL, the executor. */
   readonly details: string;
   /** Where loading went inside the worker (the startup bench reads it). */
-  readonly loadTimings: LoadTimings;
+  readonly loadTimings: Protocol.LoadTimings;
   readonly pack: PackRef;
   readonly metadata: PackMetadata;
   /** Classifies one photo (a File/Blob as picked, or an ImageBitmap, which is transferred). */
   classify(photo: Blob | ImageBitmap, signal?: AbortSignal): Promise<Classification>;
   /** TF.js memory in the worker (the leak test). */
-  memory(): Promise<MemoryResult>;
+  memory(): Promise<Protocol.MemoryResult>;
   /** Classifies one photo `count` times in the worker; latencies and tensor counts (bench, leak test). */
-  repeat(photo: Blob | ImageBitmap, count: number, signal?: AbortSignal): Promise<RepeatResult>;
+  repeat(
+    photo: Blob | ImageBitmap,
+    count: number,
+    signal?: AbortSignal,
+  ): Promise<Protocol.RepeatResult>;
   dispose(): void;
 }
