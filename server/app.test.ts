@@ -1,5 +1,6 @@
 import { mkdtempSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../tests/support/test-database.js';
@@ -10,6 +11,7 @@ import { ensureInstallation, type Installation } from './installation.js';
 import { createLogger } from './log.js';
 
 const log = createLogger('silent');
+const SCRIPT = `console.log(${JSON.stringify('fish '.repeat(400))})`;
 
 function fakeClientDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'fishlens-client-'));
@@ -18,7 +20,10 @@ function fakeClientDir(): string {
     join(dir, 'index.html'),
     '<!doctype html><link rel="manifest" href="/manifest.webmanifest">',
   );
-  writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log(1)');
+  const script = join(dir, 'assets', 'index-abc123.js');
+  writeFileSync(script, SCRIPT);
+  writeFileSync(`${script}.br`, brotliCompressSync(SCRIPT));
+  writeFileSync(`${script}.gz`, gzipSync(SCRIPT));
   writeFileSync(join(dir, 'sw.js'), 'self.x = 1');
   utimesSync(join(dir, 'sw.js'), new Date('2026-01-01'), new Date('2026-01-01'));
   return dir;
@@ -87,6 +92,28 @@ describe('the HTTP app', () => {
     expect(await index.text()).toContain('rel="manifest"');
     const sw = await app.request('/sw.js');
     expect(sw.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it("sends the build's brotli or gzip copy of a file to a browser that accepts it, and the file itself otherwise", async () => {
+    const asset = '/assets/index-abc123.js';
+    const brotli = await app.request(asset, { headers: { 'Accept-Encoding': 'gzip, br' } });
+    expect(brotli.headers.get('content-encoding')).toBe('br');
+    expect(brotli.headers.get('vary')).toContain('Accept-Encoding');
+    expect(brotli.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(brotliDecompressSync(Buffer.from(await brotli.arrayBuffer())).toString()).toBe(SCRIPT);
+    const gzip = await app.request(asset, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(gzip.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await gzip.arrayBuffer())).toString()).toBe(SCRIPT);
+    const plain = await app.request(asset);
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe(SCRIPT);
+    // Three representations, three tags: a cache never answers one encoding with another.
+    const tags = new Set([brotli, gzip, plain].map((res) => res.headers.get('etag')));
+    expect(tags.size).toBe(3);
+    const again = await app.request(asset, {
+      headers: { 'Accept-Encoding': 'br', 'If-None-Match': brotli.headers.get('etag')! },
+    });
+    expect(again.status).toBe(304);
   });
 
   it('answers a revalidation of an unchanged file with 304', async () => {

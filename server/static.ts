@@ -37,10 +37,12 @@ function fileHeaders(root: string): MiddlewareHandler {
     if (!stats?.isFile() && servedIndex) file = join(root, 'index.html');
     const fileStats = stats?.isFile() ? stats : statSync(file, { throwIfNoEntry: false });
     c.res.headers.set('Cache-Control', stats?.isFile() ? cacheControlFor(requested) : REVALIDATE);
-    if (fileStats?.isFile() && !c.res.headers.has('Content-Encoding')) {
+    if (fileStats?.isFile()) {
+      // Each encoding of a file is its own representation, so it gets its own tag (RFC 9110 8.8.3).
+      const encoding = c.res.headers.get('Content-Encoding');
       c.res.headers.set(
         'ETag',
-        `W/"${fileStats.size.toString(16)}-${Math.floor(fileStats.mtimeMs).toString(16)}"`,
+        `W/"${fileStats.size.toString(16)}-${Math.floor(fileStats.mtimeMs).toString(16)}${encoding ? `-${encoding}` : ''}"`,
       );
     }
   };
@@ -57,7 +59,9 @@ export function staticRoutes(root: string): Hono {
   // Outermost: answers If-None-Match with 304 using the ETag that fileHeaders sets.
   app.use('*', etag({ weak: true }));
   app.use('*', fileHeaders(root));
-  app.use('*', serveStatic({ root }));
+  // The build writes brotli and gzip copies of text files and WASM (vite.config.ts); the one the
+  // browser accepts is sent as it is, with no compression work per request.
+  app.use('*', serveStatic({ root, precompressed: true }));
   // Client-side routes: a navigation to /models gets the app shell. Files that do not exist
   // (a missing hashed asset after a deploy) stay 404 so the service worker never caches HTML as JS.
   app.get('*', async (c, next) => {
@@ -69,7 +73,7 @@ export function staticRoutes(root: string): Hono {
     ) {
       return next();
     }
-    return serveStatic({ path: indexPath })(c, next);
+    return serveStatic({ path: indexPath, precompressed: true })(c, next);
   });
   return app;
 }

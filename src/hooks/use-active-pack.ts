@@ -5,12 +5,17 @@
  */
 import { useEffect } from 'preact/hooks';
 import { createStore, useStore } from './store';
-import { errorCode, isAbortError } from '../../shared/errors';
+import { errorCode, FishlensError, isAbortError } from '../../shared/errors';
 import type { PackRef } from '../../shared/pack';
 import { loadClassifier } from '../classifier';
 import type { Classifier } from '../classifier/types';
 import { pageOptions } from '../page-options';
-import { onActivePackChanged, packState, prepareActivePack } from '../registry/pack-store';
+import {
+  hasActivePack,
+  onActivePackChanged,
+  packState,
+  prepareActivePack,
+} from '../registry/pack-store';
 
 export type ActivePackState =
   | { state: 'loading'; pack?: PackRef }
@@ -44,6 +49,9 @@ function load(): void {
   set({ state: 'loading' });
   void (async () => {
     try {
+      // The first start has no pack and so no worker: its backend (a WASM module of 400 kB and
+      // its threads) would compete with the pack choice for the network and the processor.
+      if (!options.model && !(await hasActivePack())) throw new FishlensError('not-installed');
       const pack = prepareActivePack({ name: options.model, signal: controller.signal });
       void pack.then(
         ({ ref }) => loading === controller && set({ state: 'loading', pack: ref }),
