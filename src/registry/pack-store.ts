@@ -190,6 +190,12 @@ export function watchPacks(): () => void {
   return () => window.removeEventListener('online', online);
 }
 
+/** Whether a pack is installed to load; refreshes the snapshot on the way (one small read). */
+export async function hasActivePack(): Promise<boolean> {
+  await refreshPacks();
+  return state.active !== null;
+}
+
 /**
  * The verified active pack, for the classifier; `not-installed` when none is (the person chooses
  * one first: nothing is downloaded unasked). `name` (the `?model=` page flag of tests and the

@@ -115,8 +115,11 @@ for (const locale of LOCALES) {
     page,
   }) => {
     const downloads: string[] = [];
+    // The classifier worker and its WASM: nothing to run before there is a pack.
+    const engine: string[] = [];
     page.on('request', (request) => {
       if (request.url().includes('/files/')) downloads.push(request.url());
+      if (/classifier\.worker|\.wasm$/.test(request.url())) engine.push(request.url());
     });
     await open(page, locale);
     const choice = page.getByTestId('pack-choice');
@@ -134,9 +137,11 @@ for (const locale of LOCALES) {
     if (locale === 'ru') await expect(choice).not.toContainText(w.englishDescription);
     await expectAccessible(page);
     expect(downloads).toEqual([]);
+    expect(engine).toEqual([]);
 
     await river.getByTestId('choose-pack').click();
     await expectPackReady(page, RIVER);
+    expect(engine.length).toBeGreaterThan(0);
     await expect(choice).toHaveCount(0);
     await expect(page.getByTestId('active-pack')).toContainText(w.riverTitle);
     expect(downloads.length).toBeGreaterThan(0);
