@@ -4,6 +4,11 @@
  * assumed from the core count: warm-up measures one thread against the full pool on this device
  * and keeps the faster (the page remembers it per pack: ThreadTuning), and afterwards a guard
  * falls back to one thread as soon as the pool runs slower than one thread did.
+ *
+ * Where warm-up settles on one thread, the backend is started again without threads: the threaded
+ * WASM module with a pool of one ran a forward pass 15–25% slower than the plain SIMD module on a
+ * busy 2-core machine (same pass, same XNNPACK; the pthreads build pays for shared memory, atomics
+ * and its idle pool), and a later start with that tuning runs the plain module anyway.
  */
 import type { ThreadPool } from './backends';
 import type { ThreadTuning } from './protocol';
@@ -54,6 +59,29 @@ export async function measureThreads(
     manyThreadsMs: Math.round(manyThreadsMs * 10) / 10,
     measuredAt: Date.now(),
   };
+}
+
+/** What warm-up settled on: the tuning to remember, and whether to start again without threads. */
+export interface ThreadChoice {
+  tuning: ThreadTuning;
+  /** One thread: the plain module (no pool) runs it faster than the threaded module's pool of one. */
+  withoutThreads: boolean;
+}
+
+/**
+ * The thread policy at warm-up: this pack's remembered tuning, else a measurement. The pool is left
+ * at the count chosen (the threaded module keeps running where it cannot be restarted).
+ */
+export async function chooseThreads(
+  pool: ThreadPool,
+  remembered: ThreadTuning | undefined,
+  run: () => Promise<unknown>,
+  now = () => performance.now(),
+): Promise<ThreadChoice> {
+  let tuning = remembered;
+  if (tuning) pool.resize(tuning.threads);
+  else tuning = await measureThreads(pool, run, now);
+  return { tuning, withoutThreads: tuning.threads <= 1 };
 }
 
 /**
