@@ -3,7 +3,8 @@
  * (the page reads the pack from storage meanwhile), `load` builds and warms up the pack's model on
  * it, falling back to the next backend when the model does not run there. Under `auto` WASM
  * threads, warm-up measures one thread against the pool (or applies this pack's remembered
- * tuning) and installs the guard (threads.ts).
+ * tuning) and installs the guard, or, where that settles on one thread, builds the model again on
+ * the backend started without threads (threads.ts).
  */
 import { FishlensError } from '../../shared/errors';
 import type { PackMetadata } from '../../shared/pack';

@@ -5,10 +5,10 @@
  * and keeps the faster (the page remembers it per pack: ThreadTuning), and afterwards a guard
  * falls back to one thread as soon as the pool runs slower than one thread did.
  *
- * Where warm-up settles on one thread, the backend is started again without threads: the threaded
- * WASM module with a pool of one ran a forward pass 15–25% slower than the plain SIMD module on a
- * busy 2-core machine (same pass, same XNNPACK; the pthreads build pays for shared memory, atomics
- * and its idle pool), and a later start with that tuning runs the plain module anyway.
+ * Where warm-up settles on one thread (measured, or remembered for a worker started with the pool
+ * of the pack used last), the backend starts again on the plain SIMD module and the model is built
+ * there: the threaded module left at a pool of one ran slower than the plain module with a core
+ * busy, and the next start with that tuning loads the plain module anyway.
  */
 import type { ThreadPool } from './backends';
 import type { ThreadTuning } from './protocol';
