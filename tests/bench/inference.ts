@@ -8,6 +8,8 @@
  * ready, i.e. after warm-up chose its threads: what the thread guard must handle.
  * --packs-dir/--model measure another pack (e.g. an older version of a demo pack) in the same way.
  * loadMs: page open → model ready (registry fetch, sha256 checks, worker, backend, weights, warm-up).
+ * loadTimings: where the worker's part of it went (backend start, model build, warm-up, threadsMs:
+ * the thread policy, with starting again without threads where it keeps one).
  * firstPredictionMs: photo handed to the Identify screen's input → result card shown.
  * p50Ms/p95Ms: classify() of a fixture photo in the worker (preprocessing + forward pass), n times.
  * longestMainThreadTaskMs: the longest the page's main thread was blocked from page open to the end
@@ -156,7 +158,10 @@ async function measureLoaded(
 ) {
   const status = page.getByTestId('model-status');
   const model = (await status.getAttribute('data-model')) ?? '';
-  const details = await page.evaluate(() => window.fishlensDebug!.classifier!.details);
+  const [details, loadTimings] = await page.evaluate(() => {
+    const { details, loadTimings } = window.fishlensDebug!.classifier!;
+    return [details, loadTimings] as const;
+  });
 
   // From here on only identification runs: the page's own work while the worker classifies.
   await page.evaluate(() => {
@@ -195,6 +200,7 @@ async function measureLoaded(
     preprocessP50Ms: round(median(timings.map((t) => t.preprocessMs))),
     forwardP50Ms: round(median(timings.map((t) => t.inferenceMs))),
     details,
+    loadTimings,
     photo: basename(photo),
     busyCore: options.busy,
     loadAverage1m: round(loadavg()[0] ?? NaN),

@@ -12,11 +12,12 @@
  *   firstAnswerMs  the first photo after ready (a fixture photo), steadyAnswerMs the median of the
  *   next five, photoAnswerMs a 12-megapixel phone JPEG (4032×3024).
  *   npm run -s bench:startup -- [--json] [--rounds 5] [--skip-build] [--compare <checkout>] [--photo <jpeg>]
- * --compare runs another checkout's build (its own server) in the same run, alternating with this
- * one round by round, and prints medians and ratios (this ÷ other).
+ * --compare runs another checkout's build (its own server, serving that checkout's demo packs) in
+ * the same run, alternating with this one round by round, and prints medians and ratios (this ÷
+ * other).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
@@ -47,6 +48,8 @@ type Sample = Record<Metric, number> & {
 interface Build {
   name: 'this' | 'compare';
   root: string;
+  /** The demo packs its server publishes. */
+  packs: string;
   server: FishlensServer;
   profile: string;
 }
@@ -217,6 +220,17 @@ function summarize(samples: Sample[]): Record<Metric, number> & { loadAverages1m
   return out;
 }
 
+/**
+ * The demo packs a build is served: its own checkout's, as it shipped with them. An older server
+ * refuses packs of a newer format (a strict metadata schema: a build of 31b1cab logs
+ * `labels.0: Unrecognized key: "references"` and publishes nothing, so its app never gets ready).
+ * A checkout without demo packs gets this one's identification pack.
+ */
+function demoPacksOf(root: string, fallback: string): string {
+  const own = join(root, 'models/demo');
+  return existsSync(join(own, 'river-fish/manifest.json')) ? own : fallback;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const json = argv.includes('--json');
@@ -243,6 +257,7 @@ async function main(): Promise<void> {
   const builds: Build[] = [];
   try {
     for (const [name, root] of roots) {
+      const packs = demoPacksOf(root, pack.packsDir);
       const server = await startFishlens({
         embedded: true,
         root,
@@ -250,13 +265,14 @@ async function main(): Promise<void> {
         // A port of its own: older builds take no `off` here, and both servers run at once.
         env: {
           DEMO_MODELS: 'always',
-          DEMO_MODELS_DIR: pack.packsDir,
+          DEMO_MODELS_DIR: packs,
           METRICS_PORT: String(await freePort()),
         },
       });
       const build: Build = {
         name,
         root,
+        packs,
         server,
         profile: mkdtempSync(join(tmpdir(), 'fishlens-bench-profile-')),
       };
@@ -280,6 +296,7 @@ async function main(): Promise<void> {
     for (const build of builds) {
       summary[build.name] = {
         root: build.root,
+        packs: build.packs,
         ...summarize(samples.get(build.name)!),
         bundle: (({ files: _files, ...sizes }) => sizes)(bundleSizes(build.root)),
       };

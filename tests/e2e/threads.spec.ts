@@ -1,7 +1,8 @@
 /**
  * WASM threads in the built (minified) worker: the threaded module starts and answers as one
  * thread does, and under `auto` warm-up measures one thread against the pool once, the page
- * remembers the faster, and the next start uses it without measuring again.
+ * remembers the faster, and the next start uses it without measuring again; a worker whose pool
+ * settles on one thread moves to the plain module.
  */
 import type { Page } from '@playwright/test';
 import { fixturePhotos, packLabels } from '../support/test-packs.js';
@@ -59,4 +60,30 @@ test('auto threads are measured at the first warm-up, remembered for the pack, a
   expect(second).toContain(
     entry!.threads === 1 ? 'threads off' : "threads on (2 in XNNPACK's pool)",
   );
+});
+
+test('a worker started with the pool for the pack used last moves to the plain module when this pack keeps one thread', async ({
+  page,
+  pack,
+}) => {
+  const [photo] = fixturePhotos(packLabels(pack.dir));
+  await page.goto('/');
+  await page.evaluate(() => localStorage.removeItem('fishlens.deviceTuning'));
+  await ready(page, `backend=wasm&model=${pack.name}`);
+  // This pack keeps one thread; the pack used last kept the pool, so the worker starts with it.
+  await page.evaluate((name) => {
+    const stored = JSON.parse(localStorage.getItem('fishlens.deviceTuning')!) as StoredTuning;
+    const entry = stored.packs[name]!;
+    stored.packs[name] = { ...entry, threads: 1 };
+    stored.packs['other-pack'] = { ...entry, threads: 2 };
+    stored.last = 'other-pack';
+    localStorage.setItem('fishlens.deviceTuning', JSON.stringify(stored));
+  }, pack.name);
+  const details = await ready(page, `backend=wasm&model=${pack.name}`);
+  // The tuning is reported only where the worker had a pool to apply it to: it started with one.
+  expect(details).toMatch(/threads off; \w+ executor; measured 1 thread/);
+  const restarted = await browserProbabilities(page, photo!.file);
+  expect(await ready(page, `backend=wasm&model=${pack.name}&threads=off`)).toContain('threads off');
+  const single = await browserProbabilities(page, photo!.file);
+  restarted.forEach((p, i) => expect(Math.abs(p - single[i]!)).toBeLessThan(1e-5));
 });

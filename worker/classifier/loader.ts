@@ -3,7 +3,8 @@
  * (the page reads the pack from storage meanwhile), `load` builds and warms up the pack's model on
  * it, falling back to the next backend when the model does not run there. Under `auto` WASM
  * threads, warm-up measures one thread against the pool (or applies this pack's remembered
- * tuning) and installs the guard (threads.ts).
+ * tuning) and installs the guard, or, where that settles on one thread, builds the model again on
+ * the backend started without threads (threads.ts).
  */
 import { FishlensError } from '../../shared/errors';
 import type { PackMetadata } from '../../shared/pack';
@@ -19,7 +20,7 @@ import type {
   PrepareResult,
   ThreadTuning,
 } from './protocol';
-import { measureThreads, threadGuard } from './threads';
+import { chooseThreads, threadGuard } from './threads';
 
 export interface LoadedModel {
   model: PackModel;
@@ -107,12 +108,7 @@ export async function load(
     let model: PackModel | undefined;
     try {
       let lap = performance.now();
-      model = await loadPackModel(request.modelJson, request.weightFiles, {
-        ...(request.executor ? { executor: request.executor } : {}),
-        labelCount: request.metadata.labels.length,
-        input: request.metadata.input,
-        ...(request.metadata.unknown ? { featureLayer: request.metadata.unknown.layer } : {}),
-      });
+      model = await buildModel(request);
       timings.buildMs = since(lap);
       lap = performance.now();
       const { loaded, result } = await warmUp(model, request, started);
@@ -128,23 +124,49 @@ export async function load(
   throw failures.find((e) => e instanceof FishlensError) ?? failures[0];
 }
 
-/** The first forward pass (XNNPACK packs its weights, GPUs compile), then the thread policy. */
-async function warmUp(model: PackModel, request: LoadRequest, started: Started) {
+/** The pack's model on the current backend. */
+function buildModel(request: LoadRequest): Promise<PackModel> {
+  return loadPackModel(request.modelJson, request.weightFiles, {
+    ...(request.executor ? { executor: request.executor } : {}),
+    labelCount: request.metadata.labels.length,
+    input: request.metadata.input,
+    ...(request.metadata.unknown ? { featureLayer: request.metadata.unknown.layer } : {}),
+  });
+}
+
+/**
+ * The first forward pass (XNNPACK packs its weights, GPUs compile), then the thread policy. Where
+ * it settles on one thread, the model moves to a backend started without threads (threads.ts).
+ */
+async function warmUp(first: PackModel, request: LoadRequest, started: Started) {
+  let model = first;
   const { width, height } = request.metadata.input;
   const zeros = new Float32Array(width * height * 3);
   await model.predict(zeros);
   const { threads } = started;
+  let details = started.details;
+  let pool = threads ? ` (${threads.size()} in XNNPACK's pool)` : '';
   let threadTuning: ThreadTuning | undefined;
   let afterForward = (_ms: number) => {};
   const begin = performance.now();
   if (threads && (request.wasmThreads ?? 'auto') === 'auto') {
-    threadTuning = request.threadTuning;
-    if (threadTuning) threads.resize(threadTuning.threads);
-    else threadTuning = await measureThreads(threads, () => model.predict(zeros));
-    afterForward = threadGuard(threads, threadTuning);
+    const choice = await chooseThreads(threads, request.threadTuning, () => model.predict(zeros));
+    threadTuning = choice.tuning;
+    pool = ` (${threads.size()} in XNNPACK's pool)`;
+    if (choice.withoutThreads && started.withoutThreads) {
+      model.dispose();
+      ({ details } = await started.withoutThreads());
+      pool = '';
+      model = await buildModel(request);
+      await model.predict(zeros).catch((error: unknown) => {
+        model.dispose();
+        throw error;
+      });
+    } else {
+      afterForward = threadGuard(threads, threadTuning);
+    }
   }
   const threadsMs = since(begin);
-  const pool = threads ? ` (${threads.size()} in XNNPACK's pool)` : '';
   const measured = threadTuning
     ? `; measured 1 thread ${threadTuning.oneThreadMs} ms, ${threadTuning.max} threads ${threadTuning.manyThreadsMs} ms`
     : '';
@@ -159,7 +181,7 @@ async function warmUp(model: PackModel, request: LoadRequest, started: Started) 
       threadsMs,
       load: {
         backend: started.backend,
-        details: `${started.details}${pool}; ${model.executor} executor${measured}`,
+        details: `${details}${pool}; ${model.executor} executor${measured}`,
         threadTuning,
       },
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ThreadPool } from './backends';
 import type { ThreadTuning } from './protocol';
-import { measureThreads, threadGuard } from './threads';
+import { chooseThreads, measureThreads, threadGuard } from './threads';
 
 /** A pool of up to two threads, with a budget of pools like the WASM backend's. */
 function fakePool(budget = 5): ThreadPool & { resizes: number[] } {
@@ -52,6 +52,47 @@ describe('measuring threads at warm-up', () => {
       const tuning = await measureThreads(pool, device.run, device.now);
       expect(tuning.threads).toBe(1);
       expect(pool.size()).toBe(1);
+    }
+  });
+});
+
+describe('choosing threads at warm-up', () => {
+  const remembered = (threads: number): ThreadTuning => ({
+    threads,
+    max: 2,
+    oneThreadMs: 30,
+    manyThreadsMs: threads === 1 ? 60 : 17,
+    measuredAt: 1,
+  });
+
+  it('starts again without threads when a busy core makes one thread faster', async () => {
+    const pool = fakePool();
+    const device = fakeDevice(pool, (t) => (t === 1 ? 30 : 60));
+    const choice = await chooseThreads(pool, undefined, device.run, device.now);
+    expect(choice).toMatchObject({ withoutThreads: true, tuning: { threads: 1 } });
+  });
+
+  it('keeps the threaded module and its pool when the pool is faster', async () => {
+    const pool = fakePool();
+    const device = fakeDevice(pool, (t) => (t === 1 ? 30 : 17));
+    const choice = await chooseThreads(pool, undefined, device.run, device.now);
+    expect(choice).toMatchObject({ withoutThreads: false, tuning: { threads: 2 } });
+    expect(pool.size()).toBe(2);
+  });
+
+  it('uses a remembered tuning without measuring: one thread starts again without threads', async () => {
+    for (const threads of [1, 2]) {
+      const pool = fakePool();
+      let runs = 0;
+      const run = () => {
+        runs++;
+        return Promise.resolve();
+      };
+      const choice = await chooseThreads(pool, remembered(threads), run);
+      expect(runs).toBe(0);
+      expect(choice.tuning).toEqual(remembered(threads));
+      expect(choice.withoutThreads).toBe(threads === 1);
+      expect(pool.size()).toBe(threads);
     }
   });
 });

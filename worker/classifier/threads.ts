@@ -4,6 +4,12 @@
  * assumed from the core count: warm-up measures one thread against the full pool on this device
  * and keeps the faster (the page remembers it per pack: ThreadTuning), and afterwards a guard
  * falls back to one thread as soon as the pool runs slower than one thread did.
+ *
+ * Where warm-up settles on one thread (measured, or remembered for a worker started with the pool
+ * of the pack used last), the backend starts again on the plain SIMD module and the model is built
+ * there: the threaded module left at a pool of one (beside the eight idle pthread workers it
+ * starts with) ran 1.27× the plain module's p50 in one of three runs with a core busy (about the
+ * same in the others), and the next start with that tuning loads the plain module anyway.
  */
 import type { ThreadPool } from './backends';
 import type { ThreadTuning } from './protocol';
@@ -54,6 +60,29 @@ export async function measureThreads(
     manyThreadsMs: Math.round(manyThreadsMs * 10) / 10,
     measuredAt: Date.now(),
   };
+}
+
+/** What warm-up settled on: the tuning to remember, and whether to start again without threads. */
+export interface ThreadChoice {
+  tuning: ThreadTuning;
+  /** One thread: the plain module (no pool) runs it faster than the threaded module's pool of one. */
+  withoutThreads: boolean;
+}
+
+/**
+ * The thread policy at warm-up: this pack's remembered tuning, else a measurement. The pool is left
+ * at the count chosen (the threaded module keeps running where it cannot be restarted).
+ */
+export async function chooseThreads(
+  pool: ThreadPool,
+  remembered: ThreadTuning | undefined,
+  run: () => Promise<unknown>,
+  now = () => performance.now(),
+): Promise<ThreadChoice> {
+  let tuning = remembered;
+  if (tuning) pool.resize(tuning.threads);
+  else tuning = await measureThreads(pool, run, now);
+  return { tuning, withoutThreads: tuning.threads <= 1 };
 }
 
 /**

@@ -11,6 +11,11 @@ export interface BackendOptions {
 export interface BackendStarted {
   details: string;
   threads?: ThreadPool;
+  /**
+   * Starts this backend again without threads (WASM: the plain SIMD module instead of the threaded
+   * one). Tensors made on it before are gone: build the model again.
+   */
+  withoutThreads?: () => Promise<BackendStarted>;
 }
 
 /** Starts one backend; throws when it cannot run here. */

@@ -13,7 +13,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { registerKernels } from '../kernels/register';
 import { WASM_KERNELS } from '../kernels/wasm';
-import type { BackendStart, ThreadPool } from './types';
+import type { BackendStart, BackendStarted, ThreadPool } from './types';
 
 registerKernels(WASM_KERNELS);
 setWasmPaths({
@@ -30,6 +30,8 @@ const MAX_THREADS = 4;
  * A few resizes per session keep that bounded.
  */
 const MAX_POOLS = 5;
+/** tfjs-backend-wasm's own priority for `wasm` (tfjs-backend-wasm/src/base.ts). */
+const WASM_PRIORITY = 2;
 
 function cores(): number {
   return Math.max(1, navigator.hardwareConcurrency || 1);
@@ -50,6 +52,19 @@ function threadPool(backend: BackendWasm, max: number): ThreadPool {
       return true;
     },
   };
+}
+
+/**
+ * Replaces the running WASM backend with a fresh one on the plain SIMD module. Removing it disposes
+ * the module and terminates its pthread workers (BackendWasm.dispose); the app's kernels stay
+ * registered for the name `wasm` and are set up again on the new module.
+ */
+async function startWithoutThreads(): Promise<BackendStarted> {
+  const factory = tf.findBackendFactory('wasm');
+  if (!factory) throw new Error('WASM backend not registered');
+  tf.removeBackend('wasm');
+  tf.registerBackend('wasm', factory, WASM_PRIORITY);
+  return start({ wasmThreads: 1 });
 }
 
 export const start: BackendStart = async ({ wasmThreads }) => {
@@ -77,6 +92,8 @@ export const start: BackendStart = async ({ wasmThreads }) => {
   const backend = tf.backend() as BackendWasm;
   return {
     details: `SIMD ${simd ? 'on' : 'off'}, threads ${hasThreads ? 'on' : 'off'}`,
-    threads: hasThreads && simd ? threadPool(backend, max) : undefined,
+    ...(hasThreads && simd
+      ? { threads: threadPool(backend, max), withoutThreads: startWithoutThreads }
+      : {}),
   };
 };
