@@ -2,6 +2,8 @@
  * Compares training variants on every fish, not one split: grouped K-fold by fish (each fold's
  * head never saw the fish it is scored on), on cached backbone features.
  *   npm run -s cross-validate -- --data <dir> --unknown <dir> [--unknown <dir2>] [--views 4] [--l2 0.01]
+ * With --fine-tune-blocks N, each fold is fitted as `npm run train` fits a pack (on the whitened
+ * features, as --head-on-pca), on cached activations of the layer before the tuned blocks.
  * Calibration, `notSureBelow` and the unknown threshold of fold k are fitted on the other folds'
  * held-out outputs, then applied to fold k: the numbers are what a pack fitted that way would
  * score on fish it never saw. Prints one JSON object.
@@ -19,19 +21,13 @@ import {
 import { UsageError, isMain, parseArgs, runCli } from './cli';
 import { foldsByFish, listImageSet, listImagesDeep } from './dataset';
 import { imageFeatures, loadBackbone } from './features';
+import { DEFAULT_FINE_TUNE } from './fine-tune';
 import { DEFAULT_HEAD, argmax, predictHead, trainHead } from './head';
 import { BACKBONE_DIR } from './import-backbone';
 import { FEATURE_SIZE, INPUT_SIZE } from './mobilenet-v2';
+import { tunedFold, type FoldOutput } from './cross-validate-tuned';
+import { tailInputLayer } from './tail';
 import { fitWhitening, quantile, whiten } from './unknown';
-
-interface FoldOutput {
-  /** Held-out fish of this fold: probabilities, whitened features, true label. */
-  known: { probabilities: Float32Array; features: Float32Array; truth: number }[];
-  /** The unknown photos through this fold's head. */
-  unknown: { probabilities: Float32Array; features: Float32Array }[];
-  centres: number[][];
-  scale: number[];
-}
 
 const rowsOf = (flat: Float32Array, width: number) =>
   Array.from({ length: flat.length / width }, (_, i) => flat.subarray(i * width, (i + 1) * width));
@@ -70,6 +66,9 @@ async function main(): Promise<void> {
     resize: 'string',
     augment: 'string',
     'head-on-pca': 'boolean',
+    'fine-tune-blocks': 'number',
+    'fine-tune-lr': 'number',
+    'fine-tune-epochs': 'number',
   });
   if (a.data === undefined) throw new UsageError('--data is required');
   await initBackend();
@@ -87,6 +86,11 @@ async function main(): Promise<void> {
     learningRate: Number(a.lr ?? DEFAULT_HEAD.learningRate),
     seed: Number(a.seed ?? 1),
   };
+  const fineTune = {
+    blocks: Number(a['fine-tune-blocks'] ?? 0),
+    learningRate: Number(a['fine-tune-lr'] ?? DEFAULT_FINE_TUNE.learningRate),
+    maxEpochs: Number(a['fine-tune-epochs'] ?? DEFAULT_FINE_TUNE.maxEpochs),
+  };
   const resize = String(a.resize ?? 'stretch') as 'stretch' | 'center-crop';
   const set = await listImageSet(String(a.data));
   const backbone = await loadBackbone(BACKBONE_DIR);
@@ -94,6 +98,7 @@ async function main(): Promise<void> {
     backbone,
     preprocessing: { ...MOBILENET_V2_PREPROCESSING, resize },
     size: { width: INPUT_SIZE, height: INPUT_SIZE },
+    layer: fineTune.blocks > 0 ? tailInputLayer(fineTune.blocks) : undefined,
   };
   const augmentation = String(a.augment ?? 'light') as Augmentation;
   const features = await imageFeatures(
@@ -104,9 +109,11 @@ async function main(): Promise<void> {
     ...(a.unknown ? await listImagesDeep(String(a.unknown)) : []),
     ...(a['unknown-2'] ? await listImagesDeep(String(a['unknown-2'])) : []),
   ];
-  const unknownX = new Float32Array(unknownFiles.length * FEATURE_SIZE);
+  // Floats per view: pooled features, or the tuned blocks' input activations.
+  const row = features[0]!.length / views;
+  const unknownX = new Float32Array(unknownFiles.length * row);
   (await imageFeatures(unknownFiles, { ...options, views: 1 })).forEach((f, i) =>
-    unknownX.set(f.subarray(0, FEATURE_SIZE), i * FEATURE_SIZE),
+    unknownX.set(f.subarray(0, row), i * row),
   );
   const truth = Int32Array.from(set.images.map((i) => set.labels.indexOf(i.label)));
   const foldOf = foldsByFish(set, folds, Number(a.seed ?? 1));
@@ -115,15 +122,23 @@ async function main(): Promise<void> {
   for (let k = 0; k < folds; k++) {
     const train = set.images.map((_, i) => i).filter((i) => foldOf[i] !== k);
     const held = set.images.map((_, i) => i).filter((i) => foldOf[i] === k);
-    const x = new Float32Array(train.length * trainViews * FEATURE_SIZE);
+    const x = new Float32Array(train.length * trainViews * row);
     const y = new Int32Array(train.length * trainViews);
     train.forEach((i, r) => {
-      x.set(features[i]!.subarray(0, trainViews * FEATURE_SIZE), r * trainViews * FEATURE_SIZE);
+      x.set(features[i]!.subarray(0, trainViews * row), r * trainViews * row);
       y.fill(truth[i]!, r * trainViews, (r + 1) * trainViews);
     });
-    const heldX = new Float32Array(held.length * FEATURE_SIZE);
-    held.forEach((i, r) => heldX.set(features[i]!.subarray(0, FEATURE_SIZE), r * FEATURE_SIZE));
+    const heldX = new Float32Array(held.length * row);
+    held.forEach((i, r) => heldX.set(features[i]!.subarray(0, row), r * row));
     const heldY = Int32Array.from(held.map((i) => truth[i]!));
+    if (fineTune.blocks > 0) {
+      const log = (line: string) =>
+        process.stderr.write(`fold ${k + 1}/${folds}: ${line} (${new Date().toISOString()})\n`);
+      const settings = { head, fineTune, whitenedDims: dims, seed: head.seed, progress: false };
+      const tuned = { x: heldX, y: heldY };
+      outputs.push(await tunedFold(settings, classes, { x, y }, tuned, unknownX, log));
+      continue;
+    }
     const w = fitWhitening(x, y, classes, FEATURE_SIZE, dims);
     const heldF = whiten(w, heldX, FEATURE_SIZE);
     const unknownF = whiten(w, unknownX, FEATURE_SIZE);
@@ -253,7 +268,8 @@ async function main(): Promise<void> {
       images: all.length,
       unknown: unknownFiles.length,
       settings: {
-        headOnPca: a['head-on-pca'] === true,
+        headOnPca: a['head-on-pca'] === true || fineTune.blocks > 0,
+        fineTune,
         augmentation,
         views,
         trainViews,
