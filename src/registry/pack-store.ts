@@ -190,10 +190,9 @@ export function watchPacks(): () => void {
   return () => window.removeEventListener('online', online);
 }
 
-/** Whether a pack is installed to load; refreshes the snapshot on the way (one small read). */
+/** Whether a pack is installed to load (one small read, no files). */
 export async function hasActivePack(): Promise<boolean> {
-  await refreshPacks();
-  return state.active !== null;
+  return (await storage.getActive()) !== null;
 }
 
 /**
