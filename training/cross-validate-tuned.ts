@@ -9,6 +9,7 @@ import { predictHead, type FeatureRows } from './head';
 import { BACKBONE_DIR } from './import-backbone';
 import { FEATURE_SIZE } from './mobilenet-v2';
 import { disposeTail, pooledFeatures, readTail } from './tail';
+import { flatten, rowsOf } from './linalg';
 import { whiten } from './unknown';
 
 /** What cross-validation keeps of one fold. */
@@ -20,9 +21,6 @@ export interface FoldOutput {
   centres: number[][];
   scale: number[];
 }
-
-const rowsOf = (flat: Float32Array, width: number) =>
-  Array.from({ length: flat.length / width }, (_, i) => flat.subarray(i * width, (i + 1) * width));
 
 /**
  * Fits on `train`, stopping early on `held` (as the pipeline does on its validation fish), and
@@ -43,9 +41,8 @@ export async function tunedFold(
   try {
     const through = (rows: Float32Array) => {
       const features = whiten(fit.whitening, pooledFeatures(tail, rows), FEATURE_SIZE);
-      const flat = new Float32Array(features.length * fit.whitening.dims);
-      features.forEach((f, i) => flat.set(f, i * fit.whitening.dims));
-      const probabilities = rowsOf(predictHead(fit.head, flat), classes);
+      const batch = flatten(features, fit.whitening.dims);
+      const probabilities = rowsOf(predictHead(fit.head, batch), classes);
       return features.map((f, i) => ({ probabilities: probabilities[i]!, features: f }));
     };
     return {

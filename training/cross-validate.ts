@@ -27,10 +27,8 @@ import { BACKBONE_DIR } from './import-backbone';
 import { FEATURE_SIZE, INPUT_SIZE } from './mobilenet-v2';
 import { tunedFold, type FoldOutput } from './cross-validate-tuned';
 import { tailInputLayer } from './tail';
+import { flatten, rowsOf } from './linalg';
 import { fitWhitening, quantile, whiten } from './unknown';
-
-const rowsOf = (flat: Float32Array, width: number) =>
-  Array.from({ length: flat.length / width }, (_, i) => flat.subarray(i * width, (i + 1) * width));
 
 const detector = (centres: number[][], scale: number[], threshold = Infinity) => ({
   method: 'nearest-centre' as const,
@@ -143,11 +141,7 @@ async function main(): Promise<void> {
     const heldF = whiten(w, heldX, FEATURE_SIZE);
     const unknownF = whiten(w, unknownX, FEATURE_SIZE);
     // The head on the whitened features (the pack's layout: backbone → whitening → head) or on all 1280.
-    const flat = (rows: Float32Array[]) => {
-      const out = new Float32Array(rows.length * dims);
-      rows.forEach((r, i) => out.set(r, i * dims));
-      return out;
-    };
+    const flat = (rows: Float32Array[]) => flatten(rows, dims);
     const onWhitened = a['head-on-pca'] === true;
     const fit = onWhitened
       ? await trainHead(

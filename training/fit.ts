@@ -14,6 +14,7 @@ import {
   type FeatureRows,
   type HeadOptions,
 } from './head';
+import { flatten } from './linalg';
 import { FEATURE_SIZE } from './mobilenet-v2';
 import { stageBar } from './progress';
 import { disposeTail, pooledFeatures, readTail, writeTail } from './tail';
@@ -42,12 +43,6 @@ const epochInfo = (r: EpochReport) =>
   Number.isNaN(r.validationLoss)
     ? `loss ${r.loss.toFixed(3)}`
     : `loss ${r.loss.toFixed(3)} val ${r.validationLoss.toFixed(3)} top-1 ${(100 * r.validationTop1).toFixed(1)}%`;
-
-function flatten(rows: Float32Array[], width: number): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  rows.forEach((r, i) => out.set(r, i * width));
-  return out;
-}
 
 async function head(
   s: FitSettings,

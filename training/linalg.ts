@@ -134,3 +134,17 @@ export function leadingEigen(
   });
   return { values: sorted, vectors: out };
 }
+
+/** Rows of equal width laid end to end (a batch for a model). */
+export function flatten(rows: readonly Float32Array[], width: number): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r, i) => out.set(r, i * width));
+  return out;
+}
+
+/** The rows of a batch laid end to end, as views into it. */
+export function rowsOf(flat: Float32Array, width: number): Float32Array[] {
+  return Array.from({ length: flat.length / width }, (_, i) =>
+    flat.subarray(i * width, (i + 1) * width),
+  );
+}
