@@ -15,12 +15,9 @@ function calibratedNll(rows: ArrayLike<number>[], truth: Int32Array, temperature
   return sum / Math.max(1, rows.length);
 }
 
-/** The temperature (0.05–20) with the lowest negative log-likelihood, by golden-section search on log T. */
-export function fitTemperature(rows: ArrayLike<number>[], truth: Int32Array): number {
-  let lo = Math.log(0.05);
-  let hi = Math.log(20);
+/** The x in [lo, hi] where a unimodal `f` is smallest (golden-section search, 60 steps). */
+export function goldenSectionMinimum(f: (x: number) => number, lo: number, hi: number): number {
   const phi = (Math.sqrt(5) - 1) / 2;
-  const f = (x: number) => calibratedNll(rows, truth, Math.exp(x));
   let a = hi - phi * (hi - lo);
   let b = lo + phi * (hi - lo);
   let fa = f(a);
@@ -40,7 +37,18 @@ export function fitTemperature(rows: ArrayLike<number>[], truth: Int32Array): nu
       fb = f(b);
     }
   }
-  return Math.exp((lo + hi) / 2);
+  return (lo + hi) / 2;
+}
+
+/** The temperature (0.05–20) with the lowest negative log-likelihood, searched on log T. */
+export function fitTemperature(rows: ArrayLike<number>[], truth: Int32Array): number {
+  return Math.exp(
+    goldenSectionMinimum(
+      (x) => calibratedNll(rows, truth, Math.exp(x)),
+      Math.log(0.05),
+      Math.log(20),
+    ),
+  );
 }
 
 /** Expected calibration error of the top probability over `bins` equal-width bins. */

@@ -25,6 +25,8 @@ import { DEFAULT_FINE_TUNE } from './fine-tune';
 import { DEFAULT_HEAD, argmax, predictHead, trainHead } from './head';
 import { BACKBONE_DIR } from './import-backbone';
 import { FEATURE_SIZE, INPUT_SIZE } from './mobilenet-v2';
+import { centresHead } from './centres-head';
+import { parseHeadKind } from './train-settings';
 import { tunedFold, type FoldOutput } from './cross-validate-tuned';
 import { tailInputLayer } from './tail';
 import { flatten, rowsOf } from './linalg';
@@ -63,6 +65,8 @@ async function main(): Promise<void> {
     keep: 'number',
     resize: 'string',
     augment: 'string',
+    head: 'string',
+    'head-dims': 'number',
     'head-on-pca': 'boolean',
     'fine-tune-blocks': 'number',
     'fine-tune-lr': 'number',
@@ -76,8 +80,11 @@ async function main(): Promise<void> {
   const dims = Number(a.dims ?? 64);
   const precision = Number(a.precision ?? 0.9);
   const keep = Number(a.keep ?? 0.95);
+  const kind = parseHeadKind(a.head);
   const head = {
     ...DEFAULT_HEAD,
+    kind,
+    centresDims: a['head-dims'] === undefined ? undefined : Number(a['head-dims']),
     l2: Number(a.l2 ?? 0.01),
     hidden: Number(a.hidden ?? 0),
     dropout: Number(a.dropout ?? DEFAULT_HEAD.dropout),
@@ -142,17 +149,23 @@ async function main(): Promise<void> {
     const unknownF = whiten(w, unknownX, FEATURE_SIZE);
     // The head on the whitened features (the pack's layout: backbone → whitening → head) or on all 1280.
     const flat = (rows: Float32Array[]) => flatten(rows, dims);
-    const onWhitened = a['head-on-pca'] === true;
-    const fit = onWhitened
-      ? await trainHead(
-          { x: flat(whiten(w, x, FEATURE_SIZE)), y },
-          { x: flat(heldF), y: heldY },
-          classes,
-          head,
-          undefined,
-          dims,
-        )
-      : await trainHead({ x, y }, { x: heldX, y: heldY }, classes, head);
+    const onWhitened = a['head-on-pca'] === true || kind === 'centres';
+    const fit =
+      kind === 'centres'
+        ? {
+            head: centresHead(w, { x: flat(whiten(w, x, FEATURE_SIZE)), y }, classes, head),
+            bestEpoch: 0,
+          }
+        : onWhitened
+          ? await trainHead(
+              { x: flat(whiten(w, x, FEATURE_SIZE)), y },
+              { x: flat(heldF), y: heldY },
+              classes,
+              head,
+              undefined,
+              dims,
+            )
+          : await trainHead({ x, y }, { x: heldX, y: heldY }, classes, head);
     const heldP = rowsOf(predictHead(fit.head, onWhitened ? flat(heldF) : heldX), classes);
     const unknownP = rowsOf(predictHead(fit.head, onWhitened ? flat(unknownF) : unknownX), classes);
     fit.head.dispose();
@@ -262,7 +275,7 @@ async function main(): Promise<void> {
       images: all.length,
       unknown: unknownFiles.length,
       settings: {
-        headOnPca: a['head-on-pca'] === true || fineTune.blocks > 0,
+        headOnPca: a['head-on-pca'] === true || fineTune.blocks > 0 || kind === 'centres',
         fineTune,
         augmentation,
         views,

@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { seededRandom } from './dataset';
+import { centresHead } from './centres-head';
 import { DEFAULT_FINE_TUNE, fineTune } from './fine-tune';
 import {
   balancedClassWeights,
@@ -133,16 +134,23 @@ export async function fitClassifier(
       y: r.y,
     });
     const validationWhitened = validation && whitened(pooled(validation));
-    const fit = await head(
-      s,
-      whitened(trainPooled),
-      validationWhitened,
-      classes,
-      whitening.dims,
-      epochs?.head,
-      'head',
+    const fit =
+      s.head.kind === 'centres'
+        ? { head: centresHead(whitening, whitened(trainPooled), classes, s.head), run: 0, best: 0 }
+        : await head(
+            s,
+            whitened(trainPooled),
+            validationWhitened,
+            classes,
+            whitening.dims,
+            epochs?.head,
+            'head',
+          );
+    log(
+      s.head.kind === 'centres'
+        ? 'head: nearest class centre'
+        : `head: ${fit.run} epochs${validation ? `, best at epoch ${fit.best}` : ''}`,
     );
-    log(`head: ${fit.run} epochs${validation ? `, best at epoch ${fit.best}` : ''}`);
     return {
       whitening,
       head: fit.head,

@@ -4,6 +4,17 @@ import { seededRandom, shuffleInPlace } from './dataset';
 import { FEATURE_SIZE } from './mobilenet-v2';
 
 export interface HeadOptions {
+  /**
+   * `softmax`: a dense softmax layer trained by gradient descent (with early stopping);
+   * `centres`: the nearest-centre rule in the whitened coordinates, computed (centres-head.ts).
+   */
+  kind: 'softmax' | 'centres';
+  /**
+   * `centres` only: how many leading principal coordinates the head reads (default all). The
+   * unknown detector keeps reading all of them: it separates other fish and non-fish better in
+   * more dimensions than the species are told apart in.
+   */
+  centresDims?: number | undefined;
   /** Hidden units before the softmax; 0 = a single dense softmax layer. */
   hidden: number;
   dropout: number;
@@ -20,6 +31,7 @@ export interface HeadOptions {
 }
 
 export const DEFAULT_HEAD: HeadOptions = {
+  kind: 'softmax',
   hidden: 0,
   dropout: 0.3,
   l2: 1e-3,

@@ -45,7 +45,11 @@ export function packMetadata(
       blocks > 0
         ? `; blocks ${17 - blocks}-16 and Conv_1 fine-tuned, batch norm frozen`
         : ', frozen'
-    }) + ${f.whitening.dims}-d whitening of the pooled features + dense softmax head`,
+    }) + ${f.whitening.dims}-d whitening of the pooled features + ${
+      r.fit.head.kind === 'centres'
+        ? `nearest-centre head on the leading ${r.fit.head.centresDims ?? f.whitening.dims} coordinates (as a dense softmax layer)`
+        : 'dense softmax head'
+    }`,
     modelFormat: 'tfjs-layers',
     input: { width: INPUT_SIZE, height: INPUT_SIZE, channels: 3 },
     preprocessing: r.preprocessing,

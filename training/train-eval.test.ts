@@ -244,6 +244,49 @@ describe('train + eval on the fixture fish', () => {
       expect(() =>
         trainSettings(['--data', 'x', '--name', 'a', '--out', 'o', '--fine-tune-blocks', blocks]),
       ).toThrow(/--fine-tune-blocks must be a whole number from 0 .* to 3/);
+    const base = ['--data', 'x', '--name', 'a', '--out', 'o'];
+    expect(() => trainSettings([...base, '--head', 'knn'])).toThrow(/softmax or centres/);
+    expect(() => trainSettings([...base, '--head-dims', '8'])).toThrow(/needs --head centres/);
+    expect(() =>
+      trainSettings([...base, '--head', 'centres', '--whitened-dims', '16', '--head-dims', '32']),
+    ).toThrow(/--head-dims must be a whole number from 1 to --whitened-dims/);
+    expect(() => trainSettings([...base, '--head', 'centres', '--hidden', '32'])).toThrow(
+      /no hidden layer/,
+    );
+  });
+
+  it('writes a nearest-centre head that reads the leading coordinates, the detector all of them', async () => {
+    const out = path.join(work, 'centres');
+    const settings = trainSettings([
+      ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', out, '--views', '1'],
+      ...['--head', 'centres', '--whitened-dims', '8', '--head-dims', '4'],
+      ...['--val-fraction', '0.25', '--cache-dir', path.join(work, 'cache'), '--quiet'],
+    ]);
+    await trainPack(settings, () => {});
+    const metadata = metadataSchema.parse(
+      JSON.parse(await readFile(path.join(out, 'metadata.json'), 'utf8')),
+    );
+    expect(metadata.architecture).toMatch(/nearest-centre head on the leading 4 coordinates/);
+    expect(metadata.training?.head).toMatchObject({ kind: 'centres', centresDims: 4 });
+    expect(metadata.calibration?.temperature).toBeGreaterThan(0);
+    // The written head reads the 4 leading of the 8 coordinates the unknown detector reads.
+    const model = await loadLayersModel(out);
+    const kernel = model.getLayer('predictions').getWeights()[0]!.arraySync() as number[][];
+    expect(kernel).toHaveLength(8);
+    expect(
+      kernel
+        .slice(0, 4)
+        .flat()
+        .some((v) => v !== 0),
+    ).toBe(true);
+    expect(
+      kernel
+        .slice(4)
+        .flat()
+        .every((v) => v === 0),
+    ).toBe(true);
+    expect(metadata.unknown?.centres[0]).toHaveLength(8);
+    model.dispose();
   });
 
   it('fine-tunes the last block and refits on all fish: the pack keeps the backbone before that block', async () => {

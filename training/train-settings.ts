@@ -20,6 +20,8 @@ export const OPTIONS = {
   augment: 'string',
   'val-fraction': 'number',
   seed: 'number',
+  head: 'string',
+  'head-dims': 'number',
   hidden: 'number',
   dropout: 'number',
   l2: 'number',
@@ -68,6 +70,14 @@ export interface TrainSettings {
   progress: boolean;
 }
 
+/** The `--head` option: `softmax` (default) or `centres`. */
+export function parseHeadKind(value: unknown): HeadOptions['kind'] {
+  const kind = String(value ?? DEFAULT_HEAD.kind);
+  if (kind !== 'softmax' && kind !== 'centres')
+    throw new UsageError('--head must be softmax or centres');
+  return kind;
+}
+
 /** Validates command-line options into training settings; bad values are UsageErrors. */
 export function trainSettings(argv: string[]): TrainSettings {
   const a = parseArgs(argv, OPTIONS);
@@ -91,6 +101,15 @@ export function trainSettings(argv: string[]): TrainSettings {
     throw new UsageError(`--augment must be one of ${AUGMENTATIONS.join(', ')}`);
   const num = (key: keyof typeof OPTIONS, fallback: number) =>
     a[key] === undefined ? fallback : Number(a[key]);
+  const headKind = parseHeadKind(a.head);
+  if (headKind === 'centres' && num('hidden', 0) !== 0)
+    throw new UsageError('--head centres has no hidden layer: leave out --hidden');
+  if (a['head-dims'] !== undefined) {
+    const d = num('head-dims', 0);
+    if (headKind !== 'centres') throw new UsageError('--head-dims needs --head centres');
+    if (!Number.isInteger(d) || d < 1 || d > num('whitened-dims', 64))
+      throw new UsageError('--head-dims must be a whole number from 1 to --whitened-dims');
+  }
   const fineTuneBlocks = num('fine-tune-blocks', 0);
   if (
     !Number.isInteger(fineTuneBlocks) ||
@@ -130,6 +149,8 @@ export function trainSettings(argv: string[]): TrainSettings {
     validationFraction: num('val-fraction', 0.2),
     seed: num('seed', 1),
     head: {
+      kind: headKind,
+      ...(a['head-dims'] === undefined ? {} : { centresDims: num('head-dims', 0) }),
       hidden: num('hidden', DEFAULT_HEAD.hidden),
       dropout: num('dropout', DEFAULT_HEAD.dropout),
       l2: num('l2', DEFAULT_HEAD.l2),
