@@ -195,7 +195,9 @@ export async function trainPack(
     });
     await write(fresh.model, final, { images: set.images.length, fish: fishCount(set.images) });
     fresh.model.dispose();
-    summary += `\nrefit on all ${set.images.length} images (${fishCount(set.images)} fish) for ${final.headEpochs.run} head epochs${final.fineTuneEpochs ? ` and ${final.fineTuneEpochs.run} fine-tuning epochs` : ''}; the validation numbers above are the split model's`;
+    const head =
+      s.head.kind === 'centres' ? 'class centres' : `${final.headEpochs.run} head epochs`;
+    summary += `\nrefit on all ${set.images.length} images (${fishCount(set.images)} fish) for ${head}${final.fineTuneEpochs ? ` and ${final.fineTuneEpochs.run} fine-tuning epochs` : ''}; the validation numbers above are the split model's`;
   }
   await finishPack(
     s.out,
