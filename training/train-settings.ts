@@ -71,7 +71,7 @@ export interface TrainSettings {
 }
 
 /** The `--head` option: `softmax` (default) or `centres`. */
-export function parseHeadKind(value: unknown): HeadOptions['kind'] {
+export function parseHeadKind(value: string | number | boolean | undefined): HeadOptions['kind'] {
   const kind = String(value ?? DEFAULT_HEAD.kind);
   if (kind !== 'softmax' && kind !== 'centres')
     throw new UsageError('--head must be softmax or centres');
