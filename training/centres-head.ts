@@ -2,9 +2,9 @@
  * A head computed from the class centres instead of trained by gradient descent: the
  * nearest-centre rule in the whitened principal coordinates (linear discriminant analysis with
  * each coordinate's within-class spread, the geometry the unknown detector measures in). With
- * 4–17 fish per species, a softmax head fitted to the frames learns what tells those few fish
- * apart; the centres average over them. Cross-validated on the river data it was right more often
- * on fish it never saw (training/README.md).
+ * 4–17 fish per species, a head fitted to the frames may learn what tells those few fish apart;
+ * the centres average over them. Measured on river and reef fish (training/README.md), it was not
+ * better overall than the trained head the packs use, so it is an option, not the default.
  *
  * The squared distance −½ Σⱼ sⱼ² (zⱼ − μ_cⱼ)² is, up to a term that is the same for every class,
  * linear in z: Σⱼ sⱼ² μ_cⱼ zⱼ − ½ Σⱼ sⱼ² μ_cⱼ². So the head ships as the pack's usual dense

@@ -196,8 +196,10 @@ export async function trainPack(
     await write(fresh.model, final, { images: set.images.length, fish: fishCount(set.images) });
     fresh.model.dispose();
     const head =
-      s.head.kind === 'centres' ? 'class centres' : `${final.headEpochs.run} head epochs`;
-    summary += `\nrefit on all ${set.images.length} images (${fishCount(set.images)} fish) for ${head}${final.fineTuneEpochs ? ` and ${final.fineTuneEpochs.run} fine-tuning epochs` : ''}; the validation numbers above are the split model's`;
+      s.head.kind === 'centres'
+        ? ': the class centres of every fish'
+        : ` for ${final.headEpochs.run} head epochs`;
+    summary += `\nrefit on all ${set.images.length} images (${fishCount(set.images)} fish)${head}${final.fineTuneEpochs ? ` and ${final.fineTuneEpochs.run} fine-tuning epochs` : ''}; the validation numbers above are the split model's`;
   }
   await finishPack(
     s.out,
