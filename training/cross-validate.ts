@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     keep: 'number',
     resize: 'string',
     augment: 'string',
+    'fill-corners': 'boolean',
     head: 'string',
     'head-dims': 'number',
     'head-on-pca': 'boolean',
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
     preprocessing: { ...MOBILENET_V2_PREPROCESSING, resize },
     size: { width: INPUT_SIZE, height: INPUT_SIZE },
     layer: fineTune.blocks > 0 ? tailInputLayer(fineTune.blocks) : undefined,
+    fillCorners: a['fill-corners'] === true,
   };
   const augmentation = String(a.augment ?? 'light') as Augmentation;
   const features = await imageFeatures(
@@ -287,6 +289,7 @@ async function main(): Promise<void> {
         precision,
         keep,
         resize,
+        fillCorners: a['fill-corners'] === true,
       },
       top1: top1 / all.length,
       top3: top3 / all.length,

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Preprocessing } from '../shared/pack';
 import type { InputSize } from '../shared/preprocess';
 import { AUGMENTATION_VERSION, augmentedView, type Augmentation } from './augment';
+import { fillDarkCorners } from './corners';
 import { decodeImageFile } from './decode';
 import { loadLayersModel } from './model-files';
 
@@ -78,6 +79,8 @@ export interface FeatureOptions {
   views: number;
   /** Recipe of the augmented views (default `light`). */
   augmentation?: Augmentation;
+  /** Fill the black corners of rotated crops before anything else (corners.ts). */
+  fillCorners?: boolean;
   cacheDir?: string;
   onImage?: () => void;
 }
@@ -99,6 +102,7 @@ export async function imageFeatures(
         size,
         AUGMENTATION_VERSION[recipe],
         ...(layer ? [layer] : []),
+        ...(options.fillCorners ? ['fill-corners'] : []),
       ]),
     )
     .digest('hex')
@@ -121,7 +125,8 @@ export async function imageFeatures(
     if (have >= views) {
       out.push(cached.subarray(0, views * rowSize));
     } else {
-      const image = await decodeImageFile(file, preprocessing.exifOrientation);
+      const decoded = await decodeImageFile(file, preprocessing.exifOrientation);
+      const image = options.fillCorners ? fillDarkCorners(decoded) : decoded;
       const seed = parseInt(imageHash.slice(0, 8), 16);
       const inputs = Array.from({ length: views - have }, (_, i) =>
         augmentedView(image, preprocessing, size, have + i, seed, recipe),

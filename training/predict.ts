@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelOutput } from '../shared/decision';
 import type { Preprocessing } from '../shared/pack';
 import { preprocess, preprocessRegion, resizeRegion, type InputSize } from '../shared/preprocess';
+import { fillDarkCorners } from './corners';
 import { decodeImageFile } from './decode';
 
 export interface PredictOptions {
@@ -11,6 +12,8 @@ export interface PredictOptions {
   batchSize?: number;
   /** Test-time augmentation: also predict the mirrored image and average. */
   mirrorTta?: boolean;
+  /** Fill the black corners of rotated crops first (as the pack was trained with `--fill-corners`). */
+  fillCorners?: boolean;
   /** Also return this layer's output (the pack's `unknown.layer`), from the same forward pass. */
   featureLayer?: string;
   onImage?: () => void;
@@ -41,7 +44,8 @@ export async function predictOutputs(
     const chunk = files.slice(start, start + batchSize);
     const input = new Float32Array(chunk.length * views * pixels);
     for (let i = 0; i < chunk.length; i++) {
-      const image = await decodeImageFile(chunk[i]!, preprocessing.exifOrientation);
+      const decoded = await decodeImageFile(chunk[i]!, preprocessing.exifOrientation);
+      const image = options.fillCorners ? fillDarkCorners(decoded) : decoded;
       input.set(preprocess(image, preprocessing, size), i * views * pixels);
       if (options.mirrorTta) {
         const region = resizeRegion(image, preprocessing.resize, size);

@@ -38,6 +38,7 @@ export const OPTIONS = {
   'sure-precision': 'number',
   'unknown-keep': 'number',
   refit: 'boolean',
+  'fill-corners': 'boolean',
   'split-out': 'string',
   quiet: 'boolean',
 } as const;
@@ -52,6 +53,8 @@ export interface TrainSettings {
   preprocessing: Preprocessing;
   views: number;
   augmentation: Augmentation;
+  /** Fill the black corners of rotated crops in every training and validation photo. */
+  fillCorners: boolean;
   validationFraction: number;
   seed: number;
   head: HeadOptions;
@@ -146,6 +149,7 @@ export function trainSettings(argv: string[]): TrainSettings {
     preprocessing: { ...MOBILENET_V2_PREPROCESSING, resize },
     views: Math.max(1, Math.round(num('views', 6))),
     augmentation,
+    fillCorners: a['fill-corners'] === true,
     validationFraction: num('val-fraction', 0.2),
     seed: num('seed', 1),
     head: {
