@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RgbaImage } from '../shared/preprocess';
 import { fillDarkCorners } from './corners';
 
 /** A w × h RGBA image from a function of the pixel position. */
@@ -9,7 +10,7 @@ function image(w: number, h: number, colour: (x: number, y: number) => [number, 
   return { width: w, height: h, data };
 }
 
-const pixel = (img: { width: number; data: Uint8Array }, x: number, y: number) =>
+const pixel = (img: RgbaImage, x: number, y: number) =>
   Array.from(img.data.subarray(4 * (y * img.width + x), 4 * (y * img.width + x) + 4));
 
 describe('fillDarkCorners', () => {
