@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { Preprocessing } from '../shared/pack';
 import type { InputSize } from '../shared/preprocess';
 import { AUGMENTATION_VERSION, augmentedView, type Augmentation } from './augment';
-import { fillDarkCorners } from './corners';
 import { decodeImageFile } from './decode';
 import { loadLayersModel } from './model-files';
 
@@ -125,8 +124,7 @@ export async function imageFeatures(
     if (have >= views) {
       out.push(cached.subarray(0, views * rowSize));
     } else {
-      const decoded = await decodeImageFile(file, preprocessing.exifOrientation);
-      const image = options.fillCorners ? fillDarkCorners(decoded) : decoded;
+      const image = await decodeImageFile(file, preprocessing.exifOrientation, options.fillCorners);
       const seed = parseInt(imageHash.slice(0, 8), 16);
       const inputs = Array.from({ length: views - have }, (_, i) =>
         augmentedView(image, preprocessing, size, have + i, seed, recipe),

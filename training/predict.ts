@@ -3,7 +3,6 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelOutput } from '../shared/decision';
 import type { Preprocessing } from '../shared/pack';
 import { preprocess, preprocessRegion, resizeRegion, type InputSize } from '../shared/preprocess';
-import { fillDarkCorners } from './corners';
 import { decodeImageFile } from './decode';
 
 export interface PredictOptions {
@@ -44,8 +43,11 @@ export async function predictOutputs(
     const chunk = files.slice(start, start + batchSize);
     const input = new Float32Array(chunk.length * views * pixels);
     for (let i = 0; i < chunk.length; i++) {
-      const decoded = await decodeImageFile(chunk[i]!, preprocessing.exifOrientation);
-      const image = options.fillCorners ? fillDarkCorners(decoded) : decoded;
+      const image = await decodeImageFile(
+        chunk[i]!,
+        preprocessing.exifOrientation,
+        options.fillCorners,
+      );
       input.set(preprocess(image, preprocessing, size), i * views * pixels);
       if (options.mirrorTta) {
         const region = resizeRegion(image, preprocessing.resize, size);
