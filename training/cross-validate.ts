@@ -125,6 +125,8 @@ async function main(): Promise<void> {
   const truth = Int32Array.from(set.images.map((i) => set.labels.indexOf(i.label)));
   const foldOf = foldsByFish(set, folds, Number(a.seed ?? 1));
   const classes = set.labels.length;
+  // The head on the whitened features (the pack's layout: backbone → whitening → head) or on all 1280.
+  const onWhitened = a['head-on-pca'] === true || kind === 'centres';
   const outputs: FoldOutput[] = [];
   for (let k = 0; k < folds; k++) {
     const train = set.images.map((_, i) => i).filter((i) => foldOf[i] !== k);
@@ -149,26 +151,15 @@ async function main(): Promise<void> {
     const w = fitWhitening(x, y, classes, FEATURE_SIZE, dims);
     const heldF = whiten(w, heldX, FEATURE_SIZE);
     const unknownF = whiten(w, unknownX, FEATURE_SIZE);
-    // The head on the whitened features (the pack's layout: backbone → whitening → head) or on all 1280.
     const flat = (rows: Float32Array[]) => flatten(rows, dims);
-    const onWhitened = a['head-on-pca'] === true || kind === 'centres';
+    const trainRows = { x: onWhitened ? flat(whiten(w, x, FEATURE_SIZE)) : x, y };
+    const heldRows = { x: onWhitened ? flat(heldF) : heldX, y: heldY };
+    const width = onWhitened ? dims : FEATURE_SIZE;
     const fit =
       kind === 'centres'
-        ? {
-            head: centresHead(w, { x: flat(whiten(w, x, FEATURE_SIZE)), y }, classes, head),
-            bestEpoch: 0,
-          }
-        : onWhitened
-          ? await trainHead(
-              { x: flat(whiten(w, x, FEATURE_SIZE)), y },
-              { x: flat(heldF), y: heldY },
-              classes,
-              head,
-              undefined,
-              dims,
-            )
-          : await trainHead({ x, y }, { x: heldX, y: heldY }, classes, head);
-    const heldP = rowsOf(predictHead(fit.head, onWhitened ? flat(heldF) : heldX), classes);
+        ? { head: centresHead(w, trainRows, classes, head), bestEpoch: 0 }
+        : await trainHead(trainRows, heldRows, classes, head, undefined, width);
+    const heldP = rowsOf(predictHead(fit.head, heldRows.x), classes);
     const unknownP = rowsOf(predictHead(fit.head, onWhitened ? flat(unknownF) : unknownX), classes);
     fit.head.dispose();
     outputs.push({
@@ -277,7 +268,7 @@ async function main(): Promise<void> {
       images: all.length,
       unknown: unknownFiles.length,
       settings: {
-        headOnPca: a['head-on-pca'] === true || fineTune.blocks > 0 || kind === 'centres',
+        headOnPca: onWhitened || fineTune.blocks > 0,
         fineTune,
         augmentation,
         views,
@@ -289,7 +280,7 @@ async function main(): Promise<void> {
         precision,
         keep,
         resize,
-        fillCorners: a['fill-corners'] === true,
+        fillCorners: options.fillCorners,
       },
       top1: top1 / all.length,
       top3: top3 / all.length,
