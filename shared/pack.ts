@@ -71,6 +71,11 @@ export const preprocessingSchema = z.strictObject({
   std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]).optional(),
   /** Apply the EXIF orientation before anything else. */
   exifOrientation: z.boolean(),
+  /**
+   * After resampling, near-black regions touching the input's border (the corners left by rotating
+   * a crop to the fish's axis, black bars) become the mean colour of the rest. Absent: off.
+   */
+  fillDarkBorders: z.boolean().optional(),
 });
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
 

@@ -30,6 +30,24 @@ function firstBitDifference(a: Float32Array, b: Float32Array): number {
   return -1;
 }
 
+/**
+ * A crop rotated to the fish's axis: near-black triangles in the top-left and bottom-right
+ * corners (a quarter of each side), `colour` elsewhere.
+ */
+function rotatedCrop(
+  width: number,
+  height: number,
+  colour: (x: number, y: number) => [number, number, number],
+): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  const corner = (x: number, y: number) =>
+    x / width + y / height < 0.25 || x / width + y / height > 1.75;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      data.set([...(corner(x, y) ? ([3, 1, 4] as const) : colour(x, y)), 255], (y * width + x) * 4);
+  return { width, height, data };
+}
+
 function pixel(out: Float32Array, width: number, x: number, y: number): number[] {
   return Array.from(out.subarray((y * width + x) * 3, (y * width + x) * 3 + 3));
 }
@@ -152,6 +170,7 @@ describe("createPreprocessor (the browser classifier's reusable fast path)", () 
     fc.assert(
       fc.property(
         fc.constantFrom<Preprocessing['resize']>('stretch', 'center-crop'),
+        fc.boolean(),
         fc.record({
           width: fc.integer({ min: 1, max: 24 }),
           height: fc.integer({ min: 1, max: 24 }),
@@ -164,11 +183,13 @@ describe("createPreprocessor (the browser classifier's reusable fast path)", () 
           }),
           { minLength: 1, maxLength: 4 },
         ),
-        (resize, size, images) => {
-          const preprocessing = { ...MOBILENET_V2_PREPROCESSING, resize };
+        (resize, fillDarkBorders, size, images) => {
+          const preprocessing = { ...MOBILENET_V2_PREPROCESSING, resize, fillDarkBorders };
           const fast = createPreprocessor(preprocessing, size);
           for (const { width, height, seed } of images) {
-            const photo = image(width, height, seed);
+            const photo = fillDarkBorders
+              ? rotatedCrop(width, height, (x, y) => [seed & 255, (x * 7) & 255, (y * 11) & 255])
+              : image(width, height, seed);
             expect(firstBitDifference(fast(photo), preprocess(photo, preprocessing, size))).toBe(
               -1,
             );
@@ -199,10 +220,77 @@ describe("createPreprocessor (the browser classifier's reusable fast path)", () 
     }
   });
 
+  it('gives bit-identical floats to preprocess when it fills dark borders, call after call', () => {
+    const size = { width: 224, height: 224 };
+    const preprocessing = { ...MOBILENET_V2_PREPROCESSING, fillDarkBorders: true };
+    const fast = createPreprocessor(preprocessing, size);
+    for (const [width, height] of [
+      [338, 143],
+      [1200, 900],
+      [338, 143],
+    ] as const) {
+      const photo = rotatedCrop(width, height, (x, y) => [90, (x + y) & 255, 60]);
+      expect(firstBitDifference(fast(photo), preprocess(photo, preprocessing, size))).toBe(-1);
+    }
+  });
+
   it('rejects pixel data shorter than width × height × 4, like preprocess', () => {
     expect(() =>
       createPreprocessor(STRETCH, SIZE)({ width: 4, height: 4, data: new Uint8Array(10) }),
     ).toThrow(/pixels/);
+  });
+});
+
+describe('fillDarkBorders', () => {
+  const size = { width: 32, height: 32 };
+  const plain: Preprocessing = { ...STRETCH };
+  const filling: Preprocessing = { ...STRETCH, fillDarkBorders: true };
+  // Grey-green with a little texture, and one black "eye" in the middle.
+  const colour = (x: number, y: number): [number, number, number] =>
+    x === 32 && y === 32 ? [0, 0, 0] : [100, 120 + (x % 5), 60 + (y % 7)];
+  const photo = rotatedCrop(64, 64, colour);
+
+  it('gives the dark corners one colour, the mean of the rest of the input, and leaves the photo inside alone', () => {
+    const before = preprocess(photo, plain, size);
+    const after = preprocess(photo, filling, size);
+    const corner = pixel(after, 32, 0, 0);
+    expect(pixel(after, 32, 31, 31)).toEqual(corner);
+    // Every input pixel the fill left unchanged is part of "the rest"; their mean is the fill colour.
+    const mean = [0, 0, 0];
+    let rest = 0;
+    for (let p = 0; p < 32 * 32; p++) {
+      if (pixel(after, 32, p % 32, Math.floor(p / 32)).every((v, c) => v === corner[c])) continue;
+      for (let c = 0; c < 3; c++) mean[c]! += after[p * 3 + c]!;
+      rest++;
+    }
+    expect(rest).toBeGreaterThan(32 * 32 * 0.7);
+    for (let c = 0; c < 3; c++) expect(corner[c]).toBeCloseTo(mean[c]! / rest, 4);
+    // Green ≈ 120–124 of 255 → about -0.05 in [-1, 1]: not the black it was.
+    expect(corner[1]).toBeGreaterThan(-0.1);
+    expect(pixel(before, 32, 0, 0)[1]).toBeLessThan(-0.9);
+    // The dark eye inside the fish is not connected to the border and keeps its value; the
+    // middle of the photo is bit-identical with and without the fill.
+    expect(pixel(after, 32, 16, 16)).toEqual(pixel(before, 32, 16, 16));
+    expect(pixel(after, 32, 10, 20)).toEqual(pixel(before, 32, 10, 20));
+  });
+
+  it('also fills the blended edge next to the dark corner, so no dark seam is left', () => {
+    const after = preprocess(photo, filling, size);
+    for (let y = 0; y < 32; y++)
+      for (let x = 0; x < 32; x++)
+        if (x !== 16 || y !== 16) expect(pixel(after, 32, x, y)[1]).toBeGreaterThan(-0.2);
+  });
+
+  it('leaves a photo without dark borders, and an all-dark one, exactly as they are', () => {
+    const bright = solid(40, 30, [50, 60, 70]);
+    for (let i = 0; i < bright.data.length; i += 4) bright.data[i] = 40 + ((i / 4) % 50);
+    expect(
+      firstBitDifference(preprocess(bright, filling, size), preprocess(bright, plain, size)),
+    ).toBe(-1);
+    const night = solid(40, 30, [5, 6, 7]);
+    expect(
+      firstBitDifference(preprocess(night, filling, size), preprocess(night, plain, size)),
+    ).toBe(-1);
   });
 });
 

@@ -87,13 +87,118 @@ function axisTaps(origin: number, extent: number, outN: number, sourceN: number)
 }
 
 /** How resampled RGB values become network input: value = (pixel / scale + offset − mean) / std. */
-type Scaling = Pick<Preprocessing, 'scale' | 'offset' | 'mean' | 'std'>;
+type Scaling = Pick<Preprocessing, 'scale' | 'offset' | 'mean' | 'std' | 'fillDarkBorders'>;
+
+/** Scratch space of the dark-border fill: the resampled [0, 255] values, a mask, a stack. */
+interface FillBuffers {
+  values: Float64Array;
+  mask: Uint8Array;
+  stack: Int32Array;
+}
 
 /** Buffers one resampling writes: the network input and the float64 intermediate rows. */
 interface ResampleBuffers {
   out: Float32Array;
   horizontal: Float64Array;
   sum: Float64Array;
+  /** Present when the pack fills dark borders (`fillDarkBorders`). */
+  fill?: FillBuffers;
+}
+
+function fillBuffers(size: InputSize): FillBuffers {
+  const n = size.width * size.height;
+  return { values: new Float64Array(n * 3), mask: new Uint8Array(n), stack: new Int32Array(n) };
+}
+
+/** Darker than this in every channel (of 255) counts as border: JPEG edges are not exactly 0. */
+const DARK = 12;
+/**
+ * Pixels around the dark region also filled: resampling blends the black into its neighbours
+ * (a crop enlarged 1.5× spreads each edge over about two input pixels).
+ */
+const FRINGE = 2;
+
+/**
+ * Gives the near-black regions connected to the border the mean colour of the rest, in place on
+ * resampled [0, 255] RGB values. A photo with no dark border is left exactly as it is; an all-dark
+ * one too (there is no rest to take a colour from).
+ */
+function fillDarkBorders(size: InputSize, { values, mask, stack }: FillBuffers): void {
+  const { width: w, height: h } = size;
+  const n = w * h;
+  mask.fill(0);
+  let top = 0;
+  const visit = (p: number) => {
+    if (
+      mask[p] ||
+      values[3 * p]! >= DARK ||
+      values[3 * p + 1]! >= DARK ||
+      values[3 * p + 2]! >= DARK
+    )
+      return;
+    mask[p] = 1;
+    stack[top++] = p;
+  };
+  for (let x = 0; x < w; x++) {
+    visit(x);
+    visit(n - w + x);
+  }
+  for (let y = 0; y < h; y++) {
+    visit(y * w);
+    visit(y * w + w - 1);
+  }
+  if (top === 0) return;
+  while (top > 0) {
+    const p = stack[--top]!;
+    const x = p % w;
+    if (x > 0) visit(p - 1);
+    if (x < w - 1) visit(p + 1);
+    if (p >= w) visit(p - w);
+    if (p < n - w) visit(p + w);
+  }
+  for (let ring = 1; ring <= FRINGE; ring++) {
+    const near = (q: number) => mask[q] !== 0 && mask[q]! <= ring;
+    for (let p = 0; p < n; p++) {
+      if (mask[p]) continue;
+      const x = p % w;
+      if (
+        (x > 0 && near(p - 1)) ||
+        (x < w - 1 && near(p + 1)) ||
+        (p >= w && near(p - w)) ||
+        (p < n - w && near(p + w))
+      )
+        mask[p] = ring + 1;
+    }
+  }
+  const mean = [0, 0, 0];
+  let rest = 0;
+  for (let p = 0; p < n; p++) {
+    if (mask[p]) continue;
+    for (let c = 0; c < 3; c++) mean[c]! += values[3 * p + c]!;
+    rest++;
+  }
+  if (rest === 0) return;
+  for (let c = 0; c < 3; c++) mean[c]! /= rest;
+  for (let p = 0; p < n; p++) if (mask[p]) for (let c = 0; c < 3; c++) values[3 * p + c] = mean[c]!;
+}
+
+/** One row of resampled [0, 255] values, `values[from…]`, scaled into `out[target…]`. */
+function scaleRow(
+  out: Float32Array,
+  target: number,
+  values: Float64Array,
+  from: number,
+  rowLength: number,
+  { scale, offset, mean, std }: Scaling,
+): void {
+  if (!mean && !std) {
+    for (let k = 0; k < rowLength; k++) out[target + k] = values[from + k]! / scale + offset;
+    return;
+  }
+  for (let k = 0; k < rowLength; k++) {
+    const c = k % 3;
+    out[target + k] = (values[from + k]! / scale + offset - (mean?.[c] ?? 0)) / (std?.[c] ?? 1);
+  }
 }
 
 function checkImage(image: RgbaImage, region: Region): void {
@@ -116,8 +221,9 @@ function rowSpan(ys: Taps, sourceRows: number): { lo: number; count: number } {
 
 /**
  * The resampling itself, separable: horizontal taps into float64 rows, then vertical taps, then
- * scaling. Every output value is computed by the same float64 operations in the same order
- * whoever supplies the buffers, so `preprocess` and `createPreprocessor` give identical floats.
+ * (when the pack says) the dark-border fill, then scaling. Every output value is computed by the
+ * same float64 operations in the same order whoever supplies the buffers, so `preprocess` and
+ * `createPreprocessor` give identical floats.
  */
 function resample(
   image: RgbaImage,
@@ -131,7 +237,7 @@ function resample(
   buffers: ResampleBuffers,
 ): Float32Array {
   const { width: W, data } = image;
-  const { out, horizontal, sum } = buffers;
+  const { out, horizontal, sum, fill } = buffers;
   // Horizontal pass over only the source rows the vertical pass reads.
   for (let r = 0; r < rows; r++) {
     const srcRow = (r + rowLo) * W * 4;
@@ -160,24 +266,21 @@ function resample(
       const w = ys.weight[t]!;
       for (let k = 0; k < rowLength; k++) sum[k]! += horizontal[source + k]! * w;
     }
-    const target = o * rowLength;
-    const { scale, offset, mean, std } = preprocessing;
-    if (!mean && !std) {
-      for (let k = 0; k < rowLength; k++) out[target + k] = sum[k]! / scale + offset;
-      continue;
-    }
-    for (let k = 0; k < rowLength; k++) {
-      const c = k % 3;
-      out[target + k] = (sum[k]! / scale + offset - (mean?.[c] ?? 0)) / (std?.[c] ?? 1);
-    }
+    if (fill) fill.values.set(sum, o * rowLength);
+    else scaleRow(out, o * rowLength, sum, 0, rowLength, preprocessing);
+  }
+  if (fill) {
+    fillDarkBorders(size, fill);
+    for (let o = 0; o < size.height; o++)
+      scaleRow(out, o * rowLength, fill.values, o * rowLength, rowLength, preprocessing);
   }
   return out;
 }
 
 /**
- * Resamples `region` of the image to `size` and scales RGB as the pack says
- * (value = (pixel / scale + offset − mean) / std). Returns Float32 HWC, RGB. `mirror` flips
- * left-right.
+ * Resamples `region` of the image to `size`, fills dark borders if the pack says so, and scales
+ * RGB as the pack says (value = (pixel / scale + offset − mean) / std). Returns Float32 HWC, RGB.
+ * `mirror` flips left-right.
  */
 export function preprocessRegion(
   image: RgbaImage,
@@ -194,6 +297,7 @@ export function preprocessRegion(
     out: new Float32Array(size.width * size.height * 3),
     horizontal: new Float64Array(count * size.width * 3),
     sum: new Float64Array(size.width * 3),
+    fill: preprocessing.fillDarkBorders ? fillBuffers(size) : undefined,
   });
 }
 
@@ -210,6 +314,7 @@ export function createPreprocessor(
 ): (image: RgbaImage) => Float32Array {
   const out = new Float32Array(size.width * size.height * 3);
   const sum = new Float64Array(size.width * 3);
+  const fill = preprocessing.fillDarkBorders ? fillBuffers(size) : undefined;
   let horizontal = new Float64Array(0);
   let taps: { key: string; xs: Taps; ys: Taps; lo: number; count: number } | undefined;
   return (image) => {
@@ -227,6 +332,7 @@ export function createPreprocessor(
       out,
       horizontal,
       sum,
+      fill,
     });
   };
 }

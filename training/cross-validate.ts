@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     keep: 'number',
     resize: 'string',
     augment: 'string',
-    'fill-corners': 'boolean',
+    'fill-dark-borders': 'boolean',
     head: 'string',
     'head-dims': 'number',
     'head-on-pca': 'boolean',
@@ -102,10 +102,13 @@ async function main(): Promise<void> {
   const backbone = await loadBackbone(BACKBONE_DIR);
   const options = {
     backbone,
-    preprocessing: { ...MOBILENET_V2_PREPROCESSING, resize },
+    preprocessing: {
+      ...MOBILENET_V2_PREPROCESSING,
+      resize,
+      ...(a['fill-dark-borders'] === true ? { fillDarkBorders: true } : {}),
+    },
     size: { width: INPUT_SIZE, height: INPUT_SIZE },
     layer: fineTune.blocks > 0 ? tailInputLayer(fineTune.blocks) : undefined,
-    fillCorners: a['fill-corners'] === true,
   };
   const augmentation = String(a.augment ?? 'light') as Augmentation;
   const features = await imageFeatures(
@@ -280,7 +283,7 @@ async function main(): Promise<void> {
         precision,
         keep,
         resize,
-        fillCorners: options.fillCorners,
+        fillDarkBorders: options.preprocessing.fillDarkBorders === true,
       },
       top1: top1 / all.length,
       top3: top3 / all.length,

@@ -1,7 +1,6 @@
 /** Node-side image decoding for training and evaluation: sharp, EXIF orientation applied, RGBA out. */
 import sharp from 'sharp';
 import type { RgbaImage } from '../shared/preprocess';
-import { fillDarkCorners } from './corners';
 
 /** A photo that cannot be decoded; the CLIs report it as one line. */
 export class UnreadableImageError extends Error {
@@ -14,20 +13,8 @@ export class UnreadableImageError extends Error {
   }
 }
 
-/**
- * Decodes a PNG/JPEG/WebP file to RGBA pixels; `applyExif` rotates/flips as its EXIF orientation
- * says, `fillCorners` fills the black corners of a rotated crop (corners.ts).
- */
-export async function decodeImageFile(
-  file: string,
-  applyExif = true,
-  fillCorners = false,
-): Promise<RgbaImage> {
-  const image = await decode(file, applyExif);
-  return fillCorners ? fillDarkCorners(image) : image;
-}
-
-async function decode(file: string, applyExif: boolean): Promise<RgbaImage> {
+/** Decodes a PNG/JPEG/WebP file to RGBA pixels; `applyExif` rotates/flips as its EXIF orientation says. */
+export async function decodeImageFile(file: string, applyExif = true): Promise<RgbaImage> {
   try {
     let pipeline = sharp(file, { failOn: 'error' });
     if (applyExif) pipeline = pipeline.rotate();

@@ -1,6 +1,6 @@
 /**
  * Evaluates a model pack on a folder-per-class image set whose folder names are the pack's label ids:
- *   npm run eval -- --model <pack dir> --data <dir> [--unknown <dir>] [--json] [--tta] [--fill-corners]
+ *   npm run eval -- --model <pack dir> --data <dir> [--unknown <dir>] [--json] [--tta]
  * `--unknown` is a folder of photos (any depth) of none of the pack's species: other fish, no fish.
  * Prints one JSON object {"n","top1","top3","perClass","confusion","sure","ece","unknown"} with
  * --json, else a table. "sure", "ece" and "unknown" come from the app's own decision code
@@ -41,7 +41,6 @@ export async function evaluatePack(
   options: {
     unknownDir?: string;
     mirrorTta?: boolean;
-    fillCorners?: boolean;
     progress?: boolean;
   } = {},
 ): Promise<{ evaluation: Evaluation; labels: string[] }> {
@@ -70,7 +69,6 @@ export async function evaluatePack(
     preprocessing: metadata.preprocessing,
     size: { width: metadata.input.width, height: metadata.input.height },
     mirrorTta: options.mirrorTta,
-    fillCorners: options.fillCorners,
     featureLayer: metadata.unknown?.layer,
     onImage: () => bar.tick(),
   });
@@ -104,7 +102,6 @@ async function main(): Promise<void> {
     data: 'string',
     json: 'boolean',
     tta: 'boolean',
-    'fill-corners': 'boolean',
     unknown: 'string',
     quiet: 'boolean',
   });
@@ -116,7 +113,6 @@ async function main(): Promise<void> {
   const { evaluation, labels } = await evaluatePack(String(a.model), String(a.data), {
     unknownDir: a.unknown === undefined ? undefined : String(a.unknown),
     mirrorTta: a.tta === true,
-    fillCorners: a['fill-corners'] === true,
     progress: a.quiet !== true && process.stderr.isTTY === true,
   });
   if (a.json === true) process.stdout.write(`${JSON.stringify(evaluation)}\n`);

@@ -78,8 +78,6 @@ export interface FeatureOptions {
   views: number;
   /** Recipe of the augmented views (default `light`). */
   augmentation?: Augmentation;
-  /** Fill the black corners of rotated crops before anything else (corners.ts). */
-  fillCorners?: boolean;
   cacheDir?: string;
   onImage?: () => void;
 }
@@ -101,7 +99,6 @@ export async function imageFeatures(
         size,
         AUGMENTATION_VERSION[recipe],
         ...(layer ? [layer] : []),
-        ...(options.fillCorners ? ['fill-corners'] : []),
       ]),
     )
     .digest('hex')
@@ -124,7 +121,7 @@ export async function imageFeatures(
     if (have >= views) {
       out.push(cached.subarray(0, views * rowSize));
     } else {
-      const image = await decodeImageFile(file, preprocessing.exifOrientation, options.fillCorners);
+      const image = await decodeImageFile(file, preprocessing.exifOrientation);
       const seed = parseInt(imageHash.slice(0, 8), 16);
       const inputs = Array.from({ length: views - have }, (_, i) =>
         augmentedView(image, preprocessing, size, have + i, seed, recipe),

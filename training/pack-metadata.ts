@@ -15,7 +15,6 @@ export interface RunDescription {
   preprocessing: Preprocessing;
   views: number;
   augmentation: Augmentation;
-  fillCorners: boolean;
   validationFraction: number;
   seed: number;
   fit: FitSettings;
@@ -78,12 +77,6 @@ export function packMetadata(
         r.views > 1
           ? `${r.views - 1} random views per image: 75-100% crops, mirror, brightness/contrast/colour jitter${r.augmentation === 'water' ? ', grey, water tint, murk, blur' : ''}`
           : 'none',
-      ...(r.fillCorners
-        ? {
-            corners:
-              'black corners of rotated crops filled with the mean colour of the rest of the photo, in training and validation photos',
-          }
-        : {}),
       head: r.fit.head,
       whitenedDims: f.whitening.dims,
       epochs: f.headEpochs,

@@ -11,8 +11,6 @@ export interface PredictOptions {
   batchSize?: number;
   /** Test-time augmentation: also predict the mirrored image and average. */
   mirrorTta?: boolean;
-  /** Fill the black corners of rotated crops first (as the pack was trained with `--fill-corners`). */
-  fillCorners?: boolean;
   /** Also return this layer's output (the pack's `unknown.layer`), from the same forward pass. */
   featureLayer?: string;
   onImage?: () => void;
@@ -43,11 +41,7 @@ export async function predictOutputs(
     const chunk = files.slice(start, start + batchSize);
     const input = new Float32Array(chunk.length * views * pixels);
     for (let i = 0; i < chunk.length; i++) {
-      const image = await decodeImageFile(
-        chunk[i]!,
-        preprocessing.exifOrientation,
-        options.fillCorners,
-      );
+      const image = await decodeImageFile(chunk[i]!, preprocessing.exifOrientation);
       input.set(preprocess(image, preprocessing, size), i * views * pixels);
       if (options.mirrorTta) {
         const region = resizeRegion(image, preprocessing.resize, size);

@@ -75,7 +75,6 @@ export async function trainPack(
     preprocessing: s.preprocessing,
     size,
     augmentation: s.augmentation,
-    fillCorners: s.fillCorners,
     cacheDir: s.cacheDir,
     layer: blocks > 0 ? tailInputLayer(blocks) : undefined,
   };
@@ -162,7 +161,6 @@ export async function trainPack(
       {
         preprocessing: s.preprocessing,
         size,
-        fillCorners: s.fillCorners,
         featureLayer: EMBEDDING_LAYER,
         onImage: () => evalBar.tick(),
       },

@@ -38,7 +38,7 @@ export const OPTIONS = {
   'sure-precision': 'number',
   'unknown-keep': 'number',
   refit: 'boolean',
-  'fill-corners': 'boolean',
+  'fill-dark-borders': 'boolean',
   'split-out': 'string',
   quiet: 'boolean',
 } as const;
@@ -53,8 +53,6 @@ export interface TrainSettings {
   preprocessing: Preprocessing;
   views: number;
   augmentation: Augmentation;
-  /** Fill the black corners of rotated crops in every training and validation photo. */
-  fillCorners: boolean;
   validationFraction: number;
   seed: number;
   head: HeadOptions;
@@ -146,10 +144,13 @@ export function trainSettings(argv: string[]): TrainSettings {
     card: a.card === undefined ? undefined : String(a.card),
     backbone: String(a.backbone ?? BACKBONE_DIR),
     dtype: quantize,
-    preprocessing: { ...MOBILENET_V2_PREPROCESSING, resize },
+    preprocessing: {
+      ...MOBILENET_V2_PREPROCESSING,
+      resize,
+      ...(a['fill-dark-borders'] === true ? { fillDarkBorders: true } : {}),
+    },
     views: Math.max(1, Math.round(num('views', 6))),
     augmentation,
-    fillCorners: a['fill-corners'] === true,
     validationFraction: num('val-fraction', 0.2),
     seed: num('seed', 1),
     head: {
