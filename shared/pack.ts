@@ -133,6 +133,11 @@ export const evaluationSchema = z.object({
   sure: sureMetricsSchema.optional(),
   /** Expected calibration error of the shown (calibrated) top probability, 10 equal-width bins. */
   ece: z.number().min(0).max(1).optional(),
+  /**
+   * The ECE a perfectly calibrated model with the same confidences would measure on these photos
+   * (sampling noise: ~0.08 on 150 photos). `ece` is read against it.
+   */
+  eceIfCalibrated: z.number().min(0).max(1).optional(),
   /** Photos of no species of the pack (other fish, no fish) and how many were answered "sure". */
   unknown: z
     .object({ n: z.number().int().nonnegative(), answeredSure: z.number().min(0).max(1) })

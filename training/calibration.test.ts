@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { calibrate, unknownDistance } from '../shared/decision';
 import {
   chooseNotSureBelow,
+  eceIfCalibrated,
   expectedCalibrationError,
   fitTemperature,
   measureDecisions,
@@ -36,6 +37,33 @@ describe('expectedCalibrationError', () => {
     const correct = [true, true, false, false, true, true, true, true];
     expect(expectedCalibrationError(confidence, correct)).toBeCloseTo(0.5 * 0.45 + 0.5 * 0.35, 12);
     expect(expectedCalibrationError([0.7, 0.7, 0.7], [true, true, false])).toBeCloseTo(0.0333, 3);
+  });
+});
+
+describe('eceIfCalibrated', () => {
+  const confidences = (n: number) => Array.from({ length: n }, (_, i) => 0.3 + (0.6 * i) / n);
+
+  it('is what a calibrated model measures on that many photos: ~0.07 on 150, less on more, 0 when always sure', () => {
+    const small = eceIfCalibrated(confidences(150));
+    const large = eceIfCalibrated(confidences(1500));
+    expect(small).toBeGreaterThan(0.05);
+    expect(small).toBeLessThan(0.1);
+    // Sampling noise falls as 1/√n: ten times the photos, about a third of the ECE.
+    expect(large / small).toBeGreaterThan(0.2);
+    expect(large / small).toBeLessThan(0.5);
+    expect(eceIfCalibrated([1, 1, 1, 1])).toBe(0);
+  });
+
+  it('matches the ECE of labels actually drawn from the confidences, over many draws', () => {
+    const confidence = confidences(200);
+    const random = seededRandom(7);
+    let measured = 0;
+    for (let d = 0; d < 300; d++)
+      measured += expectedCalibrationError(
+        confidence,
+        confidence.map((c) => random() < c),
+      );
+    expect(measured / 300).toBeCloseTo(eceIfCalibrated(confidence), 2);
   });
 });
 

@@ -14,6 +14,8 @@ import type { Augmentation } from './augment';
 import { initBackend } from './backend';
 import {
   chooseNotSureBelow,
+  eceIfCalibrated,
+  expectedCalibrationError,
   fitTemperature,
   measureDecisions,
   type DecisionMetrics,
@@ -182,7 +184,10 @@ async function main(): Promise<void> {
   const crossFitted = (
     k: number,
     useDetector: boolean,
-  ): DecisionMetrics & { temperature: number } => {
+  ): DecisionMetrics & {
+    temperature: number;
+    shown: { confidence: number; correct: boolean }[];
+  } => {
     const others = outputs.filter((_, j) => j !== k).flatMap((o) => o.known);
     const temperature = fitTemperature(
       others.map((o) => o.probabilities),
@@ -224,6 +229,10 @@ async function main(): Promise<void> {
     const o = outputs[k]!;
     return {
       temperature,
+      shown: o.known.map((r) => ({
+        confidence: Math.max(...calibrate(r.probabilities, temperature)),
+        correct: argmax(r.probabilities, 0, classes) === r.truth,
+      })),
       ...measureDecisions(
         {
           known: o.known.map((r) => ({ output: r, truth: r.truth })),
@@ -236,12 +245,21 @@ async function main(): Promise<void> {
   const summarise = (useDetector: boolean) => {
     const per = outputs.map((o, k) => ({ n: o.known.length, ...crossFitted(k, useDetector) }));
     const n = per.reduce((s, p) => s + p.n, 0);
+    const shown = per.flatMap((p) => p.shown);
     const sureN = per.reduce((s, p) => s + p.n * p.sure.coverage, 0);
     return {
       coverage: sureN / n,
       accuracyWhenSure:
         per.reduce((s, p) => s + p.n * p.sure.coverage * p.sure.accuracy, 0) / sureN,
       ece: per.reduce((s, p) => s + p.n * p.ece, 0) / n,
+      eceIfCalibrated: per.reduce((s, p) => s + p.n * p.eceIfCalibrated, 0) / n,
+      // Every fold's photos together, each calibrated by its own fold's temperature: five times
+      // the photos, so less sampling noise than the per-fold mean.
+      ecePooled: expectedCalibrationError(
+        shown.map((s) => s.confidence),
+        shown.map((s) => s.correct),
+      ),
+      ecePooledIfCalibrated: eceIfCalibrated(shown.map((s) => s.confidence)),
       unknownAnsweredSure: per.reduce((s, p) => s + p.unknown.answeredSure, 0) / per.length,
       notSureBelow: per.map((p) => Number(p.sure.threshold.toFixed(3))),
       temperature: per.map((p) => Number(p.temperature.toFixed(2))),

@@ -90,6 +90,7 @@ export async function evaluatePack(
       ...evaluatePredictions(probabilities, truth, labels),
       sure: decisions.sure,
       ece: decisions.ece,
+      eceIfCalibrated: decisions.eceIfCalibrated,
       ...(options.unknownDir ? { unknown: decisions.unknown } : {}),
     },
     labels,

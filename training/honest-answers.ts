@@ -93,6 +93,7 @@ export function fitHonestAnswers(
       ),
       sure: decisions.sure,
       ece: decisions.ece,
+      eceIfCalibrated: decisions.eceIfCalibrated,
     },
   };
 }

@@ -6,7 +6,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from '../shared/decision';
-import { evaluationSchema, manifestSchema, metadataSchema } from '../shared/pack';
+import {
+  evaluationSchema,
+  manifestSchema,
+  metadataSchema,
+  MOBILENET_V2_PREPROCESSING,
+} from '../shared/pack';
+import { eceIfCalibrated, expectedCalibrationError } from './calibration';
 import { listImageSet, listImagesDeep } from './dataset';
 import { evaluatePack } from './eval-cli';
 import { BACKBONE_DIR } from './import-backbone';
@@ -150,7 +156,8 @@ describe('train + eval on the fixture fish', () => {
     expect(code).toBe(0);
     const result = evaluationSchema.parse(JSON.parse(stdout));
     expect(Object.keys(JSON.parse(stdout) as object).sort()).toEqual([
-      ...['confusion', 'ece', 'n', 'perClass', 'sure', 'top1', 'top3', 'unknown'],
+      ...['confusion', 'ece', 'eceIfCalibrated', 'n', 'perClass', 'sure', 'top1', 'top3'],
+      'unknown',
     ]);
     // The same photos through the pack and shared/decision.ts, counted here.
     const metadata = metadataSchema.parse(
@@ -183,8 +190,15 @@ describe('train + eval on the fixture fish', () => {
       n: 24,
       answeredSure: other.filter((o) => decide(o, metadata).verdict === 'sure').length / 24,
     });
-    expect(result.ece).toBeGreaterThanOrEqual(0);
-    expect(result.ece).toBeLessThan(1);
+    const shown = decisions.map((d) => d.ranked[0]!.probability);
+    expect(result.ece).toBeCloseTo(
+      expectedCalibrationError(
+        shown,
+        decisions.map((d) => d.ranked[0]!.id === d.label),
+      ),
+      12,
+    );
+    expect(result.eceIfCalibrated).toBeCloseTo(eceIfCalibrated(shown), 12);
   }, 300_000);
 
   it('refuses label ids the pack does not have, in one line without a stack trace', async () => {
@@ -253,6 +267,16 @@ describe('train + eval on the fixture fish', () => {
     expect(() => trainSettings([...base, '--head', 'centres', '--hidden', '32'])).toThrow(
       /no hidden layer/,
     );
+  });
+
+  it('--fill-dark-borders puts the fill in the preprocessing the pack records (so the app runs it too)', () => {
+    const base = ['--data', 'x', '--name', 'a', '--out', 'o'];
+    expect(trainSettings(base).preprocessing.fillDarkBorders).toBeUndefined();
+    expect(trainSettings([...base, '--fill-dark-borders']).preprocessing).toEqual({
+      ...MOBILENET_V2_PREPROCESSING,
+      resize: 'stretch',
+      fillDarkBorders: true,
+    });
   });
 
   it('writes a nearest-centre head that reads the leading coordinates, the detector all of them', async () => {
