@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     lr: 'number',
     dims: 'number',
     precision: 'number',
+    'precision-z': 'number',
     keep: 'number',
     resize: 'string',
     augment: 'string',
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   const folds = Number(a.folds ?? 5);
   const dims = Number(a.dims ?? 64);
   const precision = Number(a.precision ?? 0.9);
+  const precisionZ = Number(a['precision-z'] ?? 0);
   const keep = Number(a.keep ?? 0.95);
   const kind = parseHeadKind(a.head);
   const head = {
@@ -225,7 +227,7 @@ async function main(): Promise<void> {
     );
     const confidence = kept.map((r) => Math.max(...calibrate(r.probabilities, temperature)));
     const correct = kept.map((r) => argmax(r.probabilities, 0, classes) === r.truth);
-    const notSureBelow = chooseNotSureBelow(confidence, correct, precision);
+    const notSureBelow = chooseNotSureBelow(confidence, correct, precision, 0.5, precisionZ);
     const o = outputs[k]!;
     return {
       temperature,
@@ -299,6 +301,7 @@ async function main(): Promise<void> {
         head,
         dims,
         precision,
+        precisionZ,
         keep,
         resize,
         fillDarkBorders: options.preprocessing.fillDarkBorders === true,
