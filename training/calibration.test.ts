@@ -6,6 +6,7 @@ import {
   expectedCalibrationError,
   fitTemperature,
   measureDecisions,
+  wilsonLowerBound,
 } from './calibration';
 import { seededRandom } from './dataset';
 import { fitWhitening, quantile, whiten } from './unknown';
@@ -67,6 +68,16 @@ describe('eceIfCalibrated', () => {
   });
 });
 
+describe('wilsonLowerBound', () => {
+  it('is the proportion at z = 0 and the textbook 95 % bound at z = 1.96', () => {
+    expect(wilsonLowerBound(90, 100, 0)).toBe(0.9);
+    // 90 of 100: Wilson 95 % interval 0.8256–0.9448.
+    expect(wilsonLowerBound(90, 100, 1.96)).toBeCloseTo(0.8256, 4);
+    expect(wilsonLowerBound(5, 5, 1)).toBeCloseTo(5 / 6, 12);
+    expect(wilsonLowerBound(0, 0, 1)).toBe(0);
+  });
+});
+
 describe('chooseNotSureBelow', () => {
   const confidence = [0.99, 0.97, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.6, 0.55];
   const correct = [true, true, true, true, true, false, true, false, true, false];
@@ -76,6 +87,13 @@ describe('chooseNotSureBelow', () => {
     expect(chooseNotSureBelow(confidence, correct, 0.85)).toBe(0.75);
     expect(chooseNotSureBelow(confidence, correct, 0.9)).toBe(0.85);
     expect(chooseNotSureBelow(confidence, correct, 0.75)).toBe(0.6);
+  });
+
+  it('with z > 0 asks the Wilson lower bound to reach the precision: a higher threshold on few photos', () => {
+    // ≥ 0.85: 5 of 5 right, lower bound (z = 1) 0.833; ≥ 0.9: 4 of 4, 0.8; ≥ 0.75: 6 of 7, 0.65.
+    expect(chooseNotSureBelow(confidence, correct, 0.82, 0.5, 1)).toBe(0.85);
+    expect(chooseNotSureBelow(confidence, correct, 0.82)).toBe(0.75);
+    expect(chooseNotSureBelow(confidence, correct, 0.85, 0.5, 1)).toBeGreaterThan(0.99);
   });
 
   it('never goes below the floor, and says "sure" to nothing when no threshold reaches it', () => {

@@ -89,15 +89,33 @@ export function eceIfCalibrated(confidence: readonly number[], draws = 1000, bin
 }
 
 /**
+ * Wilson score lower bound of a proportion, `hits` of `n`, `z` standard errors down (z = 0: the
+ * proportion itself).
+ */
+export function wilsonLowerBound(hits: number, n: number, z: number): number {
+  if (n === 0) return 0;
+  const p = hits / n;
+  if (z === 0) return p;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * n);
+  const spread = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return (centre - spread) / (1 + z2 / n);
+}
+
+/**
  * The lowest threshold whose "sure" answers (top probability ≥ threshold) are right at least
  * `precision` of the time — the most photos named at that precision — but never below `floor`.
- * When no threshold reaches it, the highest confidence seen (almost nothing is "sure").
+ * With `z` > 0 the Wilson lower bound of that share must reach `precision`: the lowest threshold
+ * that just reaches it on the fitting photos is picked because it was lucky there, and falls short
+ * on new fish (training/README.md). When no threshold reaches it, the highest confidence seen
+ * (almost nothing is "sure").
  */
 export function chooseNotSureBelow(
   confidence: readonly number[],
   correct: readonly boolean[],
   precision: number,
   floor = 0.5,
+  z = 0,
 ): number {
   const order = confidence.map((c, i) => [c, correct[i]!] as const).sort((a, b) => b[0] - a[0]);
   let hits = 0;
@@ -107,7 +125,7 @@ export function chooseNotSureBelow(
     const next = order[i + 1]?.[0];
     // A threshold sits between distinct confidences only.
     if (next !== undefined && next === c) return;
-    if (hits / (i + 1) >= precision) best = c;
+    if (wilsonLowerBound(hits, i + 1, z) >= precision) best = c;
   });
   const highest = order[0]?.[0] ?? 1;
   return Math.max(floor, best ?? Math.min(1, highest + 1e-6));

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     lr: 'number',
     dims: 'number',
     precision: 'number',
+    'precision-z': 'string',
     keep: 'number',
     resize: 'string',
     augment: 'string',
@@ -82,6 +83,10 @@ async function main(): Promise<void> {
   const folds = Number(a.folds ?? 5);
   const dims = Number(a.dims ?? 64);
   const precision = Number(a.precision ?? 0.9);
+  // Several values compare the rules on the same heads (dropout makes every run's heads differ).
+  const precisionZ = String(a['precision-z'] ?? '0')
+    .split(',')
+    .map(Number);
   const keep = Number(a.keep ?? 0.95);
   const kind = parseHeadKind(a.head);
   const head = {
@@ -184,6 +189,7 @@ async function main(): Promise<void> {
   const crossFitted = (
     k: number,
     useDetector: boolean,
+    z: number,
   ): DecisionMetrics & {
     temperature: number;
     shown: { confidence: number; correct: boolean }[];
@@ -225,7 +231,7 @@ async function main(): Promise<void> {
     );
     const confidence = kept.map((r) => Math.max(...calibrate(r.probabilities, temperature)));
     const correct = kept.map((r) => argmax(r.probabilities, 0, classes) === r.truth);
-    const notSureBelow = chooseNotSureBelow(confidence, correct, precision);
+    const notSureBelow = chooseNotSureBelow(confidence, correct, precision, 0.5, z);
     const o = outputs[k]!;
     return {
       temperature,
@@ -242,8 +248,8 @@ async function main(): Promise<void> {
       ),
     };
   };
-  const summarise = (useDetector: boolean) => {
-    const per = outputs.map((o, k) => ({ n: o.known.length, ...crossFitted(k, useDetector) }));
+  const summarise = (useDetector: boolean, z = precisionZ[0]!) => {
+    const per = outputs.map((o, k) => ({ n: o.known.length, ...crossFitted(k, useDetector, z) }));
     const n = per.reduce((s, p) => s + p.n, 0);
     const shown = per.flatMap((p) => p.shown);
     const sureN = per.reduce((s, p) => s + p.n * p.sure.coverage, 0);
@@ -299,6 +305,7 @@ async function main(): Promise<void> {
         head,
         dims,
         precision,
+        precisionZ,
         keep,
         resize,
         fillDarkBorders: options.preprocessing.fillDarkBorders === true,
@@ -313,6 +320,16 @@ async function main(): Promise<void> {
         ),
       },
       withDetector: summarise(true),
+      ...(precisionZ.length > 1
+        ? {
+            byPrecisionZ: Object.fromEntries(
+              precisionZ.map((z) => {
+                const { coverage, accuracyWhenSure, unknownAnsweredSure } = summarise(true, z);
+                return [z, { coverage, accuracyWhenSure, unknownAnsweredSure }];
+              }),
+            ),
+          }
+        : {}),
       probabilityOnly: summarise(false),
     })}\n`,
   );
