@@ -8,39 +8,24 @@
  * held-out outputs, then applied to fold k: the numbers are what a pack fitted that way would
  * score on fish it never saw. Prints one JSON object.
  */
-import { calibrate, unknownDistance, type DecisionMetadata } from '../shared/decision';
+import { unknownDistance } from '../shared/decision';
 import { MOBILENET_V2_PREPROCESSING, type Label } from '../shared/pack';
 import type { Augmentation } from './augment';
 import { initBackend } from './backend';
-import {
-  chooseNotSureBelow,
-  eceIfCalibrated,
-  expectedCalibrationError,
-  fitTemperature,
-  measureDecisions,
-  type DecisionMetrics,
-} from './calibration';
 import { UsageError, isMain, parseArgs, runCli } from './cli';
 import { foldsByFish, listImageSet, listImagesDeep } from './dataset';
 import { imageFeatures, loadBackbone } from './features';
 import { DEFAULT_FINE_TUNE } from './fine-tune';
-import { DEFAULT_HEAD, argmax, predictHead, trainHead } from './head';
+import { DEFAULT_HEAD, predictHead, trainHead } from './head';
 import { BACKBONE_DIR } from './import-backbone';
 import { FEATURE_SIZE, INPUT_SIZE } from './mobilenet-v2';
 import { centresHead } from './centres-head';
 import { parseHeadKind } from './train-settings';
+import { detector, summariseFolds } from './cross-fit';
 import { tunedFold, type FoldOutput } from './cross-validate-tuned';
 import { tailInputLayer } from './tail';
 import { flatten, rowsOf } from './linalg';
-import { fitWhitening, quantile, whiten } from './unknown';
-
-const detector = (centres: number[][], scale: number[], threshold = Infinity) => ({
-  method: 'nearest-centre' as const,
-  layer: 'unknown_embedding',
-  centres,
-  scale,
-  threshold,
-});
+import { fitWhitening, whiten } from './unknown';
 
 /** Area under the ROC curve of "unknown" scores (higher = more unknown) for known vs unknown. */
 function auroc(known: number[], unknown: number[]): number {
@@ -185,92 +170,9 @@ async function main(): Promise<void> {
     process.stderr.write(`fold ${k + 1}/${folds}: best epoch ${fit.bestEpoch}\n`);
   }
   const labels: Label[] = set.labels.map((id) => ({ id, latin: id, names: {} }));
-  /** Metrics of fold k's outputs with settings fitted on the other folds. */
-  const crossFitted = (
-    k: number,
-    useDetector: boolean,
-    z: number,
-  ): DecisionMetrics & {
-    temperature: number;
-    shown: { confidence: number; correct: boolean }[];
-  } => {
-    const others = outputs.filter((_, j) => j !== k).flatMap((o) => o.known);
-    const temperature = fitTemperature(
-      others.map((o) => o.probabilities),
-      Int32Array.from(others.map((o) => o.truth)),
-    );
-    const threshold = useDetector
-      ? quantile(
-          outputs.flatMap((o, j) =>
-            j === k
-              ? []
-              : o.known.map((r) => unknownDistance(r.features, detector(o.centres, o.scale))),
-          ),
-          keep,
-        )
-      : 0;
-    const meta = (
-      centres: number[][],
-      scale: number[],
-      notSureBelow: number,
-    ): DecisionMetadata => ({
-      labels,
-      notSureBelow,
-      calibration: { temperature },
-      unknown: useDetector ? detector(centres, scale, threshold) : undefined,
-    });
-    // notSureBelow: the precision target on the other folds' fish not flagged unknown.
-    const kept = outputs.flatMap((o, j) =>
-      j === k
-        ? []
-        : o.known.filter(
-            (r) =>
-              !useDetector ||
-              unknownDistance(r.features, detector(o.centres, o.scale)) <= threshold,
-          ),
-    );
-    const confidence = kept.map((r) => Math.max(...calibrate(r.probabilities, temperature)));
-    const correct = kept.map((r) => argmax(r.probabilities, 0, classes) === r.truth);
-    const notSureBelow = chooseNotSureBelow(confidence, correct, precision, 0.5, z);
-    const o = outputs[k]!;
-    return {
-      temperature,
-      shown: o.known.map((r) => ({
-        confidence: Math.max(...calibrate(r.probabilities, temperature)),
-        correct: argmax(r.probabilities, 0, classes) === r.truth,
-      })),
-      ...measureDecisions(
-        {
-          known: o.known.map((r) => ({ output: r, truth: r.truth })),
-          unknown: o.unknown,
-        },
-        meta(o.centres, o.scale, notSureBelow),
-      ),
-    };
-  };
-  const summarise = (useDetector: boolean, z = precisionZ[0]!) => {
-    const per = outputs.map((o, k) => ({ n: o.known.length, ...crossFitted(k, useDetector, z) }));
-    const n = per.reduce((s, p) => s + p.n, 0);
-    const shown = per.flatMap((p) => p.shown);
-    const sureN = per.reduce((s, p) => s + p.n * p.sure.coverage, 0);
-    return {
-      coverage: sureN / n,
-      accuracyWhenSure:
-        per.reduce((s, p) => s + p.n * p.sure.coverage * p.sure.accuracy, 0) / sureN,
-      ece: per.reduce((s, p) => s + p.n * p.ece, 0) / n,
-      eceIfCalibrated: per.reduce((s, p) => s + p.n * p.eceIfCalibrated, 0) / n,
-      // Every fold's photos together, each calibrated by its own fold's temperature: five times
-      // the photos, so less sampling noise than the per-fold mean.
-      ecePooled: expectedCalibrationError(
-        shown.map((s) => s.confidence),
-        shown.map((s) => s.correct),
-      ),
-      ecePooledIfCalibrated: eceIfCalibrated(shown.map((s) => s.confidence)),
-      unknownAnsweredSure: per.reduce((s, p) => s + p.unknown.answeredSure, 0) / per.length,
-      notSureBelow: per.map((p) => Number(p.sure.threshold.toFixed(3))),
-      temperature: per.map((p) => Number(p.temperature.toFixed(2))),
-    };
-  };
+  const fitting = { labels, keep, precision };
+  const summarise = (useDetector: boolean, z = precisionZ[0]!) =>
+    summariseFolds(outputs, fitting, useDetector, z);
   const all = outputs.flatMap((o) => o.known);
   let top1 = 0;
   let top3 = 0;

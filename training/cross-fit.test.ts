@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { calibrate } from '../shared/decision';
+import { expectedCalibrationError, fitTemperature } from './calibration';
+import { summariseFolds } from './cross-fit';
+import type { FoldOutput } from './cross-validate-tuned';
+import { seededRandom } from './dataset';
+
+const labels = ['a', 'b', 'c'].map((id) => ({ id, latin: id, names: {} }));
+
+/** A fold of `n` photos whose top probability is `confidence`, right with chance `rightRate`. */
+function fold(n: number, confidence: number, rightRate: number, seed: number): FoldOutput {
+  const random = seededRandom(seed);
+  const rest = (1 - confidence) / 2;
+  const known = Array.from({ length: n }, (_, i) => {
+    const truth = i % 3;
+    const top = random() < rightRate ? truth : (truth + 1) % 3;
+    const probabilities = Float32Array.from([0, 1, 2].map((c) => (c === top ? confidence : rest)));
+    return { probabilities, features: Float32Array.from([truth, 0]), truth };
+  });
+  return {
+    known,
+    unknown: [
+      { probabilities: Float32Array.from([0.4, 0.3, 0.3]), features: Float32Array.from([9, 9]) },
+    ],
+    centres: [
+      [0, 0],
+      [1, 0],
+      [2, 0],
+    ],
+    scale: [1, 1],
+  };
+}
+
+describe('summariseFolds', () => {
+  // Fold 0 is said with 95 % and right 40 % of the time; the others are said with 70 % and right 70 %.
+  const outputs = [fold(60, 0.95, 0.4, 1), fold(60, 0.7, 0.7, 2), fold(60, 0.7, 0.7, 3)];
+  const fitting = { labels, keep: 1, precision: 0.9 };
+
+  it("fits each fold's temperature on the other folds only", () => {
+    const summary = summariseFolds(outputs, fitting, true, 0);
+    outputs.forEach((_, k) => {
+      const others = outputs.filter((__, j) => j !== k).flatMap((o) => o.known);
+      const expected = fitTemperature(
+        others.map((o) => o.probabilities),
+        Int32Array.from(others.map((o) => o.truth)),
+      );
+      expect(summary.temperature[k]).toBeCloseTo(expected, 2);
+    });
+    // The over-confident fold changes the others' temperature, not its own.
+    expect(summary.temperature[1]).not.toBeCloseTo(summary.temperature[0]!, 2);
+  });
+
+  it("pools every fold's calibrated answers for ecePooled", () => {
+    const summary = summariseFolds(outputs, fitting, false, 0);
+    const confidence: number[] = [];
+    const correct: boolean[] = [];
+    outputs.forEach((o, k) =>
+      o.known.forEach((r) => {
+        const shown = calibrate(r.probabilities, summary.temperature[k]!);
+        confidence.push(Math.max(...shown));
+        correct.push(shown.indexOf(Math.max(...shown)) === r.truth);
+      }),
+    );
+    expect(summary.ecePooled).toBeCloseTo(expectedCalibrationError(confidence, correct), 2);
+    // Fold 0 is badly calibrated by the others' temperature: the pooled ECE shows it.
+    expect(summary.ecePooled).toBeGreaterThan(summary.ecePooledIfCalibrated);
+  });
+});
