@@ -86,7 +86,7 @@ function axisTaps(origin: number, extent: number, outN: number, sourceN: number)
   return { index: Int32Array.from(indices), weight: Float64Array.from(weights), start };
 }
 
-/** How resampled RGB values become network input: value = (pixel / scale + offset − mean) / std. */
+/** How resampled RGB values become network input: the dark-border fill if asked, then value = (pixel / scale + offset − mean) / std. */
 type Scaling = Pick<Preprocessing, 'scale' | 'offset' | 'mean' | 'std' | 'fillDarkBorders'>;
 
 /** Scratch space of the dark-border fill: the resampled [0, 255] values, a mask, a stack. */
