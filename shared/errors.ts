@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'no-backend',
   /** The worker died or could not start. */
   'worker-failed',
+  /** The worker did not answer in time and was stopped (a model or GPU driver stuck). */
+  'worker-timeout',
   /** The classifier was disposed while a call was running. */
   'disposed',
   // Model packs: listing, downloading, verifying, storing

@@ -2,6 +2,9 @@
  * The page side of the classifier worker, after squoosh's worker-bridge: starts the worker
  * lazily, sends one request at a time, and cancels with an AbortSignal: an aborted call rejects at
  * once with the AbortError, and the next call waits until the worker has finished the abandoned one.
+ * A request with a time limit that the worker does not answer in time stops the worker (a GPU
+ * driver or a model stuck in a loop never answers, and a wait without end loses the photo and the
+ * person's patience): everything pending rejects with `worker-timeout`.
  */
 import { abortError, deserializeError, FishlensError } from '../../shared/errors';
 import type { WorkerRequest, WorkerResponse } from '../../worker/classifier/protocol';
@@ -15,6 +18,16 @@ type Request = WorkerRequest extends infer R
 
 const noop = () => {};
 
+/** How one call is sent: transferred objects, cancellation, and the longest wait for an answer. */
+export interface CallOptions {
+  transfer?: Transferable[];
+  signal?: AbortSignal;
+  /** Runs when the signal fires while the request is queued or running. */
+  onAbort?: () => void;
+  /** From sending the request to the worker; none: wait as long as it takes. */
+  timeoutMs?: number;
+}
+
 export class WorkerBridge {
   private worker: Worker | undefined;
   private nextId = 1;
@@ -24,6 +37,9 @@ export class WorkerBridge {
   >();
   private tail: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
+
+  /** `onFailure` hears of the worker dying or timing out (not of `fail` called by the owner). */
+  constructor(private readonly onFailure: (error: Error) => void = noop) {}
 
   private start(): Worker {
     if (this.failure) throw this.failure;
@@ -45,7 +61,7 @@ export class WorkerBridge {
     };
     worker.onerror = (event) => {
       event.preventDefault();
-      this.fail(
+      this.broken(
         new FishlensError(
           'worker-failed',
           event.message || 'the classifier worker failed to start',
@@ -56,26 +72,34 @@ export class WorkerBridge {
     return worker;
   }
 
-  private send<T>(request: Request, transfer: Transferable[]): Promise<T> {
+  private send<T>(request: Request, transfer: Transferable[], timeoutMs?: number): Promise<T> {
     const worker = this.start();
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    const answer = new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.postMessage({ ...request, id }, transfer);
     });
+    if (timeoutMs === undefined) return answer;
+    const timer = setTimeout(
+      () =>
+        this.broken(
+          new FishlensError(
+            'worker-timeout',
+            `the classifier worker did not answer "${request.type}" in ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
+    return answer.finally(() => clearTimeout(timer));
   }
 
-  /** Queues a request; `onAbort` runs when the signal fires while the request is queued or running. */
-  call<T>(
-    request: Request,
-    transfer: Transferable[] = [],
-    signal?: AbortSignal,
-    onAbort?: () => void,
-  ): Promise<T> {
+  /** Queues a request. */
+  call<T>(request: Request, options: CallOptions = {}): Promise<T> {
+    const { transfer = [], signal, onAbort, timeoutMs } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const done = this.tail.then(() => {
       if (signal?.aborted) throw abortError(signal);
-      return this.send<T>(request, transfer);
+      return this.send<T>(request, transfer, timeoutMs);
     });
     this.tail = done.then(noop, noop);
     if (!signal) return done;
@@ -87,6 +111,13 @@ export class WorkerBridge {
       signal.addEventListener('abort', abort, { once: true });
       done.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
     });
+  }
+
+  /** The worker died or stopped answering: fail, and tell the owner. */
+  private broken(error: Error): void {
+    if (this.failure) return;
+    this.fail(error);
+    this.onFailure(error);
   }
 
   /** Rejects everything pending with `error` and stops the worker; later calls fail with it. */

@@ -26,7 +26,20 @@ export interface LoadClassifierOptions {
   /** WASM threads where cross-origin isolated: true, false, or `auto` (default: the faster, measured). */
   wasmThreads?: boolean | 'auto';
   signal?: AbortSignal;
+  /**
+   * The worker died or stopped answering (`worker-failed`, `worker-timeout`): the classifier cannot
+   * be used any more and a new one must be loaded. Calls in flight reject with the same error.
+   */
+  onFailure?: (error: Error) => void;
 }
+
+/**
+ * The longest waits for the worker before it is taken for stuck and stopped. Loading includes
+ * compiling the model for the GPU and the warm-up runs (tens of seconds on a slow phone's WebGL);
+ * one photo takes well under a second on any phone that can load the model at all.
+ */
+const LOAD_TIMEOUT_MS = 300_000;
+const CLASSIFY_TIMEOUT_MS = 60_000;
 
 /**
  * Loads a verified pack into a new classifier worker: starts the first backend on which the model
@@ -38,7 +51,7 @@ export async function loadClassifier(
   packOrPromise: LoadedPack | Promise<LoadedPack>,
   options: LoadClassifierOptions = {},
 ): Promise<Classifier> {
-  const bridge = new WorkerBridge();
+  const bridge = new WorkerBridge(options.onFailure);
   const cancelled = () => bridge.fail(new FishlensError('disposed', 'loading was cancelled'));
   const adaptive = (options.wasmThreads ?? 'auto') === 'auto';
   const backends = options.backends ?? autoBackends();
@@ -48,8 +61,7 @@ export async function loadClassifier(
   bridge
     .call<PrepareResult>(
       { type: 'prepare', backends, wasmThreads, threadTuning },
-      [],
-      options.signal,
+      { signal: options.signal, timeoutMs: LOAD_TIMEOUT_MS },
     )
     .catch(() => {});
   let pack: LoadedPack;
@@ -72,9 +84,12 @@ export async function loadClassifier(
       wasmThreads,
       threadTuning: adaptive ? rememberedTuning(ref) : undefined,
     },
-    Object.values(pack.weightFiles),
-    options.signal,
-    cancelled,
+    {
+      transfer: Object.values(pack.weightFiles),
+      signal: options.signal,
+      onAbort: cancelled,
+      timeoutMs: LOAD_TIMEOUT_MS,
+    },
   );
   const { backend, details } = load;
   if (adaptive && load.threadTuning) rememberTuning(ref, load.threadTuning);
@@ -89,8 +104,7 @@ export async function loadClassifier(
     async classify(photo, signal) {
       const result = await bridge.call<ClassifyResult>(
         { type: 'classify', photo },
-        transfer(photo),
-        signal,
+        { transfer: transfer(photo), signal, timeoutMs: CLASSIFY_TIMEOUT_MS },
       );
       return {
         model: ref,
@@ -106,7 +120,10 @@ export async function loadClassifier(
     },
     memory: () => bridge.call<MemoryResult>({ type: 'memory' }),
     repeat: (photo, count, signal) =>
-      bridge.call<RepeatResult>({ type: 'repeat', photo, count }, transfer(photo), signal),
+      bridge.call<RepeatResult>(
+        { type: 'repeat', photo, count },
+        { transfer: transfer(photo), signal },
+      ),
     dispose: () => bridge.fail(new FishlensError('disposed')),
   };
 }

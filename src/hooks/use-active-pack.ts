@@ -58,12 +58,21 @@ function load(): void {
         () => {},
       );
       // The worker and its backend start while the pack is read from storage.
+      const loaded: { classifier?: Classifier } = {};
       const classifier = await loadClassifier(pack, {
         backends: options.backends,
         executor: options.executor,
         wasmThreads: options.wasmThreads,
         signal: controller.signal,
+        // A classifier that was ready and then died or got stuck: load a fresh one, so the next
+        // photo works (the photo in flight gets the error). One that fails while loading is an
+        // error with a retry button instead, not a loop of reloads.
+        onFailure: () => {
+          const state = store.get();
+          if (state.state === 'ready' && state.classifier === loaded.classifier) reload();
+        },
       });
+      loaded.classifier = classifier;
       if (loading !== controller) return classifier.dispose();
       loading = undefined;
       set({ state: 'ready', classifier });

@@ -178,6 +178,7 @@ export const en = {
   'error.no-backend':
     'This browser cannot run the model (no WebGL, WebAssembly or CPU backend started).',
   'error.worker-failed': 'The identification engine stopped. Reload the page.',
+  'error.worker-timeout': 'This took too long and was stopped. Try again.',
   'error.disposed': 'The model was switched while working. Try again.',
   'error.internal': 'Something went wrong while identifying. Try again.',
   'error.camera-unavailable': 'The camera cannot be opened here. Take or choose a photo instead.',

@@ -106,6 +106,29 @@ test('a text file renamed .jpg, a corrupt PNG and a HEIC photo each get a clear 
   expect((await identify(page, photo!.file)).kind).toBe('prediction');
 });
 
+test('a classifier worker that breaks is replaced: the model loads again and the next photo is identified', async ({
+  page,
+  pack,
+}) => {
+  await openReady(page, 'wasm', pack);
+  const [photo] = fixturePhotos(packLabels(pack.dir));
+  expect((await identify(page, photo!.file)).kind).toBe('prediction');
+  const broken = page.workers().find((w) => w.url().includes('classifier'));
+  expect(broken).toBeDefined();
+  const replacement = page.waitForEvent('worker', (w) => w.url().includes('classifier'));
+  // An uncaught error in the worker reaches the page as the Worker's error event, as a crashed
+  // backend's would.
+  await broken!.evaluate(() => {
+    setTimeout(() => {
+      throw new Error('simulated crash of the classifier worker');
+    });
+  });
+  await replacement;
+  const status = page.getByTestId('model-status');
+  await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+  expect((await identify(page, photo!.file)).kind).toBe('prediction');
+});
+
 test('a 50-megapixel photo is decoded downscaled and identified like the original', async ({
   page,
   pack,
