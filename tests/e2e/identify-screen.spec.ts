@@ -19,7 +19,7 @@ const REEF = 'reef-fish';
 const FISH = join(ROOT, 'tests/fixtures/fish');
 /** The river pack names this burbot with a probability above its "sure" threshold. */
 const BURBOT = join(FISH, 'burbot/20151026_142617_8C18_ACCC8E2F8AB8_fish1_frame33.png');
-/** A perch the river pack is not sure about (closest: common nase, under 50 %). */
+/** A perch the river pack is not sure about (European perch, 54 %: under its "sure" threshold). */
 const UNSURE_PERCH = join(FISH, 'perch/20150907_104032_A15C_ACCC8E2F8AB8_fish1_frame10.png');
 const BREAM = join(FISH, 'bream/20150413_165229_B562_00408CF4B573_fish1_frame22.png');
 /** A reef fish none of the river pack's species: the river pack's softmax says "common nase, 77 %". */
