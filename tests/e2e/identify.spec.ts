@@ -175,10 +175,12 @@ test('a 12-megapixel phone JPEG stored sideways with EXIF orientation 6 is decod
   await page.goto('/history');
   const thumb = page.locator('.history-thumb').first();
   await expect(thumb).toBeVisible();
-  const size = await thumb.evaluate((img: HTMLImageElement) => [
-    img.naturalWidth,
-    img.naturalHeight,
-  ]);
+  // Visible is not loaded: the thumbnail comes from IndexedDB as a blob URL, and its natural size
+  // is 0 × 0 until it has decoded.
+  const size = await thumb.evaluate(async (img: HTMLImageElement) => {
+    await img.decode();
+    return [img.naturalWidth, img.naturalHeight];
+  });
   expect(size[0]).toBe(160);
   expect(size[1]).toBeGreaterThan(60);
   expect(size[1]).toBeLessThan(100);
