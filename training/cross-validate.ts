@@ -18,9 +18,9 @@ import { imageFeatures, loadBackbone } from './features';
 import { DEFAULT_FINE_TUNE } from './fine-tune';
 import { DEFAULT_HEAD, predictHead, trainHead } from './head';
 import { BACKBONE_DIR } from './import-backbone';
-import { FEATURE_SIZE, INPUT_SIZE } from './mobilenet-v2';
+import { FEATURE_SIZE } from './mobilenet-v2';
 import { centresHead } from './centres-head';
-import { parseHeadKind } from './train-settings';
+import { parseHeadKind, parseInputSize } from './train-settings';
 import { detector, summariseFolds } from './cross-fit';
 import { tunedFold, type FoldOutput } from './cross-validate-tuned';
 import { tailInputLayer } from './tail';
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     resize: 'string',
     augment: 'string',
     'fill-dark-borders': 'boolean',
+    input: 'string',
     head: 'string',
     'head-dims': 'number',
     'head-on-pca': 'boolean',
@@ -91,7 +92,8 @@ async function main(): Promise<void> {
   };
   const resize = String(a.resize ?? 'stretch') as 'stretch' | 'center-crop';
   const set = await listImageSet(String(a.data));
-  const backbone = await loadBackbone(BACKBONE_DIR);
+  const size = parseInputSize(a.input);
+  const backbone = await loadBackbone(BACKBONE_DIR, size);
   const options = {
     backbone,
     preprocessing: {
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
       resize,
       ...(a['fill-dark-borders'] === true ? { fillDarkBorders: true } : {}),
     },
-    size: { width: INPUT_SIZE, height: INPUT_SIZE },
+    size,
     layer: fineTune.blocks > 0 ? tailInputLayer(fineTune.blocks) : undefined,
   };
   const augmentation = String(a.augment ?? 'light') as Augmentation;
@@ -211,6 +213,7 @@ async function main(): Promise<void> {
         keep,
         resize,
         fillDarkBorders: options.preprocessing.fillDarkBorders === true,
+        input: `${size.width}x${size.height}`,
       },
       top1: top1 / all.length,
       top3: top3 / all.length,

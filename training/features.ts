@@ -7,6 +7,7 @@ import type { Preprocessing } from '../shared/pack';
 import type { InputSize } from '../shared/preprocess';
 import { AUGMENTATION_VERSION, augmentedView, type Augmentation } from './augment';
 import { decodeImageFile } from './decode';
+import { buildMobileNetV2Backbone } from './mobilenet-v2';
 import { loadLayersModel } from './model-files';
 
 export const FEATURE_CACHE_DIR = '.cache/features';
@@ -17,8 +18,11 @@ export interface Backbone {
   id: string;
 }
 
-/** Loads the committed backbone; its id is a hash of its files. */
-export async function loadBackbone(dir: string): Promise<Backbone> {
+/**
+ * Loads the committed backbone; its id is a hash of its files. With `size`, the same weights run on
+ * inputs of that size (the committed model.json fixes 224 × 224).
+ */
+export async function loadBackbone(dir: string, size?: InputSize): Promise<Backbone> {
   const modelJson = await readFile(path.join(dir, 'model.json'));
   const hash = createHash('sha256').update(modelJson);
   const manifest = JSON.parse(modelJson.toString('utf8')) as {
@@ -26,7 +30,14 @@ export async function loadBackbone(dir: string): Promise<Backbone> {
   };
   for (const group of manifest.weightsManifest)
     for (const p of group.paths) hash.update(await readFile(path.join(dir, p)));
-  return { model: await loadLayersModel(dir), id: hash.digest('hex').slice(0, 16) };
+  const id = hash.digest('hex').slice(0, 16);
+  const model = await loadLayersModel(dir);
+  const [, height, width] = model.inputs[0]!.shape;
+  if (!size || (size.width === width && size.height === height)) return { model, id };
+  const resized = buildMobileNetV2Backbone(size);
+  resized.setWeights(model.getWeights());
+  model.dispose();
+  return { model: resized, id };
 }
 
 const truncatedModels = new WeakMap<tf.LayersModel, Map<string, tf.LayersModel>>();

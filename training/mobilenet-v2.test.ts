@@ -120,6 +120,29 @@ describe('MobileNetV2 backbone', () => {
     expect(imported - 1).toBeGreaterThan(4 * (shuffled - 1));
   }, 180_000);
 
+  it('runs the committed weights on another input size (--input)', async () => {
+    const [square, wide] = await Promise.all([
+      loadBackbone(BACKBONE_DIR),
+      loadBackbone(BACKBONE_DIR, { width: 320, height: 160 }),
+    ]);
+    expect(square.model.inputs[0]!.shape).toEqual([null, 224, 224, 3]);
+    expect(wide.model.inputs[0]!.shape).toEqual([null, 160, 320, 3]);
+    const a = square.model.weights;
+    const b = wide.model.weights;
+    expect(b.map((w) => w.originalName)).toEqual(a.map((w) => w.originalName));
+    a.forEach((w, i) => expect(b[i]!.read().dataSync()).toEqual(w.read().dataSync()));
+    const image = await decodeImageFile(
+      (await listImageSet(FIXTURES)).images[0]!.file,
+      MOBILENET_V2_PREPROCESSING.exifOrientation,
+    );
+    const size = { width: 320, height: 160 };
+    const features = embed(wide.model, [preprocess(image, MOBILENET_V2_PREPROCESSING, size)], size);
+    expect(features).toHaveLength(1280);
+    expect(features.every(Number.isFinite)).toBe(true);
+    square.model.dispose();
+    wide.model.dispose();
+  }, 180_000);
+
   it('stays at one TF.js tensor count across feature extraction', async () => {
     const backbone = await loadBackbone(BACKBONE_DIR);
     const input = new Float32Array(224 * 224 * 3);

@@ -3,6 +3,7 @@
  * and the map from each Keras weight to the TF-slim tensor name of the ImageNet checkpoint.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { InputSize } from '../shared/preprocess';
 
 export const INPUT_SIZE = 224;
 export const FEATURE_SIZE = 1280;
@@ -90,9 +91,15 @@ function invertedResidual(
   return h;
 }
 
-/** Builds the MobileNetV2 backbone from the 224×224×3 input to the global-average-pooled 1280-d features. */
-export function buildMobileNetV2Backbone(): tf.LayersModel {
-  const input = tf.input({ shape: [INPUT_SIZE, INPUT_SIZE, 3], name: 'input_1' });
+/**
+ * Builds the MobileNetV2 backbone from an RGB input (224 × 224 as trained on ImageNet; any size
+ * works, the convolutions and the pooling do not depend on it) to the global-average-pooled 1280-d
+ * features.
+ */
+export function buildMobileNetV2Backbone(
+  size: InputSize = { width: INPUT_SIZE, height: INPUT_SIZE },
+): tf.LayersModel {
+  const input = tf.input({ shape: [size.height, size.width, 3], name: 'input_1' });
   let x = tf.layers
     .conv2d({
       name: 'Conv1',

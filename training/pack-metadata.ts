@@ -1,10 +1,10 @@
 /** The metadata.json a training run writes: what the pack is, how it was trained, on what data. */
 import path from 'node:path';
 import type { Label, PackMetadata, Preprocessing } from '../shared/pack';
+import type { InputSize } from '../shared/preprocess';
 import type { Augmentation } from './augment';
 import type { LabelledImage } from './dataset';
 import type { Fit, FitSettings } from './fit';
-import { INPUT_SIZE } from './mobilenet-v2';
 import type { PackCard } from './pack-writer';
 
 export const TOOL = { name: 'fishlens-train', version: '0.2.0' };
@@ -13,6 +13,7 @@ export interface RunDescription {
   name: string;
   data: string;
   preprocessing: Preprocessing;
+  size: InputSize;
   views: number;
   augmentation: Augmentation;
   validationFraction: number;
@@ -24,6 +25,10 @@ export interface RunDescription {
   split: { train: LabelledImage[]; validation: LabelledImage[] };
   dtype: 'float32' | 'float16';
 }
+
+/** `224` for the square ImageNet input, `320x160` otherwise (as in the model's usual name). */
+const inputName = ({ width, height }: InputSize) =>
+  width === height ? `${width}` : `${width}x${height}`;
 
 export const fishCount = (images: LabelledImage[]) => new Set(images.map((i) => i.fishKey)).size;
 
@@ -41,7 +46,7 @@ export function packMetadata(
     display: card.display,
     createdAt: new Date().toISOString(),
     tool: TOOL,
-    architecture: `MobileNetV2 1.0 224 (ImageNet${
+    architecture: `MobileNetV2 1.0 ${inputName(r.size)} (ImageNet${
       blocks > 0
         ? `; blocks ${17 - blocks}-16 and Conv_1 fine-tuned, batch norm frozen`
         : ', frozen'
@@ -51,7 +56,7 @@ export function packMetadata(
         : 'dense softmax head'
     }`,
     modelFormat: 'tfjs-layers',
-    input: { width: INPUT_SIZE, height: INPUT_SIZE, channels: 3 },
+    input: { ...r.size, channels: 3 },
     preprocessing: r.preprocessing,
     labels: r.labels,
     notSureBelow: card.notSureBelow ?? 0.5,

@@ -19,7 +19,7 @@ import { fitClassifier, type Fit } from './fit';
 import type { FeatureRows } from './head';
 import { fitHonestAnswers, unknownDetection, type HonestAnswers } from './honest-answers';
 import { formatEvaluation } from './metrics';
-import { FEATURE_SIZE, INPUT_SIZE } from './mobilenet-v2';
+import { FEATURE_SIZE } from './mobilenet-v2';
 import { loadLayersModel } from './model-files';
 import { fishCount, packMetadata, type RunDescription } from './pack-metadata';
 import {
@@ -65,8 +65,8 @@ export async function trainPack(
   log(
     `${set.labels.length} classes, ${set.images.length} images: train ${split.train.length} (${fishCount(split.train)} fish), validation ${split.validation.length} (${fishCount(split.validation)} fish) [${backend}]`,
   );
-  const backbone = await loadBackbone(s.backbone);
-  const size = { width: INPUT_SIZE, height: INPUT_SIZE };
+  const { size } = s;
+  const backbone = await loadBackbone(s.backbone, size);
   const blocks = s.fineTune.blocks;
   const refit = s.refit && split.validation.length > 0;
   // With fine-tuning, cache the activations that feed the first tuned block instead of pooled features.
@@ -188,7 +188,7 @@ export async function trainPack(
       set.labels,
       s.views,
     );
-    const fresh = await loadBackbone(s.backbone);
+    const fresh = await loadBackbone(s.backbone, size);
     final = await fitClassifier(fitSettings, fresh.model, set.labels.length, all, undefined, log, {
       head: Math.max(1, fit.headEpochs.best),
       fineTune: fit.fineTuneEpochs?.best ?? 0,

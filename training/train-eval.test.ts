@@ -267,7 +267,44 @@ describe('train + eval on the fixture fish', () => {
     expect(() => trainSettings([...base, '--head', 'centres', '--hidden', '32'])).toThrow(
       /no hidden layer/,
     );
+    for (const input of ['300x160', '320', '64x64', '320x704', 'wide'])
+      expect(() => trainSettings([...base, '--input', input])).toThrow(
+        /--input must be WIDTHxHEIGHT, each a multiple of 32 from 96 to 640/,
+      );
+    expect(trainSettings(base).size).toEqual({ width: 224, height: 224 });
+    expect(trainSettings([...base, '--input', '320x160']).size).toEqual({
+      width: 320,
+      height: 160,
+    });
   });
+
+  it('--input trains a pack at that size: its model, its metadata and eval agree', async () => {
+    const out = path.join(work, 'wide');
+    const settings = trainSettings([
+      ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', out, '--input', '160x96'],
+      ...['--views', '1', '--whitened-dims', '8', '--epochs', '5', '--quiet'],
+      ...['--cache-dir', path.join(work, 'cache')],
+    ]);
+    await trainPack(settings, () => {});
+    const metadata = metadataSchema.parse(
+      JSON.parse(await readFile(path.join(out, 'metadata.json'), 'utf8')),
+    );
+    expect(metadata.input).toEqual({ width: 160, height: 96, channels: 3 });
+    expect(metadata.architecture).toMatch(/^MobileNetV2 1\.0 160x96 /);
+    const model = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')) as {
+      modelTopology: { config: { layers: { config: { batch_input_shape?: unknown } }[] } };
+    };
+    expect(model.modelTopology.config.layers[0]!.config.batch_input_shape).toEqual([
+      null,
+      96,
+      160,
+      3,
+    ]);
+    // eval preprocesses at the pack's size: a mismatch would fail the forward pass.
+    const { evaluation } = await evaluatePack(out, FIXTURES);
+    expect(evaluationSchema.parse(evaluation).n).toBe(12);
+    expect(evaluation.top3).toBeGreaterThan(0);
+  }, 300_000);
 
   it('--fill-dark-borders puts the fill in the preprocessing the pack records (so the app runs it too)', () => {
     const base = ['--data', 'x', '--name', 'a', '--out', 'o'];

@@ -1,5 +1,6 @@
 /** The options of `npm run train`, validated into training settings. */
 import { MOBILENET_V2_PREPROCESSING, NAME_PATTERN, type Preprocessing } from '../shared/pack';
+import type { InputSize } from '../shared/preprocess';
 import { AUGMENTATIONS, type Augmentation } from './augment';
 import { UsageError, parseArgs } from './cli';
 import { DEFAULT_FINE_TUNE } from './fine-tune';
@@ -7,6 +8,7 @@ import { MAX_FINE_TUNE_BLOCKS } from './tail';
 import { DEFAULT_HEAD, type HeadOptions } from './head';
 import type { HonestSettings } from './honest-answers';
 import { BACKBONE_DIR } from './import-backbone';
+import { INPUT_SIZE } from './mobilenet-v2';
 
 export const OPTIONS = {
   data: 'string',
@@ -39,6 +41,7 @@ export const OPTIONS = {
   'unknown-keep': 'number',
   refit: 'boolean',
   'fill-dark-borders': 'boolean',
+  input: 'string',
   'split-out': 'string',
   quiet: 'boolean',
 } as const;
@@ -51,6 +54,8 @@ export interface TrainSettings {
   backbone: string;
   dtype: 'float32' | 'float16';
   preprocessing: Preprocessing;
+  /** The network input (224 × 224 unless `--input`). */
+  size: InputSize;
   views: number;
   augmentation: Augmentation;
   validationFraction: number;
@@ -69,6 +74,20 @@ export interface TrainSettings {
   fishPattern?: RegExp;
   cacheDir?: string;
   progress: boolean;
+}
+
+/**
+ * The `--input WIDTHxHEIGHT` option: the network input, 224x224 by default. Each side a multiple of
+ * 32 (MobileNetV2's total stride), so every stage's feature map covers the whole input.
+ */
+export function parseInputSize(value: string | number | boolean | undefined): InputSize {
+  if (value === undefined) return { width: INPUT_SIZE, height: INPUT_SIZE };
+  const m = /^(\d+)x(\d+)$/.exec(String(value));
+  const [width, height] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  const fits = (n: number) => n % 32 === 0 && n >= 96 && n <= 640;
+  if (!fits(width) || !fits(height))
+    throw new UsageError('--input must be WIDTHxHEIGHT, each a multiple of 32 from 96 to 640');
+  return { width, height };
 }
 
 /** The `--head` option: `softmax` (default) or `centres`. */
@@ -149,6 +168,7 @@ export function trainSettings(argv: string[]): TrainSettings {
       resize,
       ...(a['fill-dark-borders'] === true ? { fillDarkBorders: true } : {}),
     },
+    size: parseInputSize(a.input),
     views: Math.max(1, Math.round(num('views', 6))),
     augmentation,
     validationFraction: num('val-fraction', 0.2),
