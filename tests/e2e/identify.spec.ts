@@ -16,6 +16,9 @@ function englishName(dir: string, id: string): string {
   return label.names.en ?? label.latin;
 }
 
+/** The pack's first fixture photo: the one file a test needs when any photo of its fish will do. */
+const firstPhoto = (dir: string): string => fixturePhotos(packLabels(dir))[0]!.file;
+
 test('fixture photos get the same top-1 label and probabilities (within 1e-3) in the browser (WASM) as in Node', async ({
   page,
   pack,
@@ -55,8 +58,8 @@ test('200 predictions in a row leave tf.memory().numTensors flat in the worker',
   pack,
 }) => {
   await openReady(page, 'wasm', pack);
-  const [photo] = fixturePhotos(packLabels(pack.dir));
-  expect((await identify(page, photo!.file)).kind).toBe('prediction');
+  const photo = firstPhoto(pack.dir);
+  expect((await identify(page, photo)).kind).toBe('prediction');
   const before = await page.evaluate(() => window.fishlensDebug!.memory());
   const run = await page.evaluate(() => window.fishlensDebug!.repeatLast(200));
   const after = await page.evaluate(() => window.fishlensDebug!.memory());
@@ -79,8 +82,8 @@ test('a text file renamed .jpg, a corrupt PNG and a HEIC photo each get a clear 
   expect(text).toMatchObject({ kind: 'error', code: 'not-an-image' });
   expect(text.kind === 'error' && text.message).toContain('not an image we can read');
 
-  const [photo] = fixturePhotos(packLabels(pack.dir));
-  const png = readFileSync(photo!.file);
+  const photo = firstPhoto(pack.dir);
+  const png = readFileSync(photo);
   const corruptBytes = Buffer.concat([png.subarray(0, 60), Buffer.alloc(4000, 0x5a)]);
   const corrupt = await identify(page, {
     name: 'broken.png',
@@ -103,7 +106,7 @@ test('a text file renamed .jpg, a corrupt PNG and a HEIC photo each get a clear 
   expect(heic.kind === 'error' && heic.message).toContain('(HEIC)');
   await expect(page.getByTestId('model-status')).toHaveAttribute('data-state', 'ready');
 
-  expect((await identify(page, photo!.file)).kind).toBe('prediction');
+  expect((await identify(page, photo)).kind).toBe('prediction');
 });
 
 test('a classifier worker that breaks is replaced: the model loads again and the next photo is identified', async ({
@@ -111,8 +114,8 @@ test('a classifier worker that breaks is replaced: the model loads again and the
   pack,
 }) => {
   await openReady(page, 'wasm', pack);
-  const [photo] = fixturePhotos(packLabels(pack.dir));
-  expect((await identify(page, photo!.file)).kind).toBe('prediction');
+  const photo = firstPhoto(pack.dir);
+  expect((await identify(page, photo)).kind).toBe('prediction');
   const broken = page.workers().find((w) => w.url().includes('classifier'));
   expect(broken).toBeDefined();
   const replacement = page.waitForEvent('worker', (w) => w.url().includes('classifier'));
@@ -126,7 +129,7 @@ test('a classifier worker that breaks is replaced: the model loads again and the
   await replacement;
   const status = page.getByTestId('model-status');
   await expect(status).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
-  expect((await identify(page, photo!.file)).kind).toBe('prediction');
+  expect((await identify(page, photo)).kind).toBe('prediction');
 });
 
 test('a 50-megapixel photo is decoded downscaled and identified like the original', async ({
@@ -134,9 +137,9 @@ test('a 50-megapixel photo is decoded downscaled and identified like the origina
   pack,
 }) => {
   await openReady(page, 'wasm', pack);
-  const [photo] = fixturePhotos(packLabels(pack.dir));
-  const small = await identify(page, photo!.file);
-  const big = await sharp(photo!.file)
+  const photo = firstPhoto(pack.dir);
+  const small = await identify(page, photo);
+  const big = await sharp(photo)
     .resize(8660, 5774, { fit: 'fill' })
     .jpeg({ quality: 85 })
     .toBuffer();
@@ -151,10 +154,10 @@ test('a 12-megapixel phone JPEG stored sideways with EXIF orientation 6 is decod
   pack,
 }, testInfo) => {
   await openReady(page, 'wasm', pack);
-  const [photo] = fixturePhotos(packLabels(pack.dir));
+  const photo = firstPhoto(pack.dir);
   // ~8 MP upright, the same stored rotated a quarter turn back with orientation 6 (as phones do),
   // and the sideways pixels without the tag: only the last one may look different to the model.
-  const upright = await sharp(photo!.file).resize(4032, 1936, { fit: 'fill' }).jpeg().toBuffer();
+  const upright = await sharp(photo).resize(4032, 1936, { fit: 'fill' }).jpeg().toBuffer();
   const stored = await sharp(upright).rotate(270).jpeg().toBuffer();
   const tagged = await sharp(stored).withMetadata({ orientation: 6 }).jpeg().toBuffer();
   const files = { upright, tagged, sideways: stored };
@@ -191,15 +194,11 @@ test('EXIF orientation is applied: a sideways-stored photo with orientation 6 ma
   pack,
 }) => {
   await openReady(page, 'wasm', pack);
-  const [photo] = fixturePhotos(packLabels(pack.dir));
-  const upright = await sharp(photo!.file).png().toBuffer();
+  const photo = firstPhoto(pack.dir);
+  const upright = await sharp(photo).png().toBuffer();
   // Stored rotated 90° counter-clockwise; EXIF 6 tells viewers to rotate it 90° clockwise back.
-  const sideways = await sharp(photo!.file)
-    .rotate(-90)
-    .png()
-    .withMetadata({ orientation: 6 })
-    .toBuffer();
-  const stored = await sharp(photo!.file).rotate(-90).png().toBuffer();
+  const sideways = await sharp(photo).rotate(-90).png().withMetadata({ orientation: 6 }).toBuffer();
+  const stored = await sharp(photo).rotate(-90).png().toBuffer();
   const a = await identify(page, { name: 'upright.png', mimeType: 'image/png', buffer: upright });
   const b = await identify(page, { name: 'exif6.png', mimeType: 'image/png', buffer: sideways });
   const c = await identify(page, { name: 'stored.png', mimeType: 'image/png', buffer: stored });
@@ -222,8 +221,8 @@ test('the photo buttons work from the keyboard and the result is announced', asy
     page.waitForEvent('filechooser'),
     page.keyboard.press('Enter'),
   ]);
-  const [photo] = fixturePhotos(packLabels(pack.dir));
-  await chooser.setFiles(photo!.file);
+  const photo = firstPhoto(pack.dir);
+  await chooser.setFiles(photo);
   await expect(page.getByTestId('prediction').getByRole('status')).toBeVisible();
   await expect(page.getByRole('article', { name: 'Result' })).toBeVisible();
   await expect(page.locator('input[type=file]')).toHaveCount(1);
