@@ -132,6 +132,7 @@ export default defineConfig({
     proxy: { '/api': 'http://localhost:8080' },
   },
   test: {
+    globalSetup: ['tests/support/run-scratch.ts'],
     projects: [
       {
         test: {
