@@ -40,7 +40,7 @@ export const en = {
   'history.photo': 'Your photo',
   'history.sure': '{percent} sure',
   'history.notSureLine': 'Not sure: the closest match has {percent}',
-  'history.unknownLine': 'This fish looked like none of the species its pack knows.',
+  'history.unknownLine': 'This photo looked like none of the species its pack knows.',
   'history.when': 'Identified {time}',
   'history.top': 'Closest species',
   'history.delete': 'Delete',
@@ -145,9 +145,11 @@ export const en = {
   'result.notSure.hint': 'Try another photo: one fish, from the side, sharp and well lit.',
   'result.unknown': 'Not one of the species I know',
   'result.looksLike': 'Looks a bit like',
-  'result.unknown.knows': '“{title}” knows {count} species, and this fish looks like none of them.',
-  'result.unknown.tryOthers': 'Another pack may cover it:',
-  'result.unknown.noOthers': 'Another pack may cover it: look in Models when you are online.',
+  'result.unknown.knows':
+    '“{title}” knows {count} species, and this photo looks like none of them.',
+  'result.unknown.tryOthers': 'If it shows a fish from other waters, another pack may know it:',
+  'result.unknown.noOthers':
+    'If it shows a fish from other waters, another pack may know it: look in Models when you are online.',
   'result.compare': 'Compare with photos of {name}',
   'result.top3': 'Most likely species',
   'result.allSpecies': 'Show all {count} species',

@@ -30,7 +30,7 @@ const WORDS = {
     bream: 'common bream',
     maybePerch: 'Maybe European perch',
     unknownChub: 'Not one of my species (closest: European chub)',
-    unknownLine: 'This fish looked like none of the species its pack knows.',
+    unknownLine: 'This photo looked like none of the species its pack knows.',
     perch: 'European perch',
     ide: 'ide',
     squirrelfish: 'redcoat squirrelfish',
@@ -53,7 +53,7 @@ const WORDS = {
     bream: 'лещ',
     maybePerch: 'Возможно, окунь речной',
     unknownChub: 'Не из известных мне видов (ближе всего: голавль)',
-    unknownLine: 'Эта рыба не похожа ни на один из видов, которые знает её пакет.',
+    unknownLine: 'Это фото не похоже ни на один из видов, которые знает его пакет.',
     perch: 'окунь речной',
     ide: 'язь',
     // No Russian name in the pack: the Latin one (a Russian screen shows no English), never the id.
