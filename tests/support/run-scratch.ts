@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * they start and the PostgreSQL cluster all take their temp folders from `os.tmpdir()`, which
  * reads TMPDIR, and child processes and test workers inherit it. The returned teardown removes
  * the folder, so a run leaves nothing behind in /tmp even when a test fails before its own cleanup
- * (copied packs and browser profiles came to ~85 MB per run).
+ * (copied packs and browser profiles alone are ~85 MB per run).
  */
 export function claimRunScratch(): () => void {
   const previous = process.env.TMPDIR;
