@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InputSize } from '../shared/preprocess';
 
-export const INPUT_SIZE = 224;
+/** The input MobileNetV2 was trained at on ImageNet, and the packs' default. */
+export const IMAGENET_INPUT: InputSize = { width: 224, height: 224 };
 export const FEATURE_SIZE = 1280;
 /** Name of the global-average-pooled 1280-d feature layer. */
 export const POOLED_LAYER = 'global_average_pooling2d';
@@ -96,9 +97,7 @@ function invertedResidual(
  * works, the convolutions and the pooling do not depend on it) to the global-average-pooled 1280-d
  * features.
  */
-export function buildMobileNetV2Backbone(
-  size: InputSize = { width: INPUT_SIZE, height: INPUT_SIZE },
-): tf.LayersModel {
+export function buildMobileNetV2Backbone(size: InputSize = IMAGENET_INPUT): tf.LayersModel {
   const input = tf.input({ shape: [size.height, size.width, 3], name: 'input_1' });
   let x = tf.layers
     .conv2d({

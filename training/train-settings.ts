@@ -8,7 +8,7 @@ import { MAX_FINE_TUNE_BLOCKS } from './tail';
 import { DEFAULT_HEAD, type HeadOptions } from './head';
 import type { HonestSettings } from './honest-answers';
 import { BACKBONE_DIR } from './import-backbone';
-import { INPUT_SIZE } from './mobilenet-v2';
+import { IMAGENET_INPUT } from './mobilenet-v2';
 
 export const OPTIONS = {
   data: 'string',
@@ -81,7 +81,7 @@ export interface TrainSettings {
  * 32 (MobileNetV2's total stride), so every stage's feature map covers the whole input.
  */
 export function parseInputSize(value: string | number | boolean | undefined): InputSize {
-  if (value === undefined) return { width: INPUT_SIZE, height: INPUT_SIZE };
+  if (value === undefined) return IMAGENET_INPUT;
   const m = /^(\d+)x(\d+)$/.exec(String(value));
   const [width, height] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
   const fits = (n: number) => n % 32 === 0 && n >= 96 && n <= 640;
