@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate } from '../shared/decision';
-import { expectedCalibrationError, fitTemperature } from './calibration';
-import { summariseFolds } from './cross-fit';
-import type { FoldOutput } from './cross-validate-tuned';
+import { calibrate, unknownDistance } from '../shared/decision';
+import { chooseNotSureBelow, expectedCalibrationError, fitTemperature } from './calibration';
+import { detector, fitAnswers, summariseFolds } from './cross-fit';
+import type { FoldOutput } from './fold';
 import { seededRandom } from './dataset';
+import { quantile } from './unknown';
 
 const labels = ['a', 'b', 'c'].map((id) => ({ id, latin: id, names: {} }));
 
@@ -64,5 +65,59 @@ describe('summariseFolds', () => {
     expect(summary.ecePooled).toBeCloseTo(expectedCalibrationError(confidence, correct), 2);
     // Fold 0 is badly calibrated by the others' temperature: the pooled ECE shows it.
     expect(summary.ecePooled).toBeGreaterThan(summary.ecePooledIfCalibrated);
+  });
+});
+
+describe('fitAnswers on every fold (what `train --folds` stores)', () => {
+  // Features spread along the first axis, so the unknown threshold has something to cut.
+  const spread = (o: FoldOutput, by: number): FoldOutput => ({
+    ...o,
+    known: o.known.map((r, i) => ({
+      ...r,
+      features: Float32Array.from([r.truth + ((i % 5) - 2) * by, 0]),
+    })),
+  });
+  const outputs = [
+    spread(fold(60, 0.95, 0.9, 4), 0.1),
+    spread(fold(60, 0.8, 0.6, 5), 0.3),
+    spread(fold(60, 0.7, 0.7, 6), 0.2),
+  ];
+  const known = outputs.flatMap((o) => o.known);
+
+  it('fits the temperature on all held-out fish and cuts the unknown threshold at the keep share', () => {
+    const fitted = fitAnswers(outputs, { labels, keep: 0.8, precision: 0.9 });
+    expect(fitted.temperature).toBeCloseTo(
+      fitTemperature(
+        known.map((r) => r.probabilities),
+        Int32Array.from(known.map((r) => r.truth)),
+      ),
+      6,
+    );
+    const distances = outputs.flatMap((o) =>
+      o.known.map((r) => unknownDistance(r.features, detector(o.centres, o.scale))),
+    );
+    expect(fitted.threshold).toBeCloseTo(quantile(distances, 0.8), 12);
+    const share = distances.filter((d) => d <= fitted.threshold).length / distances.length;
+    expect(share).toBeGreaterThanOrEqual(0.8);
+    expect(share).toBeLessThan(1);
+    // notSureBelow: chosen on the fish the detector lets through, by their calibrated confidence.
+    const kept = known.filter((_, i) => distances[i]! <= fitted.threshold);
+    const shown = kept.map((r) => calibrate(r.probabilities, fitted.temperature));
+    expect(fitted.notSureBelow).toBe(
+      chooseNotSureBelow(
+        shown.map((p) => Math.max(...p)),
+        shown.map((p, i) => p.indexOf(Math.max(...p)) === kept[i]!.truth),
+        0.9,
+      ),
+    );
+  });
+
+  it("keeps a card's fixed notSureBelow, and ignores distances without the detector", () => {
+    expect(
+      fitAnswers(outputs, { labels, keep: 0.8, precision: 0.9, notSureBelow: 0.77 }),
+    ).toMatchObject({
+      notSureBelow: 0.77,
+    });
+    expect(fitAnswers(outputs, { labels, keep: 0.8, precision: 0.9 }, false).threshold).toBe(0);
   });
 });

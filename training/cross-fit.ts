@@ -1,5 +1,6 @@
 /**
- * Cross-fitting for `cross-validate`: fold k's temperature, `notSureBelow` and unknown threshold
+ * Fitting a pack's honest answers on K folds' held-out outputs (every fish held out once), and
+ * measuring them by cross-fitting: fold k's temperature, `notSureBelow` and unknown threshold
  * fitted on the other folds' held-out outputs, then applied to fold k, so every number is what a
  * pack fitted that way would score on fish it never saw.
  */
@@ -13,7 +14,7 @@ import {
   measureDecisions,
   type DecisionMetrics,
 } from './calibration';
-import type { FoldOutput } from './cross-validate-tuned';
+import type { FoldOutput } from './fold';
 import { argmax } from './head';
 import { quantile } from './unknown';
 
@@ -26,11 +27,15 @@ export const detector = (centres: number[][], scale: number[], threshold = Infin
   threshold,
 });
 
-/** What the cross-fitting aims for: the labels, the unknown detector's keep share, the precision. */
+/**
+ * What the fitting aims for: the labels, the unknown detector's keep share, the precision when
+ * "sure" (or a fixed `notSureBelow`, from a pack card).
+ */
 export interface Fitting {
   labels: Label[];
   keep: number;
   precision: number;
+  notSureBelow?: number;
 }
 
 type FoldMetrics = DecisionMetrics & {
@@ -38,61 +43,77 @@ type FoldMetrics = DecisionMetrics & {
   shown: { confidence: number; correct: boolean }[];
 };
 
+/** What is fitted on held-out outputs: what a pack stores to answer honestly. */
+export interface FittedAnswers {
+  temperature: number;
+  /** Unknown-detection threshold (0 without the detector). */
+  threshold: number;
+  notSureBelow: number;
+}
+
+/**
+ * Fits the temperature, the unknown threshold (a share `keep` of the fish stays below it, each
+ * measured by its own fold's detector) and `notSureBelow` (the precision target on the fish not
+ * flagged unknown) on these folds' held-out outputs.
+ */
+export function fitAnswers(
+  folds: readonly FoldOutput[],
+  { labels, keep, precision, notSureBelow: fixed }: Fitting,
+  useDetector = true,
+  z = 0,
+): FittedAnswers {
+  const known = folds.flatMap((o) => o.known);
+  const temperature = fitTemperature(
+    known.map((o) => o.probabilities),
+    Int32Array.from(known.map((o) => o.truth)),
+  );
+  const distances = folds.map((o) =>
+    o.known.map((r) => unknownDistance(r.features, detector(o.centres, o.scale))),
+  );
+  const threshold = useDetector ? quantile(distances.flat(), keep) : 0;
+  const kept = folds.flatMap((o, j) =>
+    o.known.filter((_, i) => !useDetector || distances[j]![i]! <= threshold),
+  );
+  const confidence = kept.map((r) => Math.max(...calibrate(r.probabilities, temperature)));
+  const correct = kept.map((r) => argmax(r.probabilities, 0, labels.length) === r.truth);
+  const notSureBelow = fixed ?? chooseNotSureBelow(confidence, correct, precision, 0.5, z);
+  return { temperature, threshold, notSureBelow };
+}
+
 /** Metrics of fold k's outputs with settings fitted on the other folds. */
 function crossFitted(
   outputs: FoldOutput[],
-  { labels, keep, precision }: Fitting,
+  fitting: Fitting,
   k: number,
   useDetector: boolean,
   z: number,
 ): FoldMetrics {
-  const classes = labels.length;
-  const others = outputs.filter((_, j) => j !== k).flatMap((o) => o.known);
-  const temperature = fitTemperature(
-    others.map((o) => o.probabilities),
-    Int32Array.from(others.map((o) => o.truth)),
+  const { labels } = fitting;
+  const { temperature, threshold, notSureBelow } = fitAnswers(
+    outputs.filter((_, j) => j !== k),
+    fitting,
+    useDetector,
+    z,
   );
-  const threshold = useDetector
-    ? quantile(
-        outputs.flatMap((o, j) =>
-          j === k
-            ? []
-            : o.known.map((r) => unknownDistance(r.features, detector(o.centres, o.scale))),
-        ),
-        keep,
-      )
-    : 0;
-  const meta = (centres: number[][], scale: number[], notSureBelow: number): DecisionMetadata => ({
+  const o = outputs[k]!;
+  const metadata: DecisionMetadata = {
     labels,
     notSureBelow,
     calibration: { temperature },
-    unknown: useDetector ? detector(centres, scale, threshold) : undefined,
-  });
-  // notSureBelow: the precision target on the other folds' fish not flagged unknown.
-  const kept = outputs.flatMap((o, j) =>
-    j === k
-      ? []
-      : o.known.filter(
-          (r) =>
-            !useDetector || unknownDistance(r.features, detector(o.centres, o.scale)) <= threshold,
-        ),
-  );
-  const confidence = kept.map((r) => Math.max(...calibrate(r.probabilities, temperature)));
-  const correct = kept.map((r) => argmax(r.probabilities, 0, classes) === r.truth);
-  const notSureBelow = chooseNotSureBelow(confidence, correct, precision, 0.5, z);
-  const o = outputs[k]!;
+    unknown: useDetector ? detector(o.centres, o.scale, threshold) : undefined,
+  };
   return {
     temperature,
     shown: o.known.map((r) => ({
       confidence: Math.max(...calibrate(r.probabilities, temperature)),
-      correct: argmax(r.probabilities, 0, classes) === r.truth,
+      correct: argmax(r.probabilities, 0, labels.length) === r.truth,
     })),
     ...measureDecisions(
       {
         known: o.known.map((r) => ({ output: r, truth: r.truth })),
         unknown: o.unknown,
       },
-      meta(o.centres, o.scale, notSureBelow),
+      metadata,
     ),
   };
 }
@@ -113,7 +134,9 @@ export function summariseFolds(
   const sureN = per.reduce((s, p) => s + p.n * p.sure.coverage, 0);
   return {
     coverage: sureN / n,
-    accuracyWhenSure: per.reduce((s, p) => s + p.n * p.sure.coverage * p.sure.accuracy, 0) / sureN,
+    accuracyWhenSure: sureN
+      ? per.reduce((s, p) => s + p.n * p.sure.coverage * p.sure.accuracy, 0) / sureN
+      : 0,
     ece: per.reduce((s, p) => s + p.n * p.ece, 0) / n,
     eceIfCalibrated: per.reduce((s, p) => s + p.n * p.eceIfCalibrated, 0) / n,
     // Every fold's photos together, each calibrated by its own fold's temperature: five times

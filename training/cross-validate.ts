@@ -19,12 +19,11 @@ import { DEFAULT_FINE_TUNE } from './fine-tune';
 import { DEFAULT_HEAD, predictHead, trainHead } from './head';
 import { BACKBONE_DIR } from './import-backbone';
 import { FEATURE_SIZE } from './mobilenet-v2';
-import { centresHead } from './centres-head';
 import { parseHeadKind, parseInputSize } from './train-settings';
 import { detector, summariseFolds } from './cross-fit';
-import { tunedFold, type FoldOutput } from './cross-validate-tuned';
+import { fitFold, type FoldOutput } from './fold';
 import { tailInputLayer } from './tail';
-import { flatten, rowsOf } from './linalg';
+import { rowsOf } from './linalg';
 import { fitWhitening, whiten } from './unknown';
 
 /** Area under the ROC curve of "unknown" scores (higher = more unknown) for known vs unknown. */
@@ -61,6 +60,7 @@ async function main(): Promise<void> {
     'fine-tune-blocks': 'number',
     'fine-tune-lr': 'number',
     'fine-tune-epochs': 'number',
+    'cache-dir': 'string',
   });
   if (a.data === undefined) throw new UsageError('--data is required');
   await initBackend();
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
     },
     size,
     layer: fineTune.blocks > 0 ? tailInputLayer(fineTune.blocks) : undefined,
+    cacheDir: a['cache-dir'] === undefined ? undefined : String(a['cache-dir']),
   };
   const augmentation = String(a.augment ?? 'light') as Augmentation;
   const features = await imageFeatures(
@@ -122,8 +123,9 @@ async function main(): Promise<void> {
   const truth = Int32Array.from(set.images.map((i) => set.labels.indexOf(i.label)));
   const foldOf = foldsByFish(set, folds, Number(a.seed ?? 1));
   const classes = set.labels.length;
-  // The head on the whitened features (the pack's layout: backbone → whitening → head) or on all 1280.
-  const onWhitened = a['head-on-pca'] === true || kind === 'centres';
+  // The head on the whitened features (the pack's layout: backbone → whitening → head; always
+  // with fine-tuning or the centres rule) or on all 1280.
+  const onWhitened = a['head-on-pca'] === true || kind === 'centres' || fineTune.blocks > 0;
   const outputs: FoldOutput[] = [];
   for (let k = 0; k < folds; k++) {
     const train = set.images.map((_, i) => i).filter((i) => foldOf[i] !== k);
@@ -137,27 +139,23 @@ async function main(): Promise<void> {
     const heldX = new Float32Array(held.length * row);
     held.forEach((i, r) => heldX.set(features[i]!.subarray(0, row), r * row));
     const heldY = Int32Array.from(held.map((i) => truth[i]!));
-    if (fineTune.blocks > 0) {
+    if (onWhitened) {
+      // The pack's layout, fitted as `npm run train` fits it (with fine-tuning if asked).
       const log = (line: string) =>
         process.stderr.write(`fold ${k + 1}/${folds}: ${line} (${new Date().toISOString()})\n`);
       const settings = { head, fineTune, whitenedDims: dims, seed: head.seed, progress: false };
-      const tuned = { x: heldX, y: heldY };
-      outputs.push(await tunedFold(settings, classes, { x, y }, tuned, unknownX, log));
+      const fresh = async () => (await loadBackbone(BACKBONE_DIR, size)).model;
+      const held = { x: heldX, y: heldY };
+      outputs.push(await fitFold(settings, classes, { x, y }, held, unknownX, fresh, log));
       continue;
     }
+    // The head on all 1280 pooled features; the whitening only for unknown-detection.
     const w = fitWhitening(x, y, classes, FEATURE_SIZE, dims);
     const heldF = whiten(w, heldX, FEATURE_SIZE);
     const unknownF = whiten(w, unknownX, FEATURE_SIZE);
-    const flat = (rows: Float32Array[]) => flatten(rows, dims);
-    const trainRows = { x: onWhitened ? flat(whiten(w, x, FEATURE_SIZE)) : x, y };
-    const heldRows = { x: onWhitened ? flat(heldF) : heldX, y: heldY };
-    const width = onWhitened ? dims : FEATURE_SIZE;
-    const fit =
-      kind === 'centres'
-        ? { head: centresHead(w, trainRows, classes, head), bestEpoch: 0 }
-        : await trainHead(trainRows, heldRows, classes, head, undefined, width);
-    const heldP = rowsOf(predictHead(fit.head, heldRows.x), classes);
-    const unknownP = rowsOf(predictHead(fit.head, onWhitened ? flat(unknownF) : unknownX), classes);
+    const fit = await trainHead({ x, y }, { x: heldX, y: heldY }, classes, head);
+    const heldP = rowsOf(predictHead(fit.head, heldX), classes);
+    const unknownP = rowsOf(predictHead(fit.head, unknownX), classes);
     fit.head.dispose();
     outputs.push({
       known: held.map((i, r) => ({
@@ -199,7 +197,7 @@ async function main(): Promise<void> {
       images: all.length,
       unknown: unknownFiles.length,
       settings: {
-        headOnPca: onWhitened || fineTune.blocks > 0,
+        headOnPca: onWhitened,
         fineTune,
         augmentation,
         views,

@@ -74,7 +74,7 @@ async function head(
  */
 export async function fitClassifier(
   s: FitSettings,
-  backbone: tf.LayersModel,
+  backbone: tf.LayersModel | undefined,
   classes: number,
   train: FeatureRows,
   validation: FeatureRows | undefined,
@@ -82,7 +82,8 @@ export async function fitClassifier(
   epochs?: { head: number; fineTune: number },
 ): Promise<Fit> {
   const blocks = s.fineTune.blocks;
-  const tail = blocks > 0 ? readTail(backbone, blocks) : undefined;
+  if (blocks > 0 && !backbone) throw new Error('fine-tuning needs the backbone model');
+  const tail = blocks > 0 && backbone ? readTail(backbone, blocks) : undefined;
   let fineTuneEpochs: Fit['fineTuneEpochs'];
   try {
     const pooled = (r: FeatureRows): FeatureRows =>
@@ -125,7 +126,7 @@ export async function fitClassifier(
           `fine-tuning: ${result.epochs} epochs, best at epoch ${result.bestEpoch} (0 = head only)`,
         );
       fineTuneEpochs = { run: result.epochs, best: result.bestEpoch };
-      writeTail(tail, backbone);
+      if (backbone) writeTail(tail, backbone);
     }
     const trainPooled = pooled(train);
     const whitening = fitWhitening(trainPooled.x, train.y, classes, FEATURE_SIZE, s.whitenedDims);

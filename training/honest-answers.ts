@@ -1,12 +1,15 @@
 /**
- * Measures a written pack on its validation fish, through the app's preprocessing and decision
- * code, and fits what makes its answers honest: the temperature, the unknown-detection threshold
- * (a share `keep` of validation fish stays below it) and `notSureBelow` (the lowest threshold
- * whose "sure" answers reach `precision` on the validation fish that are not flagged unknown).
+ * Fits what makes a pack's answers honest: the temperature, the unknown-detection threshold (a
+ * share `keep` of the fitting fish stays below it) and `notSureBelow` (the lowest threshold whose
+ * "sure" answers reach `precision` on the fitting fish that are not flagged unknown). Either on a
+ * written pack's outputs for its validation fish (through the app's preprocessing and decision
+ * code), or on the out-of-fold outputs of every fish (K folds by fish).
  */
 import { calibrate, unknownDistance, type ModelOutput } from '../shared/decision';
 import type { Calibration, Evaluation, Label, UnknownDetection } from '../shared/pack';
 import { chooseNotSureBelow, fitTemperature, measureDecisions } from './calibration';
+import { fitAnswers, summariseFolds } from './cross-fit';
+import type { FoldOutput } from './fold';
 import { evaluatePredictions } from './metrics';
 import { quantile, type Whitening } from './unknown';
 
@@ -23,7 +26,7 @@ export interface HonestAnswers {
   calibration: Calibration;
   unknown: UnknownDetection;
   notSureBelow: number;
-  /** The split model's measurement on the validation fish, with `sure` and `ece`. */
+  /** The measurement on fish the model never saw, with `sure` and `ece`. */
   validation: Evaluation;
 }
 
@@ -79,21 +82,65 @@ export function fitHonestAnswers(
     { known: outputs.map((output, i) => ({ output, truth: truth[i]! })), unknown: [] },
     metadata,
   );
-  const probabilities = new Float32Array(outputs.length * labels.length);
-  outputs.forEach((o, i) => probabilities.set(o.probabilities, i * labels.length));
   return {
     calibration,
     unknown,
     notSureBelow,
     validation: {
       ...evaluatePredictions(
-        probabilities,
+        probabilityRows(outputs, labels.length),
         truth,
         labels.map((l) => l.id),
       ),
       sure: decisions.sure,
       ece: decisions.ece,
       eceIfCalibrated: decisions.eceIfCalibrated,
+    },
+  };
+}
+
+/** Class probabilities of many outputs, one row after another (for `evaluatePredictions`). */
+function probabilityRows(outputs: { probabilities: ArrayLike<number> }[], classes: number) {
+  const rows = new Float32Array(outputs.length * classes);
+  outputs.forEach((o, i) => rows.set(o.probabilities, i * classes));
+  return rows;
+}
+
+/**
+ * The answers fitted on every fish's out-of-fold outputs; the unknown detector's centres are
+ * `whitening`'s (the shipped model's). `validation` is out of sample throughout: top-1, top-3 and
+ * the confusion of the folds' models on their held-out fish, and "sure" and ECE cross-fitted
+ * (each fold's photos decided with settings fitted on the other folds).
+ */
+export function fitHonestAnswersOnFolds(
+  folds: FoldOutput[],
+  labels: Label[],
+  whitening: Whitening,
+  layer: string,
+  s: HonestSettings,
+): HonestAnswers {
+  const fitting = { labels, keep: s.keep, precision: s.precision, notSureBelow: s.notSureBelow };
+  const fitted = fitAnswers(folds, fitting);
+  const measured = summariseFolds(folds, fitting, true, 0);
+  const known = folds.flatMap((o) => o.known);
+  const notSureBelow = Math.min(1, Number(fitted.notSureBelow.toFixed(4)));
+  return {
+    calibration: { temperature: Number(fitted.temperature.toPrecision(6)) },
+    unknown: unknownDetection(whitening, layer, fitted.threshold),
+    notSureBelow,
+    validation: {
+      ...evaluatePredictions(
+        probabilityRows(known, labels.length),
+        Int32Array.from(known.map((r) => r.truth)),
+        labels.map((l) => l.id),
+      ),
+      sure: {
+        threshold: notSureBelow,
+        coverage: measured.coverage,
+        accuracy: measured.accuracyWhenSure,
+      },
+      ece: measured.ecePooled,
+      eceIfCalibrated: measured.ecePooledIfCalibrated,
     },
   };
 }

@@ -23,6 +23,8 @@ export interface RunDescription {
   labels: Label[];
   images: LabelledImage[];
   split: { train: LabelledImage[]; validation: LabelledImage[] };
+  /** Instead of a split: K folds by fish, and the epoch counts each fold's early stopping chose. */
+  folds?: { k: number; bestEpochs: { head: number; fineTune: number }[] };
   dtype: 'float32' | 'float16';
 }
 
@@ -75,9 +77,21 @@ export function packMetadata(
                 images: r.images.length,
               },
             ],
-      images: { train: r.split.train.length, validation: r.split.validation.length },
-      fish: { train: fishCount(r.split.train), validation: fishCount(r.split.validation) },
-      split: `by fish (video/track key from file names), ${Math.round(100 * r.validationFraction)}% of each class's frames (whole fish only, at least one fish per class), seed ${r.seed}`,
+      ...(r.folds
+        ? {
+            images: { train: r.images.length },
+            fish: { train: fishCount(r.images) },
+            folds: {
+              k: r.folds.k,
+              note: `every fish held out once (${r.folds.k} folds by fish, video/track key from file names, seed ${r.seed}); the calibration and thresholds are fitted on the folds' models' outputs for their held-out fish, and metrics.validation is measured on them out of sample ("sure" and ECE cross-fitted: each fold decided with settings fitted on the other folds)`,
+              bestEpochs: r.folds.bestEpochs,
+            },
+          }
+        : {
+            images: { train: r.split.train.length, validation: r.split.validation.length },
+            fish: { train: fishCount(r.split.train), validation: fishCount(r.split.validation) },
+            split: `by fish (video/track key from file names), ${Math.round(100 * r.validationFraction)}% of each class's frames (whole fish only, at least one fish per class), seed ${r.seed}`,
+          }),
       augmentation:
         r.views > 1
           ? `${r.views - 1} random views per image: 75-100% crops, mirror, brightness/contrast/colour jitter${r.augmentation === 'water' ? ', grey, water tint, murk, blur' : ''}`
@@ -99,7 +113,9 @@ export function packMetadata(
             refit: {
               ...refitOn,
               epochs: { head: f.headEpochs.run, fineTune: f.fineTuneEpochs?.run ?? 0 },
-              note: 'the shipped weights were trained again on all fish (training + validation) for the best epoch counts found with the split; metrics.validation, the calibration and the thresholds are the split model’s, fitted and measured on the validation fish it never saw',
+              note: r.folds
+                ? 'the shipped weights are trained on all fish for the median of the folds’ best epoch counts'
+                : 'the shipped weights were trained again on all fish (training + validation) for the best epoch counts found with the split; metrics.validation, the calibration and the thresholds are the split model’s, fitted and measured on the validation fish it never saw',
             },
           }
         : {}),

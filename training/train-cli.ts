@@ -3,7 +3,8 @@
  *   npm run train -- --data <dir> --name <pack> --out <pack dir> [--card <card.json>] [--quantize float16]
  * MobileNetV2 features (cached under .cache/), augmentation, optional fine-tuning of the last
  * blocks, a whitening of the pooled features and a new head, validation by fish with early
- * stopping; then calibration, unknown-detection and `notSureBelow` fitted on the validation fish.
+ * stopping; then calibration, unknown-detection and `notSureBelow` fitted on the validation fish
+ * (with `--folds K`: on every fish, each scored by a fold's model that never saw it).
  * Writes model.json + shards, metadata.json, reference photos, licences and manifest.json.
  */
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,12 +13,24 @@ import * as tf from '@tensorflow/tfjs';
 import { METADATA_FILE, metadataSchema } from '../shared/pack';
 import { initBackend } from './backend';
 import { isMain, runCli } from './cli';
-import { listImageSet, splitByFish, type LabelledImage } from './dataset';
+import {
+  foldsByFish,
+  listImageSet,
+  splitByFish,
+  type ImageSet,
+  type LabelledImage,
+} from './dataset';
 import { imageFeatures, loadBackbone } from './features';
 import { tailInputLayer } from './tail';
-import { fitClassifier, type Fit } from './fit';
+import { fitClassifier, type Fit, type FitSettings } from './fit';
+import { fitFold, type FoldFit } from './fold';
 import type { FeatureRows } from './head';
-import { fitHonestAnswers, unknownDetection, type HonestAnswers } from './honest-answers';
+import {
+  fitHonestAnswers,
+  fitHonestAnswersOnFolds,
+  unknownDetection,
+  type HonestAnswers,
+} from './honest-answers';
 import { formatEvaluation } from './metrics';
 import { FEATURE_SIZE } from './mobilenet-v2';
 import { loadLayersModel } from './model-files';
@@ -61,9 +74,14 @@ export async function trainPack(
   const backend = await initBackend();
   const set = await listImageSet(s.data, { fishPattern: s.fishPattern });
   const { card, baseDir } = await readPackCard(s.card);
-  const split = splitByFish(set, s.validationFraction, s.seed);
+  // With folds every fish trains the shipped model; the folds' models are measured instead.
+  const split = s.folds
+    ? { train: set.images, validation: [] }
+    : splitByFish(set, s.validationFraction, s.seed);
   log(
-    `${set.labels.length} classes, ${set.images.length} images: train ${split.train.length} (${fishCount(split.train)} fish), validation ${split.validation.length} (${fishCount(split.validation)} fish) [${backend}]`,
+    s.folds
+      ? `${set.labels.length} classes, ${set.images.length} images (${fishCount(set.images)} fish) in ${s.folds} folds by fish [${backend}]`
+      : `${set.labels.length} classes, ${set.images.length} images: train ${split.train.length} (${fishCount(split.train)} fish), validation ${split.validation.length} (${fishCount(split.validation)} fish) [${backend}]`,
   );
   const { size } = s;
   const backbone = await loadBackbone(s.backbone, size);
@@ -103,7 +121,7 @@ export async function trainPack(
           1,
         )
       : undefined;
-  if (!validationRows)
+  if (!validationRows && !s.folds)
     log(
       'warning: no class has two or more fish, so there is no validation split; training for the full epoch count',
     );
@@ -114,6 +132,19 @@ export async function trainPack(
     seed: s.seed,
     progress: s.progress,
   };
+  const labels = packLabels(set.labels, card);
+  const folds =
+    s.folds === undefined
+      ? undefined
+      : await fitFolds(
+          s.folds,
+          s,
+          fitSettings,
+          set,
+          trainFeatures,
+          async () => (await loadBackbone(s.backbone, size)).model,
+          log,
+        );
   const fit = await fitClassifier(
     fitSettings,
     backbone.model,
@@ -121,8 +152,8 @@ export async function trainPack(
     trainRows,
     validationRows,
     log,
+    folds?.epochs,
   );
-  const labels = packLabels(set.labels, card);
   const run: RunDescription = {
     ...s,
     fit: fitSettings,
@@ -130,6 +161,7 @@ export async function trainPack(
     labels,
     images: set.images,
     split,
+    folds: folds && { k: folds.outputs.length, bestEpochs: folds.bestEpochs },
   };
   const attachments = cardAttachments(card, baseDir);
   const write = async (
@@ -147,6 +179,16 @@ export async function trainPack(
     });
     tf.dispose(f.head.getWeights());
   };
+  if (folds) {
+    const all = { images: set.images.length, fish: fishCount(set.images) };
+    await write(backbone.model, fit, all);
+    const honest = fitHonestAnswersOnFolds(folds.outputs, labels, fit.whitening, EMBEDDING_LAYER, {
+      ...s.honest,
+      notSureBelow: card.notSureBelow,
+    });
+    await finishPack(s.out, honest);
+    return `${formatEvaluation(honest.validation, set.labels)}\n${answersLine(honest)}; all out of fold (${folds.outputs.length} folds by fish)\ntrained on all ${all.images} images (${all.fish} fish) for ${fit.headEpochs.run} head epochs${fit.fineTuneEpochs ? ` and ${fit.fineTuneEpochs.run} fine-tuning epochs` : ''} (the folds' median best)\npack written to ${s.out} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+  }
   await write(backbone.model, fit);
   // Measure the pack as written (after quantization) on the validation fish, through the app's
   // preprocessing and decision code, and fit calibration and thresholds on those outputs.
@@ -172,7 +214,7 @@ export async function trainPack(
       ...s.honest,
       notSureBelow: card.notSureBelow,
     });
-    summary = `${formatEvaluation(honest.validation, set.labels)}\ntemperature ${honest.calibration.temperature}, notSureBelow ${honest.notSureBelow.toFixed(3)}, unknown above ${honest.unknown.threshold}`;
+    summary = `${formatEvaluation(honest.validation, set.labels)}\n${answersLine(honest)}`;
   }
   let final = fit;
   if (refit && s.splitOut && honest) {
@@ -210,6 +252,63 @@ export async function trainPack(
   );
   summary += `\npack written to ${s.out} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
   return summary;
+}
+
+const answersLine = (h: HonestAnswers) =>
+  `temperature ${h.calibration.temperature}, notSureBelow ${h.notSureBelow.toFixed(3)}, unknown above ${h.unknown.threshold}`;
+
+/** The middle value (the lower of the two middle ones for an even count). */
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1]!;
+
+/**
+ * K folds by fish on the cached features (view 0 of the held-out fish, as the app sees them):
+ * each fold's model fitted as the pack is, its outputs on its held-out fish kept, and the epoch
+ * counts (the folds' median best) for the shipped model trained on every fish.
+ */
+async function fitFolds(
+  k: number,
+  s: TrainSettings,
+  fitSettings: FitSettings,
+  set: ImageSet,
+  features: Float32Array[],
+  backbone: () => Promise<tf.LayersModel>,
+  log: (line: string) => void,
+) {
+  const foldOf = foldsByFish(set, k, s.seed);
+  const outputs: FoldFit[] = [];
+  for (let fold = 0; fold < k; fold++) {
+    const pick = (held: boolean) => set.images.filter((_, i) => (foldOf[i] === fold) === held);
+    const featuresOf = (held: boolean) => features.filter((_, i) => (foldOf[i] === fold) === held);
+    const heldOut = pick(true);
+    const train = rows(featuresOf(false), pick(false), set.labels, s.views);
+    const held = rows(
+      featuresOf(true).map((f) => f.subarray(0, f.length / s.views)),
+      heldOut,
+      set.labels,
+      1,
+    );
+    log(`fold ${fold + 1}/${k}: ${heldOut.length} images (${fishCount(heldOut)} fish) held out`);
+    outputs.push(
+      await fitFold(
+        fitSettings,
+        set.labels.length,
+        train,
+        held,
+        new Float32Array(0),
+        backbone,
+        log,
+      ),
+    );
+  }
+  const bestEpochs = outputs.map((o) => o.bestEpochs);
+  return {
+    outputs,
+    bestEpochs,
+    epochs: {
+      head: Math.max(1, median(bestEpochs.map((e) => e.head))),
+      fineTune: median(bestEpochs.map((e) => e.fineTune)),
+    },
+  };
 }
 
 /** Adds the fitted answers and the measured metrics to the written pack. */

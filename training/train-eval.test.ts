@@ -271,6 +271,16 @@ describe('train + eval on the fixture fish', () => {
       expect(() => trainSettings([...base, '--input', input])).toThrow(
         /--input must be WIDTHxHEIGHT, each a multiple of 32 from 96 to 640/,
       );
+    for (const folds of ['1', '11', '2.5'])
+      expect(() => trainSettings([...base, '--folds', folds])).toThrow(
+        /--folds must be a whole number from 2 to 10/,
+      );
+    expect(() => trainSettings([...base, '--folds', '5', '--split-out', 's'])).toThrow(
+      /leave out --split-out/,
+    );
+    expect(() => trainSettings([...base, '--folds', '5', '--val-fraction', '0.2'])).toThrow(
+      /leave out --val-fraction/,
+    );
     expect(trainSettings(base).size).toEqual({ width: 224, height: 224 });
     expect(trainSettings([...base, '--input', '320x160']).size).toEqual({
       width: 320,
@@ -304,6 +314,57 @@ describe('train + eval on the fixture fish', () => {
     const { evaluation } = await evaluatePack(out, FIXTURES);
     expect(evaluationSchema.parse(evaluation).n).toBe(12);
     expect(evaluation.top3).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('--folds fits the answers on every fish out of fold, as cross-validate measures them, and trains the weights on all fish', async () => {
+    const out = path.join(work, 'folds');
+    const cache = ['--cache-dir', path.join(work, 'cache')];
+    // No dropout, so the folds' heads are the same in both programs; precision 0.5 and keep 1 so
+    // that some photos are answered "sure" on this little data.
+    const recipe = ['--views', '2', '--lr', '0.01', '--dropout', '0', '--l2', '0.001'];
+    const settings = trainSettings([
+      ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', out, '--folds', '3'],
+      ...recipe,
+      ...['--whitened-dims', '16', '--sure-precision', '0.5', '--unknown-keep', '1'],
+      ...cache,
+      '--quiet',
+    ]);
+    expect(settings.refit).toBe(true);
+    await trainPack(settings, () => {});
+    const metadata = metadataSchema.parse(
+      JSON.parse(await readFile(path.join(out, 'metadata.json'), 'utf8')),
+    );
+    const validation = metadata.metrics.validation!;
+    // Every photo, each scored by a fold's model that never saw its fish.
+    expect(validation.n).toBe(12);
+    expect(metadata.training).toMatchObject({
+      images: { train: 12 },
+      folds: { k: 3 },
+      refit: { images: 12, fish: 12 },
+    });
+    expect((metadata.training?.folds as { bestEpochs: unknown[] }).bestEpochs).toHaveLength(3);
+    expect(metadata.unknown?.centres.map((c) => c.length)).toEqual([16, 16, 16]);
+    expect(validation.sure?.threshold).toBe(metadata.notSureBelow);
+
+    const { code, stdout } = await cli('cross-validate.ts', [
+      ...['--data', FIXTURES, '--unknown', NON_FISH, '--head-on-pca', '--folds', '3'],
+      ...recipe,
+      ...['--dims', '16', '--precision', '0.5', '--keep', '1'],
+      ...cache,
+    ]);
+    expect(code).toBe(0);
+    const cv = JSON.parse(stdout) as {
+      top1: number;
+      top3: number;
+      withDetector: { coverage: number; accuracyWhenSure: number; ecePooled: number };
+    };
+    expect(validation.top1).toBe(cv.top1);
+    expect(validation.top3).toBe(cv.top3);
+    expect(validation.sure?.coverage).toBeCloseTo(cv.withDetector.coverage, 12);
+    expect(validation.sure?.accuracy).toBeCloseTo(cv.withDetector.accuracyWhenSure, 12);
+    expect(validation.ece).toBeCloseTo(cv.withDetector.ecePooled, 12);
+    // Not an empty comparison: some photos are answered "sure" out of fold.
+    expect(validation.sure?.coverage).toBeGreaterThan(0);
   }, 300_000);
 
   it('--fill-dark-borders puts the fill in the preprocessing the pack records (so the app runs it too)', () => {

@@ -40,6 +40,7 @@ export const OPTIONS = {
   'sure-precision': 'number',
   'unknown-keep': 'number',
   refit: 'boolean',
+  folds: 'number',
   'fill-dark-borders': 'boolean',
   input: 'string',
   'split-out': 'string',
@@ -71,6 +72,11 @@ export interface TrainSettings {
   refit: boolean;
   /** With --refit: also keep the split model's pack (the one measured on the validation fish) here. */
   splitOut?: string;
+  /**
+   * Instead of one split: K folds by fish, the calibration and thresholds fitted on every fish's
+   * out-of-fold outputs, the shipped weights trained on every fish.
+   */
+  folds?: number;
   fishPattern?: RegExp;
   cacheDir?: string;
   progress: boolean;
@@ -148,6 +154,15 @@ export function trainSettings(argv: string[]): TrainSettings {
     if (v !== undefined && !(Number(v) >= lo && Number(v) <= hi))
       throw new UsageError(`--${key} must be between ${lo} and ${hi}`);
   }
+  let folds: number | undefined;
+  if (a.folds !== undefined) {
+    folds = Number(a.folds);
+    if (!Number.isInteger(folds) || folds < 2 || folds > 10)
+      throw new UsageError('--folds must be a whole number from 2 to 10');
+    for (const other of ['val-fraction', 'split-out'] as const)
+      if (a[other] !== undefined)
+        throw new UsageError(`--folds holds every fish out once: leave out --${other}`);
+  }
   let fishPattern: RegExp | undefined;
   if (a['fish-pattern'] !== undefined) {
     try {
@@ -194,7 +209,8 @@ export function trainSettings(argv: string[]): TrainSettings {
       precision: num('sure-precision', 0.9),
       keep: num('unknown-keep', 0.95),
     },
-    refit: a.refit === true,
+    refit: a.refit === true || folds !== undefined,
+    folds,
     splitOut: a['split-out'] === undefined ? undefined : String(a['split-out']),
     fishPattern,
     cacheDir: a['cache-dir'] === undefined ? undefined : String(a['cache-dir']),
