@@ -100,8 +100,8 @@ function OtherPacks(props: {
                 <button type="button" class="link-button" onClick={() => props.onTry(other.name)}>
                   {other.title}
                 </button>{' '}
-                <span class="muted">
-                  {t('identify.pack.species', { count: other.speciesCount })}
+                <span class="other-pack-species muted" data-testid="other-pack-species">
+                  {t('packs.species', { count: other.speciesCount })}
                 </span>
               </li>
             ))}

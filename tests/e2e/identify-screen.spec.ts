@@ -273,6 +273,20 @@ for (const locale of LOCALES) {
     await expect(looksLike).toContainText(w.looksLike);
     await expect(looksLike.getByTestId('species-name')).toBeVisible();
     await expect(card.getByTestId('other-packs')).toContainText(w.reefTitle);
+    // At 360 px the reef title wraps in Russian; its species count is still one whole line under
+    // it, not split between lines nor led by a separator left over from a one-line layout.
+    const count = card.getByTestId('other-pack-species');
+    await expect(count).toHaveText(w.reefSpecies);
+    await expect(count).not.toContainText('·');
+    const title = (await card.getByRole('button', { name: w.reefTitle }).boundingBox())!;
+    const countBox = (await count.boundingBox())!;
+    expect(countBox.y).toBeGreaterThanOrEqual(title.y + title.height);
+    const countLines = await count.evaluate((e) => {
+      const range = document.createRange();
+      range.selectNodeContents(e);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    });
+    expect(countLines).toBe(1);
     await expect(card.getByTestId('species-confidence')).toHaveCount(0);
     await expectAccessible(page);
     // History keeps the answer as it was given, not as a species.
