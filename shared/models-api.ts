@@ -10,6 +10,7 @@ import {
   NAME_PATTERN,
   packDisplaySchema,
   packVersionSchema,
+  sureMetricsSchema,
 } from './pack.js';
 
 /** Base path of the model API. */
@@ -29,6 +30,11 @@ export const modelSummarySchema = z.object({
   display: packDisplaySchema.optional(),
   /** Every species of the pack by name, in label order, so people see what it covers before downloading. */
   species: z.array(labelSchema.pick({ latin: true, names: true })).optional(),
+  /**
+   * How often the pack names a species on validation fish, and how often it is right then
+   * (metadata `metrics.validation.sure`), when it was measured: how good a pack is, before it is downloaded.
+   */
+  sure: sureMetricsSchema.optional(),
   /**
    * Set when this version cannot run in the app (not a TF.js image classifier, no labels…): why,
    * in words for the model's publisher. Such a version is listed, never installed.

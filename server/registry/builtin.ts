@@ -87,10 +87,12 @@ export function createBuiltinRegistry(db: Database, store: ObjectStore): ModelRe
           description: string;
           display: unknown;
           labels: unknown;
+          sure: unknown;
         }>(
           `SELECT v.name, v.version::int AS version, (extract(epoch FROM v.created_at) * 1000)::float8 AS created_ms,
                   v.size_bytes::float8 AS size_bytes, v.label_count::int AS label_count, v.description,
-                  v.metadata->'display' AS display, v.metadata->'labels' AS labels
+                  v.metadata->'display' AS display, v.metadata->'labels' AS labels,
+                  v.metadata->'metrics'->'validation'->'sure' AS sure
              FROM model_aliases a JOIN model_versions v ON v.name = a.name AND v.version = a.version
             WHERE a.alias = $1 ORDER BY v.name`,
           [alias],
@@ -103,7 +105,11 @@ export function createBuiltinRegistry(db: Database, store: ObjectStore): ModelRe
           sizeBytes: row.size_bytes,
           labelCount: row.label_count,
           description: row.description,
-          ...summaryFromMetadata(row),
+          ...summaryFromMetadata({
+            display: row.display,
+            labels: row.labels,
+            metrics: { validation: { sure: row.sure } },
+          }),
         }));
       }),
 

@@ -36,6 +36,9 @@ function logArtifacts(fake: MlflowFake, pack: VerifiedPack, artifactPath: string
   }
 }
 
+/** river-fish's validation numbers; reef-fish has none. */
+const RIVER_SURE = { threshold: 0.76, coverage: 0.12, accuracy: 0.78 };
+
 describe('MLflow registry (contract fake of an MLflow 2.x server)', () => {
   let fake: MlflowFake;
   let s3: TestS3Server;
@@ -55,7 +58,11 @@ describe('MLflow registry (contract fake of an MLflow 2.x server)', () => {
     [fake, s3] = await Promise.all([startMlflowFake(), startTestS3Server('mlflow-artifacts')]);
     registry = open(fake.url);
     river = await verifyPack(
-      writeSyntheticPack(join(root, 'river'), { name: 'river-fish', nested: true }),
+      writeSyntheticPack(join(root, 'river'), {
+        name: 'river-fish',
+        nested: true,
+        sure: RIVER_SURE,
+      }),
     );
     reef = await verifyPack(writeSyntheticPack(join(root, 'reef'), { name: 'reef-fish' }));
     // river-fish: logged by a Python job with the proxy, source = the resolved artifact URI.
@@ -89,7 +96,7 @@ describe('MLflow registry (contract fake of an MLflow 2.x server)', () => {
     await s3?.stop();
   });
 
-  it('lists each model at its production alias with size, label count, description and species from the pack', async () => {
+  it('lists each model at its production alias with size, label count, description, species and validation numbers from the pack', async () => {
     const listed = await registry.listModels('production');
     const species = ['bream', 'perch', 'pike'].map((id) => ({
       latin: `Latinus ${id}`,
@@ -115,6 +122,7 @@ describe('MLflow registry (contract fake of an MLflow 2.x server)', () => {
         labelCount: 3,
         description: 'Synthetic river-fish for tests',
         species,
+        sure: RIVER_SURE,
       },
     ]);
   });

@@ -23,6 +23,7 @@ const REEF_DISPLAY = {
   title: { en: 'Coral reef fish', ru: 'Рыбы коралловых рифов' },
   description: { en: 'Reef species.', ru: 'Рифовые виды.' },
 };
+const REEF_SURE = { threshold: 0.52, coverage: 0.67, accuracy: 0.91 };
 
 describe('the model registry API', () => {
   let test: TestDatabase;
@@ -48,9 +49,13 @@ describe('the model registry API', () => {
     const registry = createBuiltinRegistry(test.db, createLocalObjectStore(storeDir));
     const root = tempPackRoot();
     for (const name of ['river-fish', 'reef-fish']) {
-      const display = name === 'reef-fish' ? REEF_DISPLAY : undefined;
+      const reef = name === 'reef-fish';
       const pack = await verifyPack(
-        writeSyntheticPack(join(root, name), { name, nested: true, display }),
+        writeSyntheticPack(join(root, name), {
+          name,
+          nested: true,
+          ...(reef ? { display: REEF_DISPLAY, sure: REEF_SURE } : {}),
+        }),
       );
       await registry.publish(pack, { name, alias: 'production' });
     }
@@ -62,7 +67,7 @@ describe('the model registry API', () => {
   });
   afterAll(() => test.drop());
 
-  it('lists one entry per model, the version behind production, in the documented shape, with its localised title and species', async () => {
+  it('lists one entry per model, the version behind production, in the documented shape, with its localised title, species and how often it is right', async () => {
     const res = await app.request(BASE);
     expect(res.status).toBe(200);
     const body = modelListSchema.parse(await res.json());
@@ -84,9 +89,40 @@ describe('the model registry API', () => {
         latin: `Latinus ${id}`,
         names: { en: id },
       })),
+      sure: REEF_SURE,
     });
     // A pack without a localised title (a bare export) is listed without one.
     expect(body.models[1]!.display).toBeUndefined();
+  });
+
+  it('lists a pack without validation numbers, or with numbers stored in a shape it cannot read, without `sure` and without failing', async () => {
+    // Numbers in a shape the pack schema refuses (a share as a percentage, no threshold), as a
+    // version registered under an earlier pack format may hold. Publishing refuses such metadata
+    // and versions cannot be updated, so the row is written directly.
+    const pond = await verifyPack(
+      writeSyntheticPack(join(tempPackRoot(), 'pond'), { name: 'pond-fish', sure: REEF_SURE }),
+    );
+    const metadata = structuredClone(pond.metadataJson) as {
+      metrics: { validation: Record<string, unknown> };
+    };
+    metadata.metrics.validation.sure = { coverage: 67, accuracy: 0.91 };
+    await test.db.query("INSERT INTO registered_models (name) VALUES ('pond-fish')");
+    await test.db.query(
+      `INSERT INTO model_versions (name, version, pack_sha256, storage_prefix, metadata, label_count, size_bytes)
+       VALUES ('pond-fish', 1, $1, 'models/pond-fish/old', $2::jsonb, 3, $3)`,
+      [pond.digest, JSON.stringify(metadata), pond.sizeBytes],
+    );
+    await test.db.query(
+      "INSERT INTO model_aliases (name, alias, version) VALUES ('pond-fish', 'production', 1)",
+    );
+    const res = await app.request(BASE);
+    expect(res.status).toBe(200);
+    const byName = new Map(modelListSchema.parse(await res.json()).models.map((m) => [m.name, m]));
+    expect(byName.get('reef-fish')?.sure).toEqual(REEF_SURE);
+    expect(byName.get('river-fish')).toMatchObject({ labelCount: 3 });
+    expect(byName.get('river-fish')).not.toHaveProperty('sure');
+    expect(byName.get('pond-fish')?.species).toHaveLength(3);
+    expect(byName.get('pond-fish')).not.toHaveProperty('sure');
   });
 
   it('answers a model by alias and a version by number, with file URLs that download intact', async () => {

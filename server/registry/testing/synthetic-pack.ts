@@ -7,7 +7,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MOBILENET_V2_PREPROCESSING, PACK_FORMAT, type PackDisplay } from '../../../shared/pack.js';
+import {
+  MOBILENET_V2_PREPROCESSING,
+  PACK_FORMAT,
+  type PackDisplay,
+  type SureMetrics,
+} from '../../../shared/pack.js';
 
 export interface SyntheticPackOptions {
   name: string;
@@ -17,6 +22,8 @@ export interface SyntheticPackOptions {
   /** Localised title and description (metadata `display`). */
   display?: PackDisplay;
   labels?: string[];
+  /** How often it says "sure" on validation fish, and is right then (metadata `metrics.validation.sure`). */
+  sure?: SureMetrics;
   /** Also write a file in a subfolder (`extra/notes.txt`) to exercise nested paths. */
   nested?: boolean;
   /** model.json instead of the default one (one softmax score per label). */
@@ -79,6 +86,20 @@ export function writeSyntheticPack(dir: string, options: SyntheticPackOptions): 
           input: { width: 224, height: 224, channels: 3 },
           preprocessing: MOBILENET_V2_PREPROCESSING,
           labels: labels.map((id) => ({ id, latin: `Latinus ${id}`, names: { en: id } })),
+          ...(options.sure
+            ? {
+                metrics: {
+                  validation: {
+                    n: 100,
+                    top1: 0.8,
+                    top3: 1,
+                    perClass: {},
+                    confusion: [],
+                    sure: options.sure,
+                  },
+                },
+              }
+            : {}),
         },
         null,
         2,
