@@ -95,6 +95,29 @@ describe('the Models cards', () => {
     expect(cards[1]).toMatchObject({ installed: null, description: 'reef', sure: undefined });
   });
 
+  it("show the registry's validation numbers for a pack not downloaded, and the device's own for one installed", () => {
+    const offered = { threshold: 0.5, coverage: 0.7, accuracy: 0.95 };
+    const cards = packCards(
+      state({
+        installed: [
+          {
+            model: { name: 'river', current: 1, previous: null },
+            current: version('river', 1, 'first'),
+            previous: null,
+          },
+        ],
+        registry: [
+          { ...summary('reef', 1, 'reef'), sure: offered },
+          { ...summary('river', 2, 'second'), sure: offered },
+        ],
+      }),
+    );
+    expect(cards.map((c) => [c.name, c.sure])).toEqual([
+      ['river', { threshold: 0.5, coverage: 0.6, accuracy: 0.9 }],
+      ['reef', offered],
+    ]);
+  });
+
   it('offer nothing to download or update to when the registry version cannot run in the app', () => {
     const [card] = packCards(
       state({

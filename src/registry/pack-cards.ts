@@ -16,7 +16,10 @@ export interface PackCardFacts {
   /** The species by name, when known (the version on the device). */
   species: Label[];
   sizeBytes: number;
-  /** How often it names a species, and how often it is right then, on validation fish. */
+  /**
+   * How often it names a species, and how often it is right then, on validation fish: of the
+   * version on the device, else of the registry's.
+   */
   sure: SureMetrics | undefined;
   installed: { version: number; previous: number | null } | null;
   /** The registry's version; null when not known (never checked, or offline since the page opened). */
@@ -52,7 +55,7 @@ export function packCards(state: PackStoreState): PackCardFacts[] {
       labelCount: metadata?.labels.length ?? remote?.labelCount ?? 0,
       species: metadata?.labels ?? [],
       sizeBytes: local?.current.sizeBytes ?? remote?.sizeBytes ?? 0,
-      sure: metadata?.metrics.validation?.sure,
+      sure: metadata ? metadata.metrics.validation?.sure : remote?.sure,
       installed: local ? { version: local.model.current, previous: local.model.previous } : null,
       latest,
       unusable: remote?.unusable !== undefined,

@@ -34,7 +34,7 @@ export function toPredictionView(
   };
 }
 
-/** What the pack store knows about `name`: its words, species, size, install state. */
+/** What the pack store knows about `name`: its words, species, quality, size, install state. */
 function packFacts(state: PackStoreState, name: string) {
   const remote = state.registry?.find((m) => m.name === name);
   const local = state.installed.find((i) => i.model.name === name);
@@ -48,6 +48,8 @@ function packFacts(state: PackStoreState, name: string) {
     words,
     species: metadata?.labels ?? remote?.species ?? [],
     speciesCount: metadata?.labels.length ?? remote?.labelCount ?? 0,
+    // The numbers of the version on the device, never a newer one's it has not downloaded.
+    sure: metadata ? metadata.metrics.validation?.sure : remote?.sure,
     sizeBytes: local?.current.sizeBytes ?? remote?.sizeBytes ?? 0,
     installed: local !== undefined,
   };
@@ -74,6 +76,7 @@ export function packOptions(state: PackStoreState, locale: string, t: Translate)
       description: packDescription(facts.words, locale),
       speciesCount: facts.speciesCount,
       species: facts.species,
+      sure: facts.sure,
       sizeBytes: facts.sizeBytes,
       installed: facts.installed,
       active: facts.installed && state.active?.name === name,

@@ -4,7 +4,7 @@ import { formatBytes } from './format';
 import { packDescription, packTitle, type SpeciesNames } from './names';
 import { PackCoverage } from './PackCoverage';
 import { PackProgress } from './PackProgress';
-import { outOf } from './out-of';
+import { PackQuality, type PackQualityView } from './PackQuality';
 
 /** Everything one pack card shows: the version on the device, what the registry offers, a running install. */
 export interface PackCardView {
@@ -16,7 +16,7 @@ export interface PackCardView {
   species: SpeciesNames[];
   sizeBytes: number;
   /** Measured on validation fish: share of photos answered "sure", and right when "sure". */
-  sure: { coverage: number; accuracy: number } | undefined;
+  sure: PackQualityView | undefined;
   installed: { version: number; previous: number | null } | null;
   /** The registry's version; null when it is not known. */
   latest: number | null;
@@ -38,17 +38,6 @@ export interface PackCardActions {
   onSwitchVersion: () => void;
   onDelete: () => void;
   onCancel: () => void;
-}
-
-/** "Names a species for about 6 of 10 photos; right 9 times in 10 when it does." */
-function Quality({ sure }: { sure: NonNullable<PackCardView['sure']> }) {
-  const { t } = useI18n();
-  return (
-    <p class="pack-quality" data-testid="pack-quality">
-      {t('packs.quality.lead')} {t('packs.quality.coverage', outOf(sure.coverage))}{' '}
-      {t('packs.quality.accuracy', outOf(sure.accuracy))}
-    </p>
-  );
 }
 
 /** One pack: title, what it covers, how good it is, the version on the device, progress and actions. */
@@ -81,7 +70,7 @@ export function PackCard({ pack, actions }: { pack: PackCardView; actions: PackC
         </span>
         <span>{t('packs.size', { size: formatBytes(pack.sizeBytes, locale) })}</span>
       </p>
-      {pack.sure && <Quality sure={pack.sure} />}
+      {pack.sure && <PackQuality sure={pack.sure} />}
       <p class="pack-state" data-testid="pack-state">
         {installed
           ? t('packs.installedVersion', { version: installed.version })

@@ -3,6 +3,7 @@ import { formatBytes } from './format';
 import type { SpeciesNames } from './names';
 import { PackCoverage } from './PackCoverage';
 import { PackProgress } from './PackProgress';
+import { PackQuality, type PackQualityView } from './PackQuality';
 
 /** One pack as the choice shows it: what it covers, its size, and where its install stands. */
 export interface PackOptionView {
@@ -13,6 +14,8 @@ export interface PackOptionView {
   speciesCount: number;
   /** The species by name, when known (a few are named as examples). */
   species: readonly SpeciesNames[];
+  /** Measured on validation fish (of the version on the device, else the one offered), when known. */
+  sure: PackQualityView | undefined;
   /** Download size (or the size on the device once installed). */
   sizeBytes: number;
   installed: boolean;
@@ -62,6 +65,7 @@ function PackOption(props: {
       <p class="pack-description">
         <PackCoverage count={option.speciesCount} species={option.species} />
       </p>
+      {option.sure && <PackQuality sure={option.sure} />}
       {progress ? (
         <PackProgress
           loaded={progress.loaded}
