@@ -9,13 +9,17 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { ROOT } from '../support/test-packs.js';
 import { expectAccessible } from './axe.js';
-import { test } from './demo-server.js';
+import { DEMO_PACKS_DIR, test } from './demo-server.js';
 import { expect } from './fixtures.js';
 import { identify } from './identify-fixtures.js';
 import { chooseFirstPack, expectPackReady, packOption } from './pack-choice.js';
+import { qualityLine, sureOf } from './pack-quality.js';
 
 const RIVER = 'river-fish';
 const REEF = 'reef-fish';
+/** The demo packs' validation numbers, which the choice shows before anything is downloaded. */
+const RIVER_SURE = sureOf(join(DEMO_PACKS_DIR, RIVER));
+const REEF_SURE = sureOf(join(DEMO_PACKS_DIR, REEF));
 const FISH = join(ROOT, 'tests/fixtures/fish');
 /** The river pack names this burbot with a probability above its "sure" threshold. */
 const BURBOT = join(FISH, 'burbot/20151026_142617_8C18_ACCC8E2F8AB8_fish1_frame33.png');
@@ -111,7 +115,7 @@ const tabBarTop = async (page: Page) => (await page.locator('nav.tab-bar').bound
 for (const locale of LOCALES) {
   const w = WORDS[locale];
 
-  test(`[${locale}] the first start offers a choice of waters saying what each pack covers, and downloads nothing before the choice`, async ({
+  test(`[${locale}] the first start offers a choice of waters saying what each pack covers and how often it is right, and downloads nothing before the choice`, async ({
     page,
   }) => {
     const downloads: string[] = [];
@@ -130,9 +134,11 @@ for (const locale of LOCALES) {
     await expect(river).toContainText(w.riverSpecies);
     await expect(river).toContainText(w.riverExample);
     await expect(river).toContainText(w.size);
+    await expect(river.getByTestId('pack-quality')).toHaveText(qualityLine(RIVER_SURE, locale));
     await expect(reef).toContainText(w.reefTitle);
     await expect(reef).toContainText(w.reefSpecies);
     await expect(reef).toContainText(w.size);
+    await expect(reef.getByTestId('pack-quality')).toHaveText(qualityLine(REEF_SURE, locale));
     expect(await choice.innerText()).not.toMatch(JARGON);
     if (locale === 'ru') await expect(choice).not.toContainText(w.englishDescription);
     await expectAccessible(page);

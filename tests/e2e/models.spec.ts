@@ -15,9 +15,12 @@ import { expectAccessible } from './axe.js';
 import { expect, test as base } from './fixtures.js';
 import { inLocale } from './log-seed.js';
 import { chooseFirstPack, packOption } from './pack-choice.js';
+import { qualityLine, sureOf } from './pack-quality.js';
 
 const RIVER_DIR = join(ROOT, 'models/demo/river-fish');
 const REEF_DIR = join(ROOT, 'models/demo/reef-fish');
+/** reef-fish's validation numbers: reefBare() keeps the demo pack's. */
+const REEF_SURE = sureOf(REEF_DIR);
 
 const DISPLAY = {
   title: { en: 'River fish', ru: 'Речные рыбы' },
@@ -171,7 +174,7 @@ function storedFiles(page: Page, name: string): Promise<number> {
 for (const locale of ['en', 'ru'] as const) {
   const w = WORDS[locale];
 
-  test(`[${locale}] a pack card speaks of fish: its own title and description, size in the language's units, how often it names a species and is right; names only under Technical details`, async ({
+  test(`[${locale}] a pack card speaks of fish: its own title and description, size in the language's units, how often it names a species and is right (also before it is downloaded); names only under Technical details`, async ({
     page,
   }) => {
     await inLocale(page, locale);
@@ -187,6 +190,7 @@ for (const locale of ['en', 'ru'] as const) {
     await expect(river.getByText('river-fish')).toBeHidden();
     const reef = card(page, 'reef-fish');
     await expect(reef.getByTestId('pack-state')).toHaveText(w.notDownloaded);
+    await expect(reef.getByTestId('pack-quality')).toHaveText(qualityLine(REEF_SURE, locale));
     // A bare export (no title in its metadata) is named in words, not by its registered name.
     await expect(reef.getByRole('heading')).toHaveText('Reef fish');
     await expect(page.locator('main')).not.toContainText(/registry|реестр|\bv\d/i);
