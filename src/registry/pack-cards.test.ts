@@ -118,6 +118,34 @@ describe('the Models cards', () => {
     ]);
   });
 
+  it("name the species of a pack not downloaded from the registry's list, of an installed one from the device", () => {
+    const listed = [
+      { latin: 'Zanclus cornutus', names: { en: 'Moorish idol' } },
+      { latin: 'Zebrasoma scopas', names: { en: 'brushtail tang' } },
+    ];
+    const cards = packCards(
+      state({
+        installed: [
+          {
+            model: { name: 'river', current: 1, previous: null },
+            current: version('river', 1, 'first'),
+            previous: null,
+          },
+        ],
+        registry: [
+          { ...summary('reef', 1, 'reef'), species: listed },
+          { ...summary('river', 2, 'second'), species: listed },
+        ],
+      }),
+    );
+    const installed = version('river', 1, 'first').metadata.labels;
+    expect(cards.map((c) => [c.name, c.species.map((s) => s.latin)])).toEqual([
+      ['river', installed.map((l) => l.latin)],
+      ['reef', ['Zanclus cornutus', 'Zebrasoma scopas']],
+    ]);
+    expect(installed.map((l) => l.latin)).not.toEqual(['Zanclus cornutus', 'Zebrasoma scopas']);
+  });
+
   it('offer nothing to download or update to when the registry version cannot run in the app', () => {
     const [card] = packCards(
       state({

@@ -13,8 +13,8 @@ export interface PackCardFacts {
   display: PackDisplay | undefined;
   description: string;
   labelCount: number;
-  /** The species by name, when known (the version on the device). */
-  species: Label[];
+  /** The species by name, when known: of the version on the device, else the registry's list. */
+  species: Pick<Label, 'latin' | 'names'>[];
   sizeBytes: number;
   /**
    * How often it names a species, and how often it is right then, on validation fish: of the
@@ -53,7 +53,7 @@ export function packCards(state: PackStoreState): PackCardFacts[] {
       display: metadata ? metadata.display : remote?.display,
       description: metadata?.description ?? remote?.description ?? '',
       labelCount: metadata?.labels.length ?? remote?.labelCount ?? 0,
-      species: metadata?.labels ?? [],
+      species: metadata?.labels ?? remote?.species ?? [],
       sizeBytes: local?.current.sizeBytes ?? remote?.sizeBytes ?? 0,
       sure: metadata ? metadata.metrics.validation?.sure : remote?.sure,
       installed: local ? { version: local.model.current, previous: local.model.previous } : null,
