@@ -95,9 +95,9 @@ describe('the Models cards', () => {
     expect(cards[1]).toMatchObject({ installed: null, description: 'reef', sure: undefined });
   });
 
-  it("show the registry's validation numbers for a pack not downloaded, and the device's own for one installed", () => {
-    const offered = { threshold: 0.5, coverage: 0.7, accuracy: 0.95 };
-    const cards = packCards(
+  /** River version 1 on the device; the registry offers reef 1 and river 2, both with `extra`. */
+  const riverInstalledReefOffered = (extra: Partial<ModelSummary>) =>
+    packCards(
       state({
         installed: [
           {
@@ -107,11 +107,15 @@ describe('the Models cards', () => {
           },
         ],
         registry: [
-          { ...summary('reef', 1, 'reef'), sure: offered },
-          { ...summary('river', 2, 'second'), sure: offered },
+          { ...summary('reef', 1, 'reef'), ...extra },
+          { ...summary('river', 2, 'second'), ...extra },
         ],
       }),
     );
+
+  it("show the registry's validation numbers for a pack not downloaded, and the device's own for one installed", () => {
+    const offered = { threshold: 0.5, coverage: 0.7, accuracy: 0.95 };
+    const cards = riverInstalledReefOffered({ sure: offered });
     expect(cards.map((c) => [c.name, c.sure])).toEqual([
       ['river', { threshold: 0.5, coverage: 0.6, accuracy: 0.9 }],
       ['reef', offered],
@@ -123,21 +127,7 @@ describe('the Models cards', () => {
       { latin: 'Zanclus cornutus', names: { en: 'Moorish idol' } },
       { latin: 'Zebrasoma scopas', names: { en: 'brushtail tang' } },
     ];
-    const cards = packCards(
-      state({
-        installed: [
-          {
-            model: { name: 'river', current: 1, previous: null },
-            current: version('river', 1, 'first'),
-            previous: null,
-          },
-        ],
-        registry: [
-          { ...summary('reef', 1, 'reef'), species: listed },
-          { ...summary('river', 2, 'second'), species: listed },
-        ],
-      }),
-    );
+    const cards = riverInstalledReefOffered({ species: listed });
     const installed = version('river', 1, 'first').metadata.labels;
     expect(cards.map((c) => [c.name, c.species.map((s) => s.latin)])).toEqual([
       ['river', installed.map((l) => l.latin)],
