@@ -35,6 +35,28 @@ export interface PackCardFacts {
   error: FishlensError | null;
 }
 
+/**
+ * What is known of pack `name` for people: the words, species and numbers of the version on the
+ * device when it is installed (never a newer one's it has not downloaded), else what the registry
+ * offers. The Models cards and the Identify screen's pack choice both read it.
+ */
+export function packFacts(state: PackStoreState, name: string) {
+  const remote = state.registry?.find((m) => m.name === name);
+  const local = state.installed.find((i) => i.model.name === name);
+  const metadata = local?.current.metadata;
+  return {
+    remote,
+    local,
+    name,
+    display: metadata ? metadata.display : remote?.display,
+    description: metadata?.description ?? remote?.description ?? '',
+    labelCount: metadata?.labels.length ?? remote?.labelCount ?? 0,
+    species: metadata?.labels ?? remote?.species ?? [],
+    sizeBytes: local?.current.sizeBytes ?? remote?.sizeBytes ?? 0,
+    sure: metadata ? metadata.metrics.validation?.sure : remote?.sure,
+  };
+}
+
 /** One card per pack: the one in use first, then those on the device, then the registry's others. */
 export function packCards(state: PackStoreState): PackCardFacts[] {
   const names = [
@@ -42,20 +64,11 @@ export function packCards(state: PackStoreState): PackCardFacts[] {
     ...state.installed.map((i) => i.model.name),
   ];
   const cards = [...new Set(names)].map((name): PackCardFacts => {
-    const remote = state.registry?.find((m) => m.name === name);
-    const local = state.installed.find((i) => i.model.name === name);
-    // Installed: the words and numbers of the version in use. Else what the registry offers.
-    const metadata = local?.current.metadata;
+    const { remote, local, ...facts } = packFacts(state, name);
     const latest = remote?.version ?? null;
     const known = local ? [local.model.current, local.model.previous ?? 0] : [];
     return {
-      name,
-      display: metadata ? metadata.display : remote?.display,
-      description: metadata?.description ?? remote?.description ?? '',
-      labelCount: metadata?.labels.length ?? remote?.labelCount ?? 0,
-      species: metadata?.labels ?? remote?.species ?? [],
-      sizeBytes: local?.current.sizeBytes ?? remote?.sizeBytes ?? 0,
-      sure: metadata ? metadata.metrics.validation?.sure : remote?.sure,
+      ...facts,
       installed: local ? { version: local.model.current, previous: local.model.previous } : null,
       latest,
       unusable: remote?.unusable !== undefined,

@@ -8,9 +8,10 @@ import type { Classification } from '../classifier/types';
 import type { ActivePackState } from '../hooks/use-active-pack';
 import type { Translate } from '../i18n';
 import { errorMessage } from '../i18n/errors';
+import { packFacts } from '../registry/pack-cards';
 import type { PackStoreState } from '../registry/pack-store';
 import type { ModelState } from '../ui/ModelStatus';
-import { packDescription, packTitle, type PackWords } from '../ui/names';
+import { packDescription, packTitle } from '../ui/names';
 import type { PackOptionView, RegistryState } from '../ui/PackChoice';
 import type { OtherPack, PredictionView } from '../ui/PredictionCard';
 
@@ -34,27 +35,6 @@ export function toPredictionView(
   };
 }
 
-/** What the pack store knows about `name`: its words, species, quality, size, install state. */
-function packFacts(state: PackStoreState, name: string) {
-  const remote = state.registry?.find((m) => m.name === name);
-  const local = state.installed.find((i) => i.model.name === name);
-  const metadata = local?.current.metadata;
-  const words: PackWords = {
-    name,
-    display: metadata?.display ?? remote?.display,
-    description: metadata?.description ?? remote?.description ?? '',
-  };
-  return {
-    words,
-    species: metadata?.labels ?? remote?.species ?? [],
-    speciesCount: metadata?.labels.length ?? remote?.labelCount ?? 0,
-    // The numbers of the version on the device, never a newer one's it has not downloaded.
-    sure: metadata ? metadata.metrics.validation?.sure : remote?.sure,
-    sizeBytes: local?.current.sizeBytes ?? remote?.sizeBytes ?? 0,
-    installed: local !== undefined,
-  };
-}
-
 /**
  * Every pack, registry's and installed: the one in use first, then installed ones, then the rest.
  * Registry versions the app cannot run (`unusable`) are not offered.
@@ -68,18 +48,19 @@ export function packOptions(state: PackStoreState, locale: string, t: Translate)
   ];
   const options = names.map((name): PackOptionView => {
     const facts = packFacts(state, name);
+    const installed = facts.local !== undefined;
     const install = state.installs[name];
     const error = state.errors[name];
     return {
       name,
-      title: packTitle(facts.words, locale),
-      description: packDescription(facts.words, locale),
-      speciesCount: facts.speciesCount,
+      title: packTitle(facts, locale),
+      description: packDescription(facts, locale),
+      speciesCount: facts.labelCount,
       species: facts.species,
       sure: facts.sure,
       sizeBytes: facts.sizeBytes,
-      installed: facts.installed,
-      active: facts.installed && state.active?.name === name,
+      installed,
+      active: installed && state.active?.name === name,
       progress: install ? { loaded: install.loaded, total: install.total } : null,
       error: error ? errorMessage(t, error) : null,
     };
@@ -101,7 +82,7 @@ export function activePackWords(
 ): { title: string; speciesCount: number } | null {
   if (!state.active) return null;
   const facts = packFacts(state, state.active.name);
-  return { title: packTitle(facts.words, locale), speciesCount: facts.speciesCount };
+  return { title: packTitle(facts, locale), speciesCount: facts.labelCount };
 }
 
 /** Packs other than the one in use, to suggest for a fish it does not know. */
