@@ -13,18 +13,11 @@ import * as tf from '@tensorflow/tfjs';
 import { METADATA_FILE, metadataSchema } from '../shared/pack';
 import { initBackend } from './backend';
 import { isMain, runCli } from './cli';
-import {
-  foldsByFish,
-  listImageSet,
-  splitByFish,
-  type ImageSet,
-  type LabelledImage,
-} from './dataset';
+import { listImageSet, splitByFish } from './dataset';
 import { imageFeatures, loadBackbone } from './features';
 import { tailInputLayer } from './tail';
-import { fitClassifier, type Fit, type FitSettings } from './fit';
-import { fitFold, type FoldFit } from './fold';
-import type { FeatureRows } from './head';
+import { fitClassifier, type Fit } from './fit';
+import { featureRows, fitFoldsByFish } from './fold';
 import {
   fitHonestAnswers,
   fitHonestAnswersOnFolds,
@@ -32,7 +25,6 @@ import {
   type HonestAnswers,
 } from './honest-answers';
 import { formatEvaluation } from './metrics';
-import { FEATURE_SIZE } from './mobilenet-v2';
 import { loadLayersModel } from './model-files';
 import { fishCount, packMetadata, type RunDescription } from './pack-metadata';
 import {
@@ -47,23 +39,6 @@ import {
 import { predictOutputs } from './predict';
 import { stageBar } from './progress';
 import { trainSettings, type TrainSettings } from './train-settings';
-
-/** One row per view (`rowSize` floats each: pooled features or tail-input activations) and its label. */
-function rows(
-  features: Float32Array[],
-  images: LabelledImage[],
-  labels: string[],
-  views: number,
-): FeatureRows {
-  const rowSize = images.length > 0 ? features[0]!.length / views : FEATURE_SIZE;
-  const x = new Float32Array(images.length * views * rowSize);
-  const y = new Int32Array(images.length * views);
-  images.forEach((image, i) => {
-    x.set(features[i]!.subarray(0, views * rowSize), i * views * rowSize);
-    y.fill(labels.indexOf(image.label), i * views, (i + 1) * views);
-  });
-  return { x, y };
-}
 
 /** Trains and writes a pack; returns a short human summary. */
 export async function trainPack(
@@ -111,10 +86,10 @@ export async function trainPack(
     { ...featureOptions, views: refit ? s.views : 1, onImage: () => bar.tick() },
   );
   bar.stop();
-  const trainRows = rows(trainFeatures, split.train, set.labels, s.views);
+  const trainRows = featureRows(trainFeatures, split.train, set.labels, s.views);
   const validationRows =
     split.validation.length > 0
-      ? rows(
+      ? featureRows(
           validationFeatures.map((f) => f.subarray(0, f.length / (refit ? s.views : 1))),
           split.validation,
           set.labels,
@@ -136,9 +111,10 @@ export async function trainPack(
   const folds =
     s.folds === undefined
       ? undefined
-      : await fitFolds(
+      : await fitFoldsByFish(
           s.folds,
-          s,
+          s.seed,
+          s.views,
           fitSettings,
           set,
           trainFeatures,
@@ -224,7 +200,7 @@ export async function trainPack(
   }
   if (refit) {
     // Train again from the frozen backbone on every fish, as many epochs as the split found best.
-    const all = rows(
+    const all = featureRows(
       [...trainFeatures, ...validationFeatures],
       [...split.train, ...split.validation],
       set.labels,
@@ -256,60 +232,6 @@ export async function trainPack(
 
 const answersLine = (h: HonestAnswers) =>
   `temperature ${h.calibration.temperature}, notSureBelow ${h.notSureBelow.toFixed(3)}, unknown above ${h.unknown.threshold}`;
-
-/** The middle value (the lower of the two middle ones for an even count). */
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1]!;
-
-/**
- * K folds by fish on the cached features (view 0 of the held-out fish, as the app sees them):
- * each fold's model fitted as the pack is, its outputs on its held-out fish kept, and the epoch
- * counts (the folds' median best) for the shipped model trained on every fish.
- */
-async function fitFolds(
-  k: number,
-  s: TrainSettings,
-  fitSettings: FitSettings,
-  set: ImageSet,
-  features: Float32Array[],
-  backbone: () => Promise<tf.LayersModel>,
-  log: (line: string) => void,
-) {
-  const foldOf = foldsByFish(set, k, s.seed);
-  const outputs: FoldFit[] = [];
-  for (let fold = 0; fold < k; fold++) {
-    const pick = (held: boolean) => set.images.filter((_, i) => (foldOf[i] === fold) === held);
-    const featuresOf = (held: boolean) => features.filter((_, i) => (foldOf[i] === fold) === held);
-    const heldOut = pick(true);
-    const train = rows(featuresOf(false), pick(false), set.labels, s.views);
-    const held = rows(
-      featuresOf(true).map((f) => f.subarray(0, f.length / s.views)),
-      heldOut,
-      set.labels,
-      1,
-    );
-    log(`fold ${fold + 1}/${k}: ${heldOut.length} images (${fishCount(heldOut)} fish) held out`);
-    outputs.push(
-      await fitFold(
-        fitSettings,
-        set.labels.length,
-        train,
-        held,
-        new Float32Array(0),
-        backbone,
-        log,
-      ),
-    );
-  }
-  const bestEpochs = outputs.map((o) => o.bestEpochs);
-  return {
-    outputs,
-    bestEpochs,
-    epochs: {
-      head: Math.max(1, median(bestEpochs.map((e) => e.head))),
-      fineTune: median(bestEpochs.map((e) => e.fineTune)),
-    },
-  };
-}
 
 /** Adds the fitted answers and the measured metrics to the written pack. */
 async function finishPack(dir: string, honest: HonestAnswers | undefined): Promise<void> {
