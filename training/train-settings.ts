@@ -157,8 +157,8 @@ export function trainSettings(argv: string[]): TrainSettings {
   let folds: number | undefined;
   if (a.folds !== undefined) {
     folds = Number(a.folds);
-    if (!Number.isInteger(folds) || folds < 2 || folds > 10)
-      throw new UsageError('--folds must be a whole number from 2 to 10');
+    if (!Number.isInteger(folds) || folds < 2 || folds > 20)
+      throw new UsageError('--folds must be a whole number from 2 to 20');
     for (const other of ['val-fraction', 'split-out'] as const)
       if (a[other] !== undefined)
         throw new UsageError(`--folds holds every fish out once: leave out --${other}`);
