@@ -4,18 +4,14 @@
  * shared/decision.ts; this checks that what feeds it in the browser (the fused executor's
  * probabilities and unknown-detection layer, from one forward pass) matches Node's layers model.
  */
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { promisify } from 'node:util';
-import type { Decision } from '../../shared/decision.js';
-import { FIXTURES, ROOT } from '../support/test-packs.js';
+import { FIXTURES, nodeDecisions, ROOT } from '../support/test-packs.js';
 import type {} from '../../src/dev/debug.js'; // window.fishlensDebug
 import { DEMO_PACKS_DIR, test } from './demo-server.js';
 import { expect } from './fixtures.js';
 import { openReady } from './identify-fixtures.js';
 
-const run = promisify(execFile);
 const UNKNOWN = join(ROOT, 'tests/fixtures/unknown');
 const isPhoto = (f: string) => /\.(png|jpe?g)$/i.test(f);
 
@@ -33,16 +29,6 @@ const PHOTOS = [
     .map((f) => join(UNKNOWN, f)),
 ].sort();
 
-/** Node's decisions (tests/support/node-predict.ts --decisions, as `npm run eval` decides). */
-async function nodeDecisions(pack: string): Promise<Record<string, Decision>> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', 'tsx', 'tests/support/node-predict.ts', '--decisions', pack, ...PHOTOS],
-    { cwd: ROOT, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
-  );
-  return JSON.parse(stdout) as Record<string, Decision>;
-}
-
 for (const name of ['river-fish', 'reef-fish']) {
   test(`${name}: every fixture photo gets the same decision in the browser as in Node`, async ({
     page,
@@ -54,7 +40,7 @@ for (const name of ['river-fish', 'reef-fish']) {
     };
     // The demo packs carry unknown-detection data, so the browser must compute its layer too.
     expect(metadata.unknown, 'the demo pack has unknown-detection data').toBeDefined();
-    const expected = await nodeDecisions(pack);
+    const expected = await nodeDecisions(pack, PHOTOS);
     const verdicts = Object.values(expected).map((d) => d.verdict);
     // The check covers every answer, including photos the pack calls none of its species.
     expect(verdicts).toContain('unknown');

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import type { Decision } from '../../shared/decision.js';
 
 const run = promisify(execFile);
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -62,21 +63,30 @@ export function packLabels(dir: string): string[] {
   return metadata.labels.map((l) => l.id);
 }
 
+/** tests/support/node-predict.ts with these arguments: its JSON answer. */
+async function nodePredict(args: string[]): Promise<unknown> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'tests/support/node-predict.ts', ...args],
+    { cwd: ROOT, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout);
+}
+
 /** Node's probabilities (as `npm run eval` computes them) for each image. */
 export async function nodeProbabilities(
   dir: string,
   files: string[],
 ): Promise<Record<string, number[]>> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', 'tsx', 'tests/support/node-predict.ts', dir, ...files],
-    {
-      cwd: ROOT,
-      timeout: 300_000,
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  return JSON.parse(stdout) as Record<string, number[]>;
+  return (await nodePredict([dir, ...files])) as Record<string, number[]>;
+}
+
+/** Node's decisions ("sure", "not sure", "not one of my species"), as `npm run eval` decides. */
+export async function nodeDecisions(
+  dir: string,
+  files: string[],
+): Promise<Record<string, Decision>> {
+  return (await nodePredict(['--decisions', dir, ...files])) as Record<string, Decision>;
 }
 
 /**
