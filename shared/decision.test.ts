@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { calibrate, decide, displayPercent, unknownDistance } from './decision';
-import type { Label } from './pack';
+import { unknownDetectionSchema, type Label } from './pack';
 
 const labels: Label[] = ['bream', 'chub', 'perch'].map((id) => ({ id, latin: id, names: {} }));
 
@@ -75,6 +75,50 @@ describe('decide', () => {
     expect(far.ranked[0]!.id).toBe('bream');
     // Without features (an executor that cannot give them) the threshold decides.
     expect(decide({ probabilities: confident }, metadata).verdict).toBe('sure');
+  });
+
+  it('discounts the distance every photo has from the centre of all photos when relative', () => {
+    const unknown = {
+      method: 'relative-nearest-centre' as const,
+      layer: 'unknown_embedding',
+      centres: [
+        [1, 0],
+        [-1, 0],
+      ],
+      // The second coordinate varies as much within a species as across them: it says nothing
+      // about whether a photo shows one of the species, and the background term cancels it.
+      scale: [2, 1],
+      background: [1, 1],
+      threshold: 1,
+    };
+    // (1, 3): nearest (1, 0) → (0² + 3²) / 2 = 4.5, minus (1² + 3²) / 2 = 5 → −0.5.
+    expect(unknownDistance([1, 3], unknown)).toBeCloseTo(-0.5, 12);
+    // (3, 0): nearest (1, 0) → (4² + 0) / 2 = 8, minus 9 / 2 → 3.5.
+    expect(unknownDistance([3, 0], unknown)).toBeCloseTo(3.5, 12);
+    const metadata = { labels, notSureBelow: 0.5, unknown };
+    const confident = [0.98, 0.01, 0.01];
+    expect(decide({ probabilities: confident, features: [1, 3] }, metadata).verdict).toBe('sure');
+    expect(decide({ probabilities: confident, features: [3, 0] }, metadata).verdict).toBe(
+      'unknown',
+    );
+    // Without the background the same photo far along the second coordinate is "unknown".
+    const plain = { ...unknown, method: 'nearest-centre' as const, background: undefined };
+    expect(unknownDistance([1, 3], plain)).toBe(4.5);
+    expect(() => unknownDistance([1, 3], { ...unknown, background: [1] })).toThrow(/2 values/);
+  });
+
+  it('only reads packs whose detector data fit its method', () => {
+    const base = { layer: 'e', centres: [[0, 0]], scale: [1, 1] };
+    const ok = (u: object) => unknownDetectionSchema.safeParse({ ...base, ...u }).success;
+    expect(ok({ method: 'nearest-centre', threshold: 1 })).toBe(true);
+    expect(ok({ method: 'relative-nearest-centre', background: [1, 1], threshold: -0.2 })).toBe(
+      true,
+    );
+    // A relative detector without its background, or a background the method does not read,
+    // would compare one score with another's threshold.
+    expect(ok({ method: 'relative-nearest-centre', threshold: 0.1 })).toBe(false);
+    expect(ok({ method: 'nearest-centre', background: [1, 1], threshold: 1 })).toBe(false);
+    expect(ok({ method: 'nearest-centre', threshold: -1 })).toBe(false);
   });
 
   it('refuses outputs that do not fit the pack', () => {

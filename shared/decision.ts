@@ -52,21 +52,27 @@ export function calibrate(probabilities: ArrayLike<number>, temperature: number)
   return logits.map((v) => v / sum);
 }
 
-/** Mean squared (scaled) distance from `features` to the nearest class centre of the pack's detector. */
+/**
+ * The detector's score for `features`: the mean squared (scaled) distance to the nearest class
+ * centre, minus the mean squared (scaled) distance to the origin when the pack's detector is
+ * relative (`background`).
+ */
 export function unknownDistance(features: ArrayLike<number>, unknown: UnknownDetection): number {
-  const { scale } = unknown;
+  const { scale, background } = unknown;
+  const n = features.length;
+  for (const perCoordinate of [scale, background])
+    if (perCoordinate && perCoordinate.length !== n)
+      throw new RangeError(`features have ${n} values, the pack's scales ${perCoordinate.length}`);
   let best = Infinity;
   for (const centre of unknown.centres) {
-    if (centre.length !== features.length || (scale && scale.length !== centre.length))
-      throw new RangeError(
-        `features have ${features.length} values, the pack's centres ${centre.length}`,
-      );
+    if (centre.length !== n)
+      throw new RangeError(`features have ${n} values, the pack's centres ${centre.length}`);
     let sum = 0;
-    for (let i = 0; i < centre.length; i++)
-      sum += ((features[i]! - centre[i]!) * (scale ? scale[i]! : 1)) ** 2;
+    for (let i = 0; i < n; i++) sum += ((features[i]! - centre[i]!) * (scale ? scale[i]! : 1)) ** 2;
     if (sum < best) best = sum;
   }
-  return best / Math.max(1, features.length);
+  if (background) for (let i = 0; i < n; i++) best -= (features[i]! * background[i]!) ** 2;
+  return best / Math.max(1, n);
 }
 
 /**

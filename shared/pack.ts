@@ -162,17 +162,37 @@ export type Calibration = z.infer<typeof calibrationSchema>;
 
 /**
  * "Not one of my species": the model layer `layer` (computed in the same forward pass) maps a
- * photo into a space where each species has a centre; a photo whose mean squared distance to the
- * nearest centre, each coordinate times `scale`, is above `threshold` is answered "unknown".
+ * photo into a space where each species has a centre. The score is the mean squared distance to
+ * the nearest centre, each coordinate times `scale`; with `relative-nearest-centre` minus the mean
+ * squared distance to the origin (the centre of all training photos), each coordinate times
+ * `background` — the relative Mahalanobis distance, which discounts what every fish photo shares.
+ * A photo whose score is above `threshold` is answered "unknown".
  */
-export const unknownDetectionSchema = z.object({
-  method: z.literal('nearest-centre'),
-  layer: z.string().min(1).max(100),
-  centres: z.array(z.array(z.number()).min(1)).min(1),
-  /** Per coordinate; 1 when absent. */
-  scale: z.array(z.number().positive()).optional(),
-  threshold: z.number().positive(),
-});
+export const unknownDetectionSchema = z
+  .object({
+    method: z.enum(['nearest-centre', 'relative-nearest-centre']),
+    layer: z.string().min(1).max(100),
+    centres: z.array(z.array(z.number()).min(1)).min(1),
+    /** Per coordinate; 1 when absent. */
+    scale: z.array(z.number().positive()).optional(),
+    /** Per coordinate: 1 / spread of all training photos (`relative-nearest-centre` only). */
+    background: z.array(z.number().positive()).optional(),
+    /** Relative scores can be negative; plain distances cannot. */
+    threshold: z.number(),
+  })
+  .superRefine((u, ctx) => {
+    const relative = u.method === 'relative-nearest-centre';
+    if (relative !== (u.background !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['background'],
+        message: relative
+          ? 'relative-nearest-centre needs background'
+          : 'background belongs to relative-nearest-centre',
+      });
+    if (!relative && !(u.threshold > 0))
+      ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'must be positive' });
+  });
 export type UnknownDetection = z.infer<typeof unknownDetectionSchema>;
 
 /**

@@ -129,6 +129,19 @@ describe('unknown detection', () => {
     expect(distance(0, 1)).toBeCloseTo(2, 1);
     // Between the classes along x is 2.5 sd from both: 6.25 / 2.
     expect(distance(5, 0)).toBeCloseTo(3.125, 1);
+    // All rows together: x varies with sd √(2² + 5²) = √29 about the mean (5, 0), y with sd 0.5.
+    expect(w.background[0]).toBeCloseTo(1 / Math.sqrt(29), 2);
+    expect(w.background[1]).toBeCloseTo(2, 1);
+    const relative = (x: number, yy: number) =>
+      unknownDistance(whiten(w, Float32Array.from([x, yy]), 2)[0]!, {
+        ...detector,
+        method: 'relative-nearest-centre' as const,
+        background: Array.from(w.background),
+      });
+    // The relative score subtracts the distance from the mean of all rows: (1² / 29 + 0) / 2 at
+    // (4, 0), but (5² / 29 + 2²) / 2 at (0, 1), where y alone moves the photo from every row.
+    expect(relative(4, 0)).toBeCloseTo(2 - 1 / 58, 1);
+    expect(relative(0, 1)).toBeCloseTo(2 - (25 / 29 + 4) / 2, 1);
   });
 
   it('quantile interpolates', () => {

@@ -29,13 +29,14 @@ function fold(n: number, confidence: number, rightRate: number, seed: number): F
       [2, 0],
     ],
     scale: [1, 1],
+    background: [0.5, 1],
   };
 }
 
 describe('summariseFolds', () => {
   // Fold 0 is said with 95 % and right 40 % of the time; the others are said with 70 % and right 70 %.
   const outputs = [fold(60, 0.95, 0.4, 1), fold(60, 0.7, 0.7, 2), fold(60, 0.7, 0.7, 3)];
-  const fitting = { labels, keep: 1, precision: 0.9 };
+  const fitting = { labels, distance: 'nearest' as const, keep: 1, precision: 0.9 };
 
   it("fits each fold's temperature on the other folds only", () => {
     const summary = summariseFolds(outputs, fitting, true, 0);
@@ -84,40 +85,43 @@ describe('fitAnswers on every fold (what `train --folds` stores)', () => {
   ];
   const known = outputs.flatMap((o) => o.known);
 
-  it('fits the temperature on all held-out fish and cuts the unknown threshold at the keep share', () => {
-    const fitted = fitAnswers(outputs, { labels, keep: 0.8, precision: 0.9 });
-    expect(fitted.temperature).toBeCloseTo(
-      fitTemperature(
-        known.map((r) => r.probabilities),
-        Int32Array.from(known.map((r) => r.truth)),
-      ),
-      6,
-    );
-    const distances = outputs.flatMap((o) =>
-      o.known.map((r) => unknownDistance(r.features, detector(o.centres, o.scale))),
-    );
-    expect(fitted.threshold).toBeCloseTo(quantile(distances, 0.8), 12);
-    const share = distances.filter((d) => d <= fitted.threshold).length / distances.length;
-    expect(share).toBeGreaterThanOrEqual(0.8);
-    expect(share).toBeLessThan(1);
-    // notSureBelow: chosen on the fish the detector lets through, by their calibrated confidence.
-    const kept = known.filter((_, i) => distances[i]! <= fitted.threshold);
-    const shown = kept.map((r) => calibrate(r.probabilities, fitted.temperature));
-    expect(fitted.notSureBelow).toBe(
-      chooseNotSureBelow(
-        shown.map((p) => Math.max(...p)),
-        shown.map((p, i) => p.indexOf(Math.max(...p)) === kept[i]!.truth),
-        0.9,
-      ),
-    );
-  });
+  it.each(['nearest', 'relative'] as const)(
+    'fits the temperature on all held-out fish and cuts the unknown threshold at the keep share (%s)',
+    (distance) => {
+      const fitted = fitAnswers(outputs, { labels, distance, keep: 0.8, precision: 0.9 });
+      expect(fitted.temperature).toBeCloseTo(
+        fitTemperature(
+          known.map((r) => r.probabilities),
+          Int32Array.from(known.map((r) => r.truth)),
+        ),
+        6,
+      );
+      const distances = outputs.flatMap((o) =>
+        o.known.map((r) => unknownDistance(r.features, detector(o, distance))),
+      );
+      expect(fitted.threshold).toBeCloseTo(quantile(distances, 0.8), 12);
+      const share = distances.filter((d) => d <= fitted.threshold).length / distances.length;
+      expect(share).toBeGreaterThanOrEqual(0.8);
+      expect(share).toBeLessThan(1);
+      // notSureBelow: chosen on the fish the detector lets through, by their calibrated confidence.
+      const kept = known.filter((_, i) => distances[i]! <= fitted.threshold);
+      const shown = kept.map((r) => calibrate(r.probabilities, fitted.temperature));
+      expect(fitted.notSureBelow).toBe(
+        chooseNotSureBelow(
+          shown.map((p) => Math.max(...p)),
+          shown.map((p, i) => p.indexOf(Math.max(...p)) === kept[i]!.truth),
+          0.9,
+        ),
+      );
+    },
+  );
+
+  const nearest = { labels, distance: 'nearest' as const, keep: 0.8, precision: 0.9 };
 
   it("keeps a card's fixed notSureBelow, and ignores distances without the detector", () => {
-    expect(
-      fitAnswers(outputs, { labels, keep: 0.8, precision: 0.9, notSureBelow: 0.77 }),
-    ).toMatchObject({
+    expect(fitAnswers(outputs, { ...nearest, notSureBelow: 0.77 })).toMatchObject({
       notSureBelow: 0.77,
     });
-    expect(fitAnswers(outputs, { labels, keep: 0.8, precision: 0.9 }, false).threshold).toBe(0);
+    expect(fitAnswers(outputs, nearest, false).threshold).toBe(0);
   });
 });

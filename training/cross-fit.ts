@@ -5,7 +5,7 @@
  * pack fitted that way would score on fish it never saw.
  */
 import { calibrate, unknownDistance, type DecisionMetadata } from '../shared/decision';
-import type { Label } from '../shared/pack';
+import type { Label, UnknownDetection } from '../shared/pack';
 import {
   chooseNotSureBelow,
   eceIfCalibrated,
@@ -18,21 +18,37 @@ import type { FoldOutput } from './fold';
 import { argmax } from './head';
 import { quantile } from './unknown';
 
-/** The pack's unknown detection for one fold's centres (threshold ∞: distances only). */
-export const detector = (centres: number[][], scale: number[], threshold = Infinity) => ({
-  method: 'nearest-centre' as const,
-  layer: 'unknown_embedding',
-  centres,
-  scale,
-  threshold,
-});
+/**
+ * How the unknown detector scores a photo: the distance to the nearest species centre, or that
+ * distance minus the distance to the centre of all training photos (`relative`).
+ */
+export type DistanceKind = 'nearest' | 'relative';
+
+/** The centres and per-coordinate scales a detector reads (a fold's, or a whitening's). */
+export interface DetectorParts {
+  centres: number[][];
+  scale: number[];
+  background: number[];
+}
+
+/** The pack's unknown detection for these centres and scales (threshold ∞: scores only). */
+export const detector = (
+  { centres, scale, background }: DetectorParts,
+  distance: DistanceKind,
+  threshold = Infinity,
+  layer = 'unknown_embedding',
+): UnknownDetection =>
+  distance === 'relative'
+    ? { method: 'relative-nearest-centre', layer, centres, scale, background, threshold }
+    : { method: 'nearest-centre', layer, centres, scale, threshold };
 
 /**
- * What the fitting aims for: the labels, the unknown detector's keep share, the precision when
- * "sure" (or a fixed `notSureBelow`, from a pack card).
+ * What the fitting aims for: the labels, the unknown detector's score and keep share, the
+ * precision when "sure" (or a fixed `notSureBelow`, from a pack card).
  */
 export interface Fitting {
   labels: Label[];
+  distance: DistanceKind;
   keep: number;
   precision: number;
   notSureBelow?: number;
@@ -58,7 +74,7 @@ export interface FittedAnswers {
  */
 export function fitAnswers(
   folds: readonly FoldOutput[],
-  { labels, keep, precision, notSureBelow: fixed }: Fitting,
+  { labels, distance, keep, precision, notSureBelow: fixed }: Fitting,
   useDetector = true,
   z = 0,
 ): FittedAnswers {
@@ -68,7 +84,7 @@ export function fitAnswers(
     Int32Array.from(known.map((o) => o.truth)),
   );
   const distances = folds.map((o) =>
-    o.known.map((r) => unknownDistance(r.features, detector(o.centres, o.scale))),
+    o.known.map((r) => unknownDistance(r.features, detector(o, distance))),
   );
   const threshold = useDetector ? quantile(distances.flat(), keep) : 0;
   const kept = folds.flatMap((o, j) =>
@@ -100,7 +116,7 @@ function crossFitted(
     labels,
     notSureBelow,
     calibration: { temperature },
-    unknown: useDetector ? detector(o.centres, o.scale, threshold) : undefined,
+    unknown: useDetector ? detector(o, fitting.distance, threshold) : undefined,
   };
   return {
     temperature,

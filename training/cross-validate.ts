@@ -19,7 +19,7 @@ import { DEFAULT_FINE_TUNE } from './fine-tune';
 import { DEFAULT_HEAD, predictHead, trainHead } from './head';
 import { BACKBONE_DIR } from './import-backbone';
 import { FEATURE_SIZE } from './mobilenet-v2';
-import { parseHeadKind, parseInputSize } from './train-settings';
+import { parseDistanceKind, parseHeadKind, parseInputSize } from './train-settings';
 import { detector, summariseFolds } from './cross-fit';
 import { fitFold, type FoldOutput } from './fold';
 import { tailInputLayer } from './tail';
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     precision: 'number',
     'precision-z': 'string',
     keep: 'number',
+    'unknown-distance': 'string',
     resize: 'string',
     augment: 'string',
     'fill-dark-borders': 'boolean',
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     .split(',')
     .map(Number);
   const keep = Number(a.keep ?? 0.95);
+  const distance = parseDistanceKind(a['unknown-distance']);
   const kind = parseHeadKind(a.head);
   const head = {
     ...DEFAULT_HEAD,
@@ -166,11 +168,12 @@ async function main(): Promise<void> {
       unknown: unknownP.map((p, r) => ({ probabilities: p, features: unknownF[r]! })),
       centres: w.centres.map((c) => Array.from(c)),
       scale: Array.from(w.scale),
+      background: Array.from(w.background),
     });
     process.stderr.write(`fold ${k + 1}/${folds}: best epoch ${fit.bestEpoch}\n`);
   }
   const labels: Label[] = set.labels.map((id) => ({ id, latin: id, names: {} }));
-  const fitting = { labels, keep, precision };
+  const fitting = { labels, distance, keep, precision };
   const summarise = (useDetector: boolean, z = precisionZ[0]!) =>
     summariseFolds(outputs, fitting, useDetector, z);
   const all = outputs.flatMap((o) => o.known);
@@ -184,10 +187,10 @@ async function main(): Promise<void> {
     if (order.slice(0, 3).includes(r.truth)) top3++;
   }
   const known = outputs.flatMap((o) =>
-    o.known.map((r) => unknownDistance(r.features, detector(o.centres, o.scale))),
+    o.known.map((r) => unknownDistance(r.features, detector(o, distance))),
   );
   const unknownD = outputs.flatMap((o) =>
-    o.unknown.map((r) => unknownDistance(r.features, detector(o.centres, o.scale))),
+    o.unknown.map((r) => unknownDistance(r.features, detector(o, distance))),
   );
   const msp = (rows: { probabilities: Float32Array }[]) =>
     rows.map((r) => -Math.max(...r.probabilities));
@@ -209,6 +212,7 @@ async function main(): Promise<void> {
         precision,
         precisionZ,
         keep,
+        unknownDistance: distance,
         resize,
         fillDarkBorders: options.preprocessing.fillDarkBorders === true,
         input: `${size.width}x${size.height}`,

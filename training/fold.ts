@@ -23,6 +23,7 @@ export interface FoldOutput {
   unknown: { probabilities: Float32Array; features: Float32Array }[];
   centres: number[][];
   scale: number[];
+  background: number[];
 }
 
 /** A fold's outputs and the epoch counts its early stopping chose. */
@@ -64,6 +65,7 @@ export async function fitFold(
       unknown: unknownRows.length > 0 ? through(unknownRows) : [],
       centres: fit.whitening.centres.map((c) => Array.from(c)),
       scale: Array.from(fit.whitening.scale),
+      background: Array.from(fit.whitening.background),
       bestEpochs: { head: fit.headEpochs.best, fineTune: fit.fineTuneEpochs?.best ?? 0 },
     };
   } finally {

@@ -8,7 +8,7 @@
 import { calibrate, unknownDistance, type ModelOutput } from '../shared/decision';
 import type { Calibration, Evaluation, Label, UnknownDetection } from '../shared/pack';
 import { chooseNotSureBelow, fitTemperature, measureDecisions } from './calibration';
-import { fitAnswers, summariseFolds } from './cross-fit';
+import { detector, fitAnswers, summariseFolds, type DistanceKind } from './cross-fit';
 import type { FoldOutput } from './fold';
 import { evaluatePredictions } from './metrics';
 import { quantile, type Whitening } from './unknown';
@@ -18,6 +18,8 @@ export interface HonestSettings {
   precision: number;
   /** Share of validation fish that unknown-detection must let through. */
   keep: number;
+  /** How the unknown detector scores a photo. */
+  distance: DistanceKind;
   /** A fixed threshold (from the pack card) instead of one chosen for `precision`. */
   notSureBelow?: number;
 }
@@ -35,15 +37,16 @@ export function unknownDetection(
   whitening: Whitening,
   layer: string,
   threshold: number,
+  distance: DistanceKind,
 ): UnknownDetection {
-  return {
-    method: 'nearest-centre',
-    layer,
-    // Six significant digits: the distances they feed are compared with a fitted threshold.
-    centres: whitening.centres.map((c) => Array.from(c, (v) => Number(v.toPrecision(6)))),
-    scale: Array.from(whitening.scale, (v) => Number(v.toPrecision(6))),
-    threshold: Number(threshold.toPrecision(6)),
+  // Six significant digits: the scores they feed are compared with a fitted threshold.
+  const round = (v: ArrayLike<number>) => Array.from(v, (x) => Number(x.toPrecision(6)));
+  const parts = {
+    centres: whitening.centres.map(round),
+    scale: round(whitening.scale),
+    background: round(whitening.background),
   };
+  return detector(parts, distance, Number(threshold.toPrecision(6)), layer);
 }
 
 export function fitHonestAnswers(
@@ -58,9 +61,9 @@ export function fitHonestAnswers(
     outputs.map((o) => o.probabilities),
     truth,
   );
-  const open = unknownDetection(whitening, layer, Infinity);
+  const open = unknownDetection(whitening, layer, Infinity, s.distance);
   const distances = outputs.map((o) => unknownDistance(o.features ?? [], open));
-  const unknown = unknownDetection(whitening, layer, quantile(distances, s.keep));
+  const unknown = unknownDetection(whitening, layer, quantile(distances, s.keep), s.distance);
   const kept = outputs.map((_, i) => i).filter((i) => distances[i]! <= unknown.threshold);
   const top = (o: ModelOutput) => {
     const p = calibrate(o.probabilities, temperature);
@@ -119,14 +122,20 @@ export function fitHonestAnswersOnFolds(
   layer: string,
   s: HonestSettings,
 ): HonestAnswers {
-  const fitting = { labels, keep: s.keep, precision: s.precision, notSureBelow: s.notSureBelow };
+  const fitting = {
+    labels,
+    distance: s.distance,
+    keep: s.keep,
+    precision: s.precision,
+    notSureBelow: s.notSureBelow,
+  };
   const fitted = fitAnswers(folds, fitting);
   const measured = summariseFolds(folds, fitting, true, 0);
   const known = folds.flatMap((o) => o.known);
   const notSureBelow = Math.min(1, Number(fitted.notSureBelow.toFixed(4)));
   return {
     calibration: { temperature: Number(fitted.temperature.toPrecision(6)) },
-    unknown: unknownDetection(whitening, layer, fitted.threshold),
+    unknown: unknownDetection(whitening, layer, fitted.threshold, s.distance),
     notSureBelow,
     validation: {
       ...evaluatePredictions(

@@ -223,7 +223,12 @@ export async function trainPack(
     s.out,
     honest && {
       ...honest,
-      unknown: unknownDetection(final.whitening, EMBEDDING_LAYER, honest.unknown.threshold),
+      unknown: unknownDetection(
+        final.whitening,
+        EMBEDDING_LAYER,
+        honest.unknown.threshold,
+        s.honest.distance,
+      ),
     },
   );
   summary += `\npack written to ${s.out} in ${((Date.now() - started) / 1000).toFixed(1)} s`;

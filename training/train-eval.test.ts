@@ -129,6 +129,8 @@ describe('train + eval on the fixture fish', () => {
     expect(metadata.calibration?.temperature).toBeGreaterThan(0);
     expect(metadata.unknown?.layer).toBe('unknown_embedding');
     expect(metadata.unknown?.centres.map((c) => c.length)).toEqual([16, 16, 16]);
+    expect(metadata.unknown).toMatchObject({ method: 'relative-nearest-centre' });
+    expect(metadata.unknown?.background).toHaveLength(16);
     expect(metadata.unknown?.threshold).toBeGreaterThan(0);
     expect(metadata.notSureBelow).toBeGreaterThanOrEqual(0.5);
     const sure = metadata.metrics.validation?.sure;
@@ -261,6 +263,10 @@ describe('train + eval on the fixture fish', () => {
     const base = ['--data', 'x', '--name', 'a', '--out', 'o'];
     expect(() => trainSettings([...base, '--head', 'knn'])).toThrow(/softmax or centres/);
     expect(() => trainSettings([...base, '--head-dims', '8'])).toThrow(/needs --head centres/);
+    expect(() => trainSettings([...base, '--unknown-distance', 'cosine'])).toThrow(
+      /--unknown-distance must be nearest or relative/,
+    );
+    expect(trainSettings(base).honest.distance).toBe('nearest');
     expect(() =>
       trainSettings([...base, '--head', 'centres', '--whitened-dims', '16', '--head-dims', '32']),
     ).toThrow(/--head-dims must be a whole number from 1 to --whitened-dims/);
@@ -319,13 +325,15 @@ describe('train + eval on the fixture fish', () => {
   it('--folds fits the answers on every fish out of fold, as cross-validate measures them, and trains the weights on all fish', async () => {
     const out = path.join(work, 'folds');
     const cache = ['--cache-dir', path.join(work, 'cache')];
-    // No dropout, so the folds' heads are the same in both programs; precision 0.5 and keep 1 so
-    // that some photos are answered "sure" on this little data.
+    // No dropout, so the folds' heads are the same in both programs; precision 0.5 and keep 0.7 so
+    // that some photos are answered "sure" on this little data, and the relative score decides
+    // which are held back as unknown.
     const recipe = ['--views', '2', '--lr', '0.01', '--dropout', '0', '--l2', '0.001'];
     const settings = trainSettings([
       ...['--data', FIXTURES, '--name', 'fixture-fish', '--out', out, '--folds', '3'],
       ...recipe,
-      ...['--whitened-dims', '16', '--sure-precision', '0.5', '--unknown-keep', '1'],
+      ...['--whitened-dims', '16', '--sure-precision', '0.5', '--unknown-keep', '0.7'],
+      ...['--unknown-distance', 'relative'],
       ...cache,
       '--quiet',
     ]);
@@ -349,15 +357,17 @@ describe('train + eval on the fixture fish', () => {
     const { code, stdout } = await cli('cross-validate.ts', [
       ...['--data', FIXTURES, '--unknown', NON_FISH, '--head-on-pca', '--folds', '3'],
       ...recipe,
-      ...['--dims', '16', '--precision', '0.5', '--keep', '1'],
+      ...['--dims', '16', '--precision', '0.5', '--keep', '0.7', '--unknown-distance', 'relative'],
       ...cache,
     ]);
     expect(code).toBe(0);
     const cv = JSON.parse(stdout) as {
+      settings: { unknownDistance: string };
       top1: number;
       top3: number;
       withDetector: { coverage: number; accuracyWhenSure: number; ecePooled: number };
     };
+    expect(cv.settings.unknownDistance).toBe('relative');
     expect(validation.top1).toBe(cv.top1);
     expect(validation.top3).toBe(cv.top3);
     expect(validation.sure?.coverage).toBeCloseTo(cv.withDetector.coverage, 12);

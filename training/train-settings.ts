@@ -6,6 +6,7 @@ import { UsageError, parseArgs } from './cli';
 import { DEFAULT_FINE_TUNE } from './fine-tune';
 import { MAX_FINE_TUNE_BLOCKS } from './tail';
 import { DEFAULT_HEAD, type HeadOptions } from './head';
+import type { DistanceKind } from './cross-fit';
 import type { HonestSettings } from './honest-answers';
 import { BACKBONE_DIR } from './import-backbone';
 import { IMAGENET_INPUT } from './mobilenet-v2';
@@ -39,6 +40,7 @@ export const OPTIONS = {
   'whitened-dims': 'number',
   'sure-precision': 'number',
   'unknown-keep': 'number',
+  'unknown-distance': 'string',
   refit: 'boolean',
   folds: 'number',
   'fill-dark-borders': 'boolean',
@@ -101,6 +103,18 @@ export function parseHeadKind(value: string | number | boolean | undefined): Hea
   const kind = String(value ?? DEFAULT_HEAD.kind);
   if (kind !== 'softmax' && kind !== 'centres')
     throw new UsageError('--head must be softmax or centres');
+  return kind;
+}
+
+/**
+ * The `--unknown-distance` option: how the unknown detector scores a photo, `nearest` (the
+ * distance to the nearest species centre, default) or `relative` (minus the distance to the
+ * centre of all training photos).
+ */
+export function parseDistanceKind(value: string | number | boolean | undefined): DistanceKind {
+  const kind = String(value ?? 'nearest');
+  if (kind !== 'nearest' && kind !== 'relative')
+    throw new UsageError('--unknown-distance must be nearest or relative');
   return kind;
 }
 
@@ -208,6 +222,7 @@ export function trainSettings(argv: string[]): TrainSettings {
     honest: {
       precision: num('sure-precision', 0.9),
       keep: num('unknown-keep', 0.95),
+      distance: parseDistanceKind(a['unknown-distance']),
     },
     refit: a.refit === true || folds !== undefined,
     folds,

@@ -24,6 +24,11 @@ export interface Whitening {
   bias: Float32Array;
   /** 1 / standard deviation of each coordinate within a class (shrunk). */
   scale: Float32Array;
+  /**
+   * 1 / standard deviation of each coordinate over all rows (shrunk likewise): the background
+   * that a relative detector's distance discounts. The coordinates' mean over all rows is 0.
+   */
+  background: Float32Array;
   /** Class centres in principal coordinates, label order. */
   centres: Float32Array[];
 }
@@ -86,10 +91,17 @@ export function fitWhitening(
         .dataSync() as Float32Array,
   );
   // Shrink small variances towards the mean one: a few hundred fish give noisy small directions.
-  const average = variance.reduce((a, b) => a + b, 0) / dims;
-  const scale = new Float32Array(dims);
-  for (let k = 0; k < dims; k++)
-    scale[k] = 1 / Math.sqrt((1 - shrinkage) * Math.max(0, variance[k]!) + shrinkage * average);
+  const shrunk = (v: ArrayLike<number>) => {
+    let average = 0;
+    for (let k = 0; k < dims; k++) average += v[k]! / dims;
+    return Float32Array.from(
+      { length: dims },
+      (_, k) => 1 / Math.sqrt((1 - shrinkage) * Math.max(0, v[k]!) + shrinkage * average),
+    );
+  };
+  const scale = shrunk(variance);
+  // The eigenvalues are the variances of all rows along the principal directions.
+  const background = shrunk(eigen.values);
   const apply = (v: ArrayLike<number>) => {
     const out = new Float32Array(dims);
     for (let j = 0; j < size; j++) {
@@ -105,7 +117,7 @@ export function fitWhitening(
     for (let j = 0; j < size; j++) b -= mean[j]! * projection[j * dims + k]!;
     bias[k] = b;
   }
-  return { dims, projection, bias, scale, centres: classMeans.map(apply) };
+  return { dims, projection, bias, scale, background, centres: classMeans.map(apply) };
 }
 
 /** Principal coordinates of rows (n × size) → n rows of `dims` values. */
