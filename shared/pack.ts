@@ -165,7 +165,8 @@ export type Calibration = z.infer<typeof calibrationSchema>;
  * photo into a space where each species has a centre. The score is the mean squared distance to
  * the nearest centre, each coordinate times `scale`; with `relative-nearest-centre` minus the mean
  * squared distance to the origin (the centre of all training photos), each coordinate times
- * `background` — the relative Mahalanobis distance, which discounts what every fish photo shares.
+ * `background` (the relative Mahalanobis distance, https://arxiv.org/abs/2106.09022: how far the
+ * photo is from the species beyond how far it is from all the training photos).
  * A photo whose score is above `threshold` is answered "unknown".
  */
 export const unknownDetectionSchema = z

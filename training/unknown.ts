@@ -7,6 +7,14 @@
  * coordinates. It ships as a linear layer of the pack's model (computed in the same forward pass
  * as the probabilities) plus centres and scales (metadata `unknown`): the device needs one small
  * dense layer and a few thousand numbers, not a 1280 × 1280 matrix.
+ *
+ * The relative score (`--unknown-distance relative`) subtracts the distance to the mean of all
+ * training features in the same coordinates, scaled by their overall spread (`background`): the
+ * relative Mahalanobis distance of Ren et al., "A Simple Fix to Mahalanobis Distance for Improving
+ * Near-OOD Detection" (https://arxiv.org/abs/2106.09022). Directions along which the species do
+ * not differ (light, camera, water) then count little, since a photo far along them is as far from
+ * all the training photos as from any species; directions that tell the species apart count
+ * fully. Other fish resemble the training photos in the first kind and differ in the second.
  */
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from './dataset';
