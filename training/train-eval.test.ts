@@ -129,8 +129,9 @@ describe('train + eval on the fixture fish', () => {
     expect(metadata.calibration?.temperature).toBeGreaterThan(0);
     expect(metadata.unknown?.layer).toBe('unknown_embedding');
     expect(metadata.unknown?.centres.map((c) => c.length)).toEqual([16, 16, 16]);
-    expect(metadata.unknown).toMatchObject({ method: 'relative-nearest-centre' });
-    expect(metadata.unknown?.background).toHaveLength(16);
+    // The plain nearest-centre distance unless `--unknown-distance relative`.
+    expect(metadata.unknown?.method).toBe('nearest-centre');
+    expect(metadata.unknown?.background).toBeUndefined();
     expect(metadata.unknown?.threshold).toBeGreaterThan(0);
     expect(metadata.notSureBelow).toBeGreaterThanOrEqual(0.5);
     const sure = metadata.metrics.validation?.sure;
@@ -352,6 +353,8 @@ describe('train + eval on the fixture fish', () => {
     });
     expect((metadata.training?.folds as { bestEpochs: unknown[] }).bestEpochs).toHaveLength(3);
     expect(metadata.unknown?.centres.map((c) => c.length)).toEqual([16, 16, 16]);
+    expect(metadata.unknown).toMatchObject({ method: 'relative-nearest-centre' });
+    expect(metadata.unknown?.background).toHaveLength(16);
     expect(validation.sure?.threshold).toBe(metadata.notSureBelow);
 
     const { code, stdout } = await cli('cross-validate.ts', [
