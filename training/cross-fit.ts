@@ -16,20 +16,13 @@ import {
 } from './calibration';
 import type { FoldOutput } from './fold';
 import { argmax } from './head';
-import { quantile } from './unknown';
+import { quantile, type DetectorParts } from './unknown';
 
 /**
  * How the unknown detector scores a photo: the distance to the nearest species centre, or that
  * distance minus the distance to the centre of all training photos (`relative`).
  */
 export type DistanceKind = 'nearest' | 'relative';
-
-/** The centres and per-coordinate scales a detector reads (a fold's, or a whitening's). */
-export interface DetectorParts {
-  centres: number[][];
-  scale: number[];
-  background: number[];
-}
 
 /** The pack's unknown detection for these centres and scales (threshold ∞: scores only). */
 export const detector = (

@@ -24,7 +24,7 @@ import { detector, summariseFolds } from './cross-fit';
 import { fitFold, type FoldOutput } from './fold';
 import { tailInputLayer } from './tail';
 import { rowsOf } from './linalg';
-import { fitWhitening, whiten } from './unknown';
+import { detectorParts, fitWhitening, whiten } from './unknown';
 
 /** Area under the ROC curve of "unknown" scores (higher = more unknown) for known vs unknown. */
 function auroc(known: number[], unknown: number[]): number {
@@ -166,9 +166,7 @@ async function main(): Promise<void> {
         truth: truth[i]!,
       })),
       unknown: unknownP.map((p, r) => ({ probabilities: p, features: unknownF[r]! })),
-      centres: w.centres.map((c) => Array.from(c)),
-      scale: Array.from(w.scale),
-      background: Array.from(w.background),
+      ...detectorParts(w),
     });
     process.stderr.write(`fold ${k + 1}/${folds}: best epoch ${fit.bestEpoch}\n`);
   }

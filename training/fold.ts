@@ -13,17 +13,14 @@ import { FEATURE_SIZE } from './mobilenet-v2';
 import { fishCount } from './pack-metadata';
 import { disposeTail, pooledFeatures, readTail } from './tail';
 import { flatten, rowsOf } from './linalg';
-import { whiten } from './unknown';
+import { detectorParts, whiten, type DetectorParts } from './unknown';
 
-/** What is kept of one fold: its model's outputs on fish it never saw. */
-export interface FoldOutput {
+/** What is kept of one fold: its model's outputs on fish it never saw, and its detector's data. */
+export interface FoldOutput extends DetectorParts {
   /** Held-out fish of this fold: probabilities, whitened features, true label. */
   known: { probabilities: Float32Array; features: Float32Array; truth: number }[];
   /** The unknown photos through this fold's head. */
   unknown: { probabilities: Float32Array; features: Float32Array }[];
-  centres: number[][];
-  scale: number[];
-  background: number[];
 }
 
 /** A fold's outputs and the epoch counts its early stopping chose. */
@@ -63,9 +60,7 @@ export async function fitFold(
     return {
       known: through(held.x).map((r, i) => ({ ...r, truth: held.y[i]! })),
       unknown: unknownRows.length > 0 ? through(unknownRows) : [],
-      centres: fit.whitening.centres.map((c) => Array.from(c)),
-      scale: Array.from(fit.whitening.scale),
-      background: Array.from(fit.whitening.background),
+      ...detectorParts(fit.whitening),
       bestEpochs: { head: fit.headEpochs.best, fineTune: fit.fineTuneEpochs?.best ?? 0 },
     };
   } finally {

@@ -11,7 +11,7 @@ import { chooseNotSureBelow, fitTemperature, measureDecisions } from './calibrat
 import { detector, fitAnswers, summariseFolds, type DistanceKind } from './cross-fit';
 import type { FoldOutput } from './fold';
 import { evaluatePredictions } from './metrics';
-import { quantile, type Whitening } from './unknown';
+import { detectorParts, quantile, type Whitening } from './unknown';
 
 export interface HonestSettings {
   /** Target share of "sure" answers that are right, on the validation fish. */
@@ -40,13 +40,8 @@ export function unknownDetection(
   distance: DistanceKind,
 ): UnknownDetection {
   // Six significant digits: the scores they feed are compared with a fitted threshold.
-  const round = (v: ArrayLike<number>) => Array.from(v, (x) => Number(x.toPrecision(6)));
-  const parts = {
-    centres: whitening.centres.map(round),
-    scale: round(whitening.scale),
-    background: round(whitening.background),
-  };
-  return detector(parts, distance, Number(threshold.toPrecision(6)), layer);
+  const round = (v: number) => Number(v.toPrecision(6));
+  return detector(detectorParts(whitening, round), distance, round(threshold), layer);
 }
 
 export function fitHonestAnswers(

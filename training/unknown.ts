@@ -144,6 +144,19 @@ export function whiten(w: Whitening, x: Float32Array, size: number): Float32Arra
   return out;
 }
 
+/** The centres and per-coordinate scales an unknown detector reads, as plain arrays. */
+export interface DetectorParts {
+  centres: number[][];
+  scale: number[];
+  background: number[];
+}
+
+/** A whitening's detector data, each value through `round` (a pack stores six digits). */
+export function detectorParts(w: Whitening, round = (v: number) => v): DetectorParts {
+  const list = (v: ArrayLike<number>) => Array.from(v, round);
+  return { centres: w.centres.map(list), scale: list(w.scale), background: list(w.background) };
+}
+
 /** The value below which `fraction` of `values` lie (linear interpolation). */
 export function quantile(values: readonly number[], fraction: number): number {
   const sorted = [...values].sort((a, b) => a - b);
