@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { calibrate, unknownDistance } from '../shared/decision';
 import { chooseNotSureBelow, expectedCalibrationError, fitTemperature } from './calibration';
-import { detector, fitAnswers, summariseFolds } from './cross-fit';
+import { fitAnswers, summariseFolds } from './cross-fit';
 import type { FoldOutput } from './fold';
 import { seededRandom } from './dataset';
-import { quantile } from './unknown';
+import { detector, quantile } from './unknown';
 
 const labels = ['a', 'b', 'c'].map((id) => ({ id, latin: id, names: {} }));
 

@@ -5,7 +5,7 @@
  * pack fitted that way would score on fish it never saw.
  */
 import { calibrate, unknownDistance, type DecisionMetadata } from '../shared/decision';
-import type { Label, UnknownDetection } from '../shared/pack';
+import type { Label } from '../shared/pack';
 import {
   chooseNotSureBelow,
   eceIfCalibrated,
@@ -16,24 +16,7 @@ import {
 } from './calibration';
 import type { FoldOutput } from './fold';
 import { argmax } from './head';
-import { quantile, type DetectorParts } from './unknown';
-
-/**
- * How the unknown detector scores a photo: the distance to the nearest species centre, or that
- * distance minus the distance to the centre of all training photos (`relative`).
- */
-export type DistanceKind = 'nearest' | 'relative';
-
-/** The pack's unknown detection for these centres and scales (threshold ∞: scores only). */
-export const detector = (
-  { centres, scale, background }: DetectorParts,
-  distance: DistanceKind,
-  threshold = Infinity,
-  layer = 'unknown_embedding',
-): UnknownDetection =>
-  distance === 'relative'
-    ? { method: 'relative-nearest-centre', layer, centres, scale, background, threshold }
-    : { method: 'nearest-centre', layer, centres, scale, threshold };
+import { detector, quantile, type DistanceKind } from './unknown';
 
 /**
  * What the fitting aims for: the labels, the unknown detector's score and keep share, the

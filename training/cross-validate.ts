@@ -20,11 +20,11 @@ import { DEFAULT_HEAD, predictHead, trainHead } from './head';
 import { BACKBONE_DIR } from './import-backbone';
 import { FEATURE_SIZE } from './mobilenet-v2';
 import { parseDistanceKind, parseHeadKind, parseInputSize } from './train-settings';
-import { detector, summariseFolds } from './cross-fit';
+import { summariseFolds } from './cross-fit';
 import { fitFold, type FoldOutput } from './fold';
 import { tailInputLayer } from './tail';
 import { rowsOf } from './linalg';
-import { detectorParts, fitWhitening, whiten } from './unknown';
+import { detector, detectorParts, fitWhitening, whiten } from './unknown';
 
 /** Area under the ROC curve of "unknown" scores (higher = more unknown) for known vs unknown. */
 function auroc(known: number[], unknown: number[]): number {

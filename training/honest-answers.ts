@@ -8,10 +8,10 @@
 import { calibrate, unknownDistance, type ModelOutput } from '../shared/decision';
 import type { Calibration, Evaluation, Label, UnknownDetection } from '../shared/pack';
 import { chooseNotSureBelow, fitTemperature, measureDecisions } from './calibration';
-import { detector, fitAnswers, summariseFolds, type DistanceKind } from './cross-fit';
+import { fitAnswers, summariseFolds } from './cross-fit';
 import type { FoldOutput } from './fold';
 import { evaluatePredictions } from './metrics';
-import { detectorParts, quantile, type Whitening } from './unknown';
+import { detector, detectorParts, quantile, type DistanceKind, type Whitening } from './unknown';
 
 export interface HonestSettings {
   /** Target share of "sure" answers that are right, on the validation fish. */

@@ -17,6 +17,7 @@
  * fully. Other fish resemble the training photos in the first kind and differ in the second.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { UnknownDetection } from '../shared/pack';
 import { seededRandom } from './dataset';
 import { columnMeans, leadingEigen, matrix, type Matrix } from './linalg';
 
@@ -156,6 +157,23 @@ export function detectorParts(w: Whitening, round = (v: number) => v): DetectorP
   const list = (v: ArrayLike<number>) => Array.from(v, round);
   return { centres: w.centres.map(list), scale: list(w.scale), background: list(w.background) };
 }
+
+/**
+ * How the unknown detector scores a photo: the distance to the nearest species centre, or that
+ * distance minus the distance to the centre of all training photos (`relative`).
+ */
+export type DistanceKind = 'nearest' | 'relative';
+
+/** The pack's unknown detection for these centres and scales (threshold ∞: scores only). */
+export const detector = (
+  { centres, scale, background }: DetectorParts,
+  distance: DistanceKind,
+  threshold = Infinity,
+  layer = 'unknown_embedding',
+): UnknownDetection =>
+  distance === 'relative'
+    ? { method: 'relative-nearest-centre', layer, centres, scale, background, threshold }
+    : { method: 'nearest-centre', layer, centres, scale, threshold };
 
 /** The value below which `fraction` of `values` lie (linear interpolation). */
 export function quantile(values: readonly number[], fraction: number): number {
