@@ -18,16 +18,21 @@ import type { FoldOutput } from './fold';
 import { argmax } from './head';
 import { detector, quantile, type DistanceKind } from './unknown';
 
-/**
- * What the fitting aims for: the labels, the unknown detector's score and keep share, the
- * precision when "sure" (or a fixed `notSureBelow`, from a pack card).
- */
-export interface Fitting {
-  labels: Label[];
-  distance: DistanceKind;
-  keep: number;
+/** What fitting a pack's honest answers aims for. */
+export interface HonestSettings {
+  /** Target share of "sure" answers that are right, on the validation fish. */
   precision: number;
+  /** Share of validation fish that unknown-detection must let through. */
+  keep: number;
+  /** How the unknown detector scores a photo. */
+  distance: DistanceKind;
+  /** A fixed threshold (from the pack card) instead of one chosen for `precision`. */
   notSureBelow?: number;
+}
+
+/** The settings and the pack's labels, which the fold outputs' truths index. */
+export interface Fitting extends HonestSettings {
+  labels: Label[];
 }
 
 type FoldMetrics = DecisionMetrics & {

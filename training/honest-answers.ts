@@ -8,21 +8,10 @@
 import { calibrate, unknownDistance, type ModelOutput } from '../shared/decision';
 import type { Calibration, Evaluation, Label, UnknownDetection } from '../shared/pack';
 import { chooseNotSureBelow, fitTemperature, measureDecisions } from './calibration';
-import { fitAnswers, summariseFolds } from './cross-fit';
+import { fitAnswers, summariseFolds, type HonestSettings } from './cross-fit';
 import type { FoldOutput } from './fold';
 import { evaluatePredictions } from './metrics';
 import { detector, detectorParts, quantile, type DistanceKind, type Whitening } from './unknown';
-
-export interface HonestSettings {
-  /** Target share of "sure" answers that are right, on the validation fish. */
-  precision: number;
-  /** Share of validation fish that unknown-detection must let through. */
-  keep: number;
-  /** How the unknown detector scores a photo. */
-  distance: DistanceKind;
-  /** A fixed threshold (from the pack card) instead of one chosen for `precision`. */
-  notSureBelow?: number;
-}
 
 export interface HonestAnswers {
   calibration: Calibration;
@@ -117,13 +106,7 @@ export function fitHonestAnswersOnFolds(
   layer: string,
   s: HonestSettings,
 ): HonestAnswers {
-  const fitting = {
-    labels,
-    distance: s.distance,
-    keep: s.keep,
-    precision: s.precision,
-    notSureBelow: s.notSureBelow,
-  };
+  const fitting = { labels, ...s };
   const fitted = fitAnswers(folds, fitting);
   const measured = summariseFolds(folds, fitting, true, 0);
   const known = folds.flatMap((o) => o.known);

@@ -7,7 +7,7 @@ import { DEFAULT_FINE_TUNE } from './fine-tune';
 import { MAX_FINE_TUNE_BLOCKS } from './tail';
 import { DEFAULT_HEAD, type HeadOptions } from './head';
 import type { DistanceKind } from './unknown';
-import type { HonestSettings } from './honest-answers';
+import type { HonestSettings } from './cross-fit';
 import { BACKBONE_DIR } from './import-backbone';
 import { IMAGENET_INPUT } from './mobilenet-v2';
 
