@@ -20,7 +20,7 @@ import { UsageError } from './cli';
 import type { LabelledImage } from './dataset';
 import { applyLayers, headLayers, type HeadOptions } from './head';
 import { saveLayersModel, type WeightDtype } from './model-files';
-import type { Whitening } from './unknown';
+import { EMBEDDING_LAYER, type Whitening } from './unknown';
 import { writeReferencePhotos, type ReferenceSource } from './references';
 
 /** What a person writes about a pack: species names, data sources and licence files to ship with it. */
@@ -95,9 +95,6 @@ export function packLabels(ids: readonly string[], card: PackCard): Label[] {
     return { id, latin: entry?.latin ?? id, names: entry?.names ?? {} };
   });
 }
-
-/** Name of the pack model's whitened-feature layer that unknown-detection reads. */
-export const EMBEDDING_LAYER = 'unknown_embedding';
 
 /**
  * The full pack network: image in, class probabilities out — backbone, the whitening of its

@@ -28,7 +28,6 @@ import { formatEvaluation } from './metrics';
 import { loadLayersModel } from './model-files';
 import { fishCount, packMetadata, type RunDescription } from './pack-metadata';
 import {
-  EMBEDDING_LAYER,
   buildPackModel,
   cardAttachments,
   packLabels,
@@ -37,6 +36,7 @@ import {
   writePack,
 } from './pack-writer';
 import { predictOutputs } from './predict';
+import { EMBEDDING_LAYER } from './unknown';
 import { stageBar } from './progress';
 import { trainSettings, type TrainSettings } from './train-settings';
 

@@ -164,12 +164,15 @@ export function detectorParts(w: Whitening, round = (v: number) => v): DetectorP
  */
 export type DistanceKind = 'nearest' | 'relative';
 
+/** Name of the pack model's whitened-feature layer that unknown-detection reads. */
+export const EMBEDDING_LAYER = 'unknown_embedding';
+
 /** The pack's unknown detection for these centres and scales (threshold ∞: scores only). */
 export const detector = (
   { centres, scale, background }: DetectorParts,
   distance: DistanceKind,
   threshold = Infinity,
-  layer = 'unknown_embedding',
+  layer = EMBEDDING_LAYER,
 ): UnknownDetection =>
   distance === 'relative'
     ? { method: 'relative-nearest-centre', layer, centres, scale, background, threshold }
