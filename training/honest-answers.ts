@@ -24,13 +24,12 @@ export interface HonestAnswers {
 /** Unknown-detection data for a whitening and a threshold (the pack's `unknown` metadata). */
 export function unknownDetection(
   whitening: Whitening,
-  layer: string,
   threshold: number,
   distance: DistanceKind,
 ): UnknownDetection {
   // Six significant digits: the scores they feed are compared with a fitted threshold.
   const round = (v: number) => Number(v.toPrecision(6));
-  return detector(detectorParts(whitening, round), distance, round(threshold), layer);
+  return detector(detectorParts(whitening, round), distance, round(threshold));
 }
 
 export function fitHonestAnswers(
@@ -38,16 +37,15 @@ export function fitHonestAnswers(
   truth: Int32Array,
   labels: Label[],
   whitening: Whitening,
-  layer: string,
   s: HonestSettings,
 ): HonestAnswers {
   const temperature = fitTemperature(
     outputs.map((o) => o.probabilities),
     truth,
   );
-  const open = unknownDetection(whitening, layer, Infinity, s.distance);
+  const open = unknownDetection(whitening, Infinity, s.distance);
   const distances = outputs.map((o) => unknownDistance(o.features ?? [], open));
-  const unknown = unknownDetection(whitening, layer, quantile(distances, s.keep), s.distance);
+  const unknown = unknownDetection(whitening, quantile(distances, s.keep), s.distance);
   const kept = outputs.map((_, i) => i).filter((i) => distances[i]! <= unknown.threshold);
   const top = (o: ModelOutput) => {
     const p = calibrate(o.probabilities, temperature);
@@ -103,7 +101,6 @@ export function fitHonestAnswersOnFolds(
   folds: FoldOutput[],
   labels: Label[],
   whitening: Whitening,
-  layer: string,
   s: HonestSettings,
 ): HonestAnswers {
   const fitting = { labels, ...s };
@@ -113,7 +110,7 @@ export function fitHonestAnswersOnFolds(
   const notSureBelow = Math.min(1, Number(fitted.notSureBelow.toFixed(4)));
   return {
     calibration: { temperature: Number(fitted.temperature.toPrecision(6)) },
-    unknown: unknownDetection(whitening, layer, fitted.threshold, s.distance),
+    unknown: unknownDetection(whitening, fitted.threshold, s.distance),
     notSureBelow,
     validation: {
       ...evaluatePredictions(

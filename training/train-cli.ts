@@ -158,7 +158,7 @@ export async function trainPack(
   if (folds) {
     const all = { images: set.images.length, fish: fishCount(set.images) };
     await write(backbone.model, fit, all);
-    const honest = fitHonestAnswersOnFolds(folds.outputs, labels, fit.whitening, EMBEDDING_LAYER, {
+    const honest = fitHonestAnswersOnFolds(folds.outputs, labels, fit.whitening, {
       ...s.honest,
       notSureBelow: card.notSureBelow,
     });
@@ -186,7 +186,7 @@ export async function trainPack(
     evalBar.stop();
     shipped.dispose();
     const truth = Int32Array.from(split.validation.map((i) => set.labels.indexOf(i.label)));
-    honest = fitHonestAnswers(outputs, truth, labels, fit.whitening, EMBEDDING_LAYER, {
+    honest = fitHonestAnswers(outputs, truth, labels, fit.whitening, {
       ...s.honest,
       notSureBelow: card.notSureBelow,
     });
@@ -223,12 +223,7 @@ export async function trainPack(
     s.out,
     honest && {
       ...honest,
-      unknown: unknownDetection(
-        final.whitening,
-        EMBEDDING_LAYER,
-        honest.unknown.threshold,
-        s.honest.distance,
-      ),
+      unknown: unknownDetection(final.whitening, honest.unknown.threshold, s.honest.distance),
     },
   );
   summary += `\npack written to ${s.out} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
