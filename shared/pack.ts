@@ -76,6 +76,11 @@ export const preprocessingSchema = z.strictObject({
    * a crop to the fish's axis, black bars) become the mean colour of the rest. Absent: off.
    */
   fillDarkBorders: z.boolean().optional(),
+  /**
+   * Last, the brightness range from its 1st to its 99th percentile is stretched over the full
+   * range (gain at most 3, the same for R, G, B). Absent: off.
+   */
+  stretchContrast: z.boolean().optional(),
 });
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
 

@@ -171,6 +171,7 @@ describe("createPreprocessor (the browser classifier's reusable fast path)", () 
       fc.property(
         fc.constantFrom<Preprocessing['resize']>('stretch', 'center-crop'),
         fc.boolean(),
+        fc.boolean(),
         fc.record({
           width: fc.integer({ min: 1, max: 24 }),
           height: fc.integer({ min: 1, max: 24 }),
@@ -183,8 +184,13 @@ describe("createPreprocessor (the browser classifier's reusable fast path)", () 
           }),
           { minLength: 1, maxLength: 4 },
         ),
-        (resize, fillDarkBorders, size, images) => {
-          const preprocessing = { ...MOBILENET_V2_PREPROCESSING, resize, fillDarkBorders };
+        (resize, fillDarkBorders, stretchContrast, size, images) => {
+          const preprocessing = {
+            ...MOBILENET_V2_PREPROCESSING,
+            resize,
+            fillDarkBorders,
+            stretchContrast,
+          };
           const fast = createPreprocessor(preprocessing, size);
           for (const { width, height, seed } of images) {
             const photo = fillDarkBorders
@@ -200,7 +206,7 @@ describe("createPreprocessor (the browser classifier's reusable fast path)", () 
     );
   });
 
-  it('gives bit-identical floats to preprocess at the real input size (457×218 fish-pass crop → 224×224), with and without the dark-border fill', () => {
+  it('gives bit-identical floats to preprocess at the real input size (457×218 fish-pass crop → 224×224), with and without the dark-border fill and the contrast stretch', () => {
     const size = { width: 224, height: 224 };
     const variants = [
       { resize: 'stretch', photo: image },
@@ -210,6 +216,13 @@ describe("createPreprocessor (the browser classifier's reusable fast path)", () 
         fillDarkBorders: true,
         photo: (width: number, height: number) =>
           rotatedCrop(width, height, (x, y) => [90, (x + y) & 255, 60]),
+      },
+      {
+        resize: 'stretch',
+        fillDarkBorders: true,
+        stretchContrast: true,
+        photo: (width: number, height: number) =>
+          rotatedCrop(width, height, (x, y) => [90, 100 + ((x + y) % 40), 60]),
       },
     ] as const;
     for (const { photo: photoOf, ...variant } of variants) {
@@ -287,6 +300,99 @@ describe('fillDarkBorders', () => {
     expect(
       firstBitDifference(preprocess(night, filling, size), preprocess(night, plain, size)),
     ).toBe(-1);
+  });
+});
+
+describe('stretchContrast', () => {
+  const size = { width: 32, height: 32 };
+  const plain: Preprocessing = { ...STRETCH };
+  const stretching: Preprocessing = { ...STRETCH, stretchContrast: true };
+  /** A murky photo: grey-green, brightness 80–170 of 255 in a gradient, a darker stripe. */
+  const murky = (width: number, height: number): RgbaImage => {
+    const data = new Uint8Array(width * height * 4);
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const v = 80 + Math.round((90 * x) / (width - 1)) - (y === 10 ? 10 : 0);
+        data.set([v - 10, v + 10, v], (y * width + x) * 4);
+      }
+    return { width, height, data };
+  };
+  const luma = (input: Float32Array, p: number) =>
+    0.299 * input[p * 3]! + 0.587 * input[p * 3 + 1]! + 0.114 * input[p * 3 + 2]!;
+  const quantile = (input: Float32Array, q: number) => {
+    const values = Array.from({ length: input.length / 3 }, (_, p) => luma(input, p)).sort(
+      (a, b) => a - b,
+    );
+    return values[Math.floor(q * (values.length - 1))]!;
+  };
+
+  it('spreads the brightness from its 1st to its 99th percentile over the full range', () => {
+    const before = preprocess(murky(64, 64), plain, size);
+    const after = preprocess(murky(64, 64), stretching, size);
+    // 80–170 of 255 is about -0.4 to 0.35 before; the stretch takes it to about -1 to 1.
+    expect(quantile(before, 0.99) - quantile(before, 0.01)).toBeLessThan(0.8);
+    expect(quantile(after, 0.01)).toBeLessThan(-0.9);
+    expect(quantile(after, 0.99)).toBeGreaterThan(0.9);
+    // Brighter stays brighter: the order of the pixels' brightness is kept.
+    for (let p = 1; p < 32 * 32; p++)
+      if (luma(before, p) > luma(before, p - 1) + 1e-3)
+        expect(luma(after, p)).toBeGreaterThanOrEqual(luma(after, p - 1));
+  });
+
+  it('gives red, green and blue the same gain, so colours keep their differences in proportion', () => {
+    const before = preprocess(murky(64, 64), plain, size);
+    const after = preprocess(murky(64, 64), stretching, size);
+    const gains = [0, 1, 2].map((c) => {
+      const [p, q] = [5 * 32 + 10, 20 * 32 + 22];
+      return (after[q * 3 + c]! - after[p * 3 + c]!) / (before[q * 3 + c]! - before[p * 3 + c]!);
+    });
+    expect(gains[0]).toBeGreaterThan(2);
+    expect(gains[1]).toBeCloseTo(gains[0]!, 3);
+    expect(gains[2]).toBeCloseTo(gains[0]!, 3);
+    // Green stays above red by the same multiple of its difference before.
+    const p = 12 * 32 + 16;
+    expect(after[p * 3 + 1]! - after[p * 3]!).toBeCloseTo(
+      gains[0]! * (before[p * 3 + 1]! - before[p * 3]!),
+      3,
+    );
+  });
+
+  it('stretches a nearly flat photo at most 3 times, and leaves a full-range one nearly as it is', () => {
+    const flat = solid(40, 30, [120, 120, 120]);
+    for (let i = 0; i < flat.data.length; i += 4) flat.data.fill(118 + ((i / 4) % 5), i, i + 3);
+    const before = preprocess(flat, plain, size);
+    const after = preprocess(flat, stretching, size);
+    const spread = (input: Float32Array) => Math.max(...input) - Math.min(...input);
+    expect(spread(after)).toBeLessThanOrEqual(3 * spread(before) + 1e-4);
+    expect(spread(after)).toBeGreaterThan(2 * spread(before));
+
+    const full = solid(64, 64, [0, 0, 0]);
+    for (let i = 0; i < full.data.length; i += 4)
+      full.data.fill(Math.round((((i / 4) % 64) * 255) / 63), i, i + 3);
+    const wide = preprocess(full, plain, { width: 256, height: 16 });
+    const stretched = preprocess(full, stretching, { width: 256, height: 16 });
+    let largest = 0;
+    for (let i = 0; i < wide.length; i++)
+      largest = Math.max(largest, Math.abs(stretched[i]! - wide[i]!));
+    expect(largest).toBeLessThan(0.05);
+  });
+
+  it('gives the same picture in pixel units whatever the pack’s scaling (ImageNet mean and std too)', () => {
+    const photo = murky(48, 48);
+    const a = preprocess(photo, stretching, size);
+    const imagenet = {
+      ...PREPROCESSING_PRESETS.imagenet,
+      resize: 'stretch',
+      stretchContrast: true,
+    };
+    const b = preprocess(photo, imagenet as Preprocessing, size);
+    const { mean, std, scale, offset } = PREPROCESSING_PRESETS.imagenet;
+    for (let p = 0; p < a.length / 3; p += 31)
+      for (const c of [0, 1, 2] as const) {
+        const pixelA = (a[p * 3 + c]! + 1) * 127.5;
+        const pixelB = (b[p * 3 + c]! * std[c] + mean[c] - offset) * scale;
+        expect(pixelB).toBeCloseTo(pixelA, 2);
+      }
   });
 });
 

@@ -4,6 +4,7 @@
  * Decoding and EXIF orientation happen before this, per runtime; the same pixels give the same
  * floats everywhere, so browser and Node predictions agree.
  */
+import { stretchContrast } from './contrast';
 import { fillBuffers, fillDarkBorders, type FillBuffers } from './dark-borders';
 import type { Preprocessing } from './pack';
 
@@ -88,7 +89,10 @@ function axisTaps(origin: number, extent: number, outN: number, sourceN: number)
 }
 
 /** How resampled RGB values become network input: the dark-border fill if asked, then value = (pixel / scale + offset − mean) / std. */
-type Scaling = Pick<Preprocessing, 'scale' | 'offset' | 'mean' | 'std' | 'fillDarkBorders'>;
+type Scaling = Pick<
+  Preprocessing,
+  'scale' | 'offset' | 'mean' | 'std' | 'fillDarkBorders' | 'stretchContrast'
+>;
 
 /** Buffers one resampling writes: the network input and the float64 intermediate rows. */
 interface ResampleBuffers {
@@ -191,6 +195,7 @@ function resample(
     for (let o = 0; o < size.height; o++)
       scaleRow(out, o * rowLength, fill.values, o * rowLength, rowLength, preprocessing);
   }
+  if (preprocessing.stretchContrast) stretchContrast(out, preprocessing);
   return out;
 }
 

@@ -12,6 +12,7 @@ import {
   type InputSize,
   type RgbaImage,
 } from '../shared/preprocess';
+import { stretchContrast } from '../shared/contrast';
 import { seededRandom } from './dataset';
 
 export const AUGMENTATIONS = ['light', 'water'] as const;
@@ -47,7 +48,14 @@ export function augmentedView(
     height,
   };
   const mirror = random() < 0.5;
-  const pixels = preprocessRegion(image, region, size, preprocessing, mirror);
+  // The stretch comes after the light and water changes, as the app applies it to every photo.
+  const pixels = preprocessRegion(
+    image,
+    region,
+    size,
+    { ...preprocessing, stretchContrast: false },
+    mirror,
+  );
   if (recipe === 'water') water(pixels, size, random);
   // Brightness/contrast jitter in the [-1, 1] space, plus a small per-channel colour cast.
   const contrast = 0.8 + 0.4 * random();
@@ -57,6 +65,7 @@ export function augmentedView(
     const v = pixels[i]! * contrast + brightness + cast[i % 3]!;
     pixels[i] = v < -1 ? -1 : v > 1 ? 1 : v;
   }
+  if (preprocessing.stretchContrast) stretchContrast(pixels, preprocessing);
   return pixels;
 }
 

@@ -390,6 +390,19 @@ describe('train + eval on the fixture fish', () => {
     });
   });
 
+  it('--stretch-contrast puts the contrast stretch in the preprocessing the pack records', () => {
+    const base = ['--data', 'x', '--name', 'a', '--out', 'o'];
+    expect(trainSettings(base).preprocessing.stretchContrast).toBeUndefined();
+    expect(
+      trainSettings([...base, '--fill-dark-borders', '--stretch-contrast']).preprocessing,
+    ).toEqual({
+      ...MOBILENET_V2_PREPROCESSING,
+      resize: 'stretch',
+      fillDarkBorders: true,
+      stretchContrast: true,
+    });
+  });
+
   it('writes a nearest-centre head that reads the leading coordinates, the detector all of them', async () => {
     const out = path.join(work, 'centres');
     const settings = trainSettings([

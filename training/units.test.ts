@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MOBILENET_V2_PREPROCESSING, type Preprocessing } from '../shared/pack';
+import { preprocess } from '../shared/preprocess';
+import { augmentedView } from './augment';
 import { initBackend } from './backend';
 import { fishKeyOf, splitByFish, type ImageSet } from './dataset';
 import { toFloat16, toFloat16Bits } from './float16';
@@ -62,6 +65,54 @@ describe('float16', () => {
         Math.abs(values[i]!) / 1024 + 1e-7,
       );
     tf.dispose(decoded.w!);
+  });
+});
+
+describe('augmented views', () => {
+  const size = { width: 32, height: 32 };
+  // A murky photo: brightness 90–150 of 255 across it.
+  const width = 48;
+  const data = new Uint8Array(width * 40 * 4);
+  for (let p = 0; p < width * 40; p++) {
+    const v = 90 + Math.round((60 * (p % width)) / (width - 1));
+    data.set([v - 8, v + 8, v, 255], p * 4);
+  }
+  const photo = { width, height: 40, data };
+  const stretching: Preprocessing = {
+    ...MOBILENET_V2_PREPROCESSING,
+    resize: 'stretch',
+    stretchContrast: true,
+  };
+  const brightnessRange = (input: Float32Array) => {
+    const luma = Array.from(
+      { length: input.length / 3 },
+      (_, p) => 0.299 * input[p * 3]! + 0.587 * input[p * 3 + 1]! + 0.114 * input[p * 3 + 2]!,
+    ).sort((a, b) => a - b);
+    return luma[Math.floor(0.99 * (luma.length - 1))]! - luma[Math.ceil(0.01 * (luma.length - 1))]!;
+  };
+
+  it('view 0 is what the app computes; the others are stretched after their light changes, as the app stretches every photo', () => {
+    expect(augmentedView(photo, stretching, size, 0, 7)).toEqual(
+      preprocess(photo, stretching, size),
+    );
+    for (const recipe of ['light', 'water'] as const)
+      for (let view = 1; view <= 6; view++) {
+        const stretched = augmentedView(photo, stretching, size, view, 7, recipe);
+        const plain = augmentedView(
+          photo,
+          { ...stretching, stretchContrast: false },
+          size,
+          view,
+          7,
+          recipe,
+        );
+        // Without the stretch a view keeps the murk (and the jitter's contrast change); with it the
+        // brightness spans the whole range (2 in [-1, 1]) or is tripled, whatever the jitter did.
+        expect(brightnessRange(plain)).toBeLessThan(0.9);
+        expect(brightnessRange(stretched)).toBeGreaterThan(
+          0.85 * Math.min(2, 3 * brightnessRange(plain)),
+        );
+      }
   });
 });
 
