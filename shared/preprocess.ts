@@ -88,7 +88,10 @@ function axisTaps(origin: number, extent: number, outN: number, sourceN: number)
   return { index: Int32Array.from(indices), weight: Float64Array.from(weights), start };
 }
 
-/** How resampled RGB values become network input: the dark-border fill if asked, then value = (pixel / scale + offset − mean) / std. */
+/**
+ * How resampled RGB values become network input: the dark-border fill if asked, then value =
+ * (pixel / scale + offset − mean) / std, then the contrast stretch if asked.
+ */
 type Scaling = Pick<
   Preprocessing,
   'scale' | 'offset' | 'mean' | 'std' | 'fillDarkBorders' | 'stretchContrast'
@@ -142,9 +145,9 @@ function rowSpan(ys: Taps, sourceRows: number): { lo: number; count: number } {
 
 /**
  * The resampling itself, separable: horizontal taps into float64 rows, then vertical taps, then
- * (when the pack says) the dark-border fill, then scaling. Every output value is computed by the
- * same float64 operations in the same order whoever supplies the buffers, so `preprocess` and
- * `createPreprocessor` give identical floats.
+ * (when the pack says) the dark-border fill, then scaling, then (when the pack says) the contrast
+ * stretch. Every output value is computed by the same float64 operations in the same order
+ * whoever supplies the buffers, so `preprocess` and `createPreprocessor` give identical floats.
  */
 function resample(
   image: RgbaImage,

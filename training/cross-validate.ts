@@ -9,7 +9,7 @@
  * score on fish it never saw. Prints one JSON object.
  */
 import { unknownDistance } from '../shared/decision';
-import { MOBILENET_V2_PREPROCESSING, type Label } from '../shared/pack';
+import type { Label } from '../shared/pack';
 import type { Augmentation } from './augment';
 import { initBackend } from './backend';
 import { UsageError, isMain, parseArgs, runCli } from './cli';
@@ -19,7 +19,12 @@ import { DEFAULT_FINE_TUNE } from './fine-tune';
 import { DEFAULT_HEAD, predictHead, trainHead } from './head';
 import { BACKBONE_DIR } from './import-backbone';
 import { FEATURE_SIZE } from './mobilenet-v2';
-import { parseDistanceKind, parseHeadKind, parseInputSize } from './train-settings';
+import {
+  packPreprocessing,
+  parseDistanceKind,
+  parseHeadKind,
+  parseInputSize,
+} from './train-settings';
 import { summariseFolds } from './cross-fit';
 import { fitFold, type FoldOutput } from './fold';
 import { tailInputLayer } from './tail';
@@ -99,12 +104,7 @@ async function main(): Promise<void> {
   const backbone = await loadBackbone(BACKBONE_DIR, size);
   const options = {
     backbone,
-    preprocessing: {
-      ...MOBILENET_V2_PREPROCESSING,
-      resize,
-      ...(a['fill-dark-borders'] === true ? { fillDarkBorders: true } : {}),
-      ...(a['stretch-contrast'] === true ? { stretchContrast: true } : {}),
-    },
+    preprocessing: packPreprocessing(resize, a),
     size,
     layer: fineTune.blocks > 0 ? tailInputLayer(fineTune.blocks) : undefined,
     cacheDir: a['cache-dir'] === undefined ? undefined : String(a['cache-dir']),

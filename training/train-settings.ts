@@ -119,6 +119,22 @@ export function parseDistanceKind(value: string | number | boolean | undefined):
   return kind;
 }
 
+/**
+ * The pack's preprocessing from `--resize`, `--fill-dark-borders` and `--stretch-contrast`: what
+ * the app will run on every photo, so training, `cross-validate` and `eval` build it the same way.
+ */
+export function packPreprocessing(
+  resize: Preprocessing['resize'],
+  flags: { 'fill-dark-borders'?: unknown; 'stretch-contrast'?: unknown },
+): Preprocessing {
+  return {
+    ...MOBILENET_V2_PREPROCESSING,
+    resize,
+    ...(flags['fill-dark-borders'] === true ? { fillDarkBorders: true } : {}),
+    ...(flags['stretch-contrast'] === true ? { stretchContrast: true } : {}),
+  };
+}
+
 /** Validates command-line options into training settings; bad values are UsageErrors. */
 export function trainSettings(argv: string[]): TrainSettings {
   const a = parseArgs(argv, OPTIONS);
@@ -193,12 +209,7 @@ export function trainSettings(argv: string[]): TrainSettings {
     card: a.card === undefined ? undefined : String(a.card),
     backbone: String(a.backbone ?? BACKBONE_DIR),
     dtype: quantize,
-    preprocessing: {
-      ...MOBILENET_V2_PREPROCESSING,
-      resize,
-      ...(a['fill-dark-borders'] === true ? { fillDarkBorders: true } : {}),
-      ...(a['stretch-contrast'] === true ? { stretchContrast: true } : {}),
-    },
+    preprocessing: packPreprocessing(resize, a),
     size: parseInputSize(a.input),
     views: Math.max(1, Math.round(num('views', 6))),
     augmentation,
