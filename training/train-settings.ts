@@ -121,7 +121,7 @@ export function parseDistanceKind(value: string | number | boolean | undefined):
 
 /**
  * The pack's preprocessing from `--resize`, `--fill-dark-borders` and `--stretch-contrast`: what
- * the app will run on every photo, so training, `cross-validate` and `eval` build it the same way.
+ * the app will run on every photo, built the same way by `train` and `cross-validate`.
  */
 export function packPreprocessing(
   resize: Preprocessing['resize'],
