@@ -24,6 +24,7 @@ import {
   parseDistanceKind,
   parseHeadKind,
   parseInputSize,
+  parseResize,
 } from './train-settings';
 import { summariseFolds } from './cross-fit';
 import { fitFold, type FoldOutput } from './fold';
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
     learningRate: Number(a['fine-tune-lr'] ?? DEFAULT_FINE_TUNE.learningRate),
     maxEpochs: Number(a['fine-tune-epochs'] ?? DEFAULT_FINE_TUNE.maxEpochs),
   };
-  const resize = String(a.resize ?? 'stretch') as 'stretch' | 'center-crop';
+  const resize = parseResize(a.resize);
   const set = await listImageSet(String(a.data));
   const size = parseInputSize(a.input);
   const backbone = await loadBackbone(BACKBONE_DIR, size);

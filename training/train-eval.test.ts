@@ -19,7 +19,7 @@ import { BACKBONE_DIR } from './import-backbone';
 import { loadLayersModel } from './model-files';
 import { predictOutputs } from './predict';
 import { trainPack } from './train-cli';
-import { trainSettings } from './train-settings';
+import { parseResize, trainSettings } from './train-settings';
 
 const FIXTURES = path.resolve('tests/fixtures/fish');
 const NON_FISH = path.resolve('training/data/non-fish');
@@ -268,6 +268,11 @@ describe('train + eval on the fixture fish', () => {
       /--unknown-distance must be nearest or relative/,
     );
     expect(trainSettings(base).honest.distance).toBe('nearest');
+    expect(() => trainSettings([...base, '--resize', 'fill'])).toThrow(
+      /--resize must be stretch or center-crop/,
+    );
+    expect(parseResize('center-crop')).toBe('center-crop');
+    expect(parseResize(undefined)).toBe('stretch');
     expect(() =>
       trainSettings([...base, '--head', 'centres', '--whitened-dims', '16', '--head-dims', '32']),
     ).toThrow(/--head-dims must be a whole number from 1 to --whitened-dims/);

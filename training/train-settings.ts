@@ -107,6 +107,14 @@ export function parseHeadKind(value: string | number | boolean | undefined): Hea
   return kind;
 }
 
+/** The `--resize` option: `stretch` (default) or `center-crop`. */
+export function parseResize(value: string | number | boolean | undefined): Preprocessing['resize'] {
+  const resize = String(value ?? 'stretch');
+  if (resize !== 'stretch' && resize !== 'center-crop')
+    throw new UsageError('--resize must be stretch or center-crop');
+  return resize;
+}
+
 /**
  * The `--unknown-distance` option: how the unknown detector scores a photo, `nearest` (the
  * distance to the nearest species centre, default) or `relative` (minus the distance to the
@@ -150,9 +158,7 @@ export function trainSettings(argv: string[]): TrainSettings {
   const quantize = String(a.quantize ?? 'float32');
   if (quantize !== 'float32' && quantize !== 'float16')
     throw new UsageError('--quantize must be float16 or float32');
-  const resize = String(a.resize ?? 'stretch');
-  if (resize !== 'stretch' && resize !== 'center-crop')
-    throw new UsageError('--resize must be stretch or center-crop');
+  const resize = parseResize(a.resize);
   const augmentation = String(a.augment ?? 'light') as Augmentation;
   if (!AUGMENTATIONS.includes(augmentation))
     throw new UsageError(`--augment must be one of ${AUGMENTATIONS.join(', ')}`);
