@@ -10,7 +10,6 @@
  */
 import { unknownDistance } from '../shared/decision';
 import type { Label } from '../shared/pack';
-import type { Augmentation } from './augment';
 import { initBackend } from './backend';
 import { UsageError, isMain, parseArgs, runCli } from './cli';
 import { foldsByFish, listImageSet, listImagesDeep } from './dataset';
@@ -21,6 +20,7 @@ import { BACKBONE_DIR } from './import-backbone';
 import { FEATURE_SIZE } from './mobilenet-v2';
 import {
   packPreprocessing,
+  parseAugmentation,
   parseDistanceKind,
   parseHeadKind,
   parseInputSize,
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     layer: fineTune.blocks > 0 ? tailInputLayer(fineTune.blocks) : undefined,
     cacheDir: a['cache-dir'] === undefined ? undefined : String(a['cache-dir']),
   };
-  const augmentation = String(a.augment ?? 'light') as Augmentation;
+  const augmentation = parseAugmentation(a.augment);
   const features = await imageFeatures(
     set.images.map((i) => i.file),
     { ...options, views, augmentation },

@@ -19,7 +19,7 @@ import { BACKBONE_DIR } from './import-backbone';
 import { loadLayersModel } from './model-files';
 import { predictOutputs } from './predict';
 import { trainPack } from './train-cli';
-import { parseResize, trainSettings } from './train-settings';
+import { parseAugmentation, parseResize, trainSettings } from './train-settings';
 
 const FIXTURES = path.resolve('tests/fixtures/fish');
 const NON_FISH = path.resolve('training/data/non-fish');
@@ -273,6 +273,11 @@ describe('train + eval on the fixture fish', () => {
     );
     expect(parseResize('center-crop')).toBe('center-crop');
     expect(parseResize(undefined)).toBe('stretch');
+    expect(() => trainSettings([...base, '--augment', 'murk'])).toThrow(
+      /--augment must be one of light, water/,
+    );
+    expect(parseAugmentation('water')).toBe('water');
+    expect(parseAugmentation(undefined)).toBe('light');
     expect(() =>
       trainSettings([...base, '--head', 'centres', '--whitened-dims', '16', '--head-dims', '32']),
     ).toThrow(/--head-dims must be a whole number from 1 to --whitened-dims/);

@@ -115,6 +115,14 @@ export function parseResize(value: string | number | boolean | undefined): Prepr
   return resize;
 }
 
+/** The `--augment` option: how training views vary a photo, `light` (default) or `water`. */
+export function parseAugmentation(value: string | number | boolean | undefined): Augmentation {
+  const augmentation = String(value ?? 'light');
+  if (!(AUGMENTATIONS as readonly string[]).includes(augmentation))
+    throw new UsageError(`--augment must be one of ${AUGMENTATIONS.join(', ')}`);
+  return augmentation as Augmentation;
+}
+
 /**
  * The `--unknown-distance` option: how the unknown detector scores a photo, `nearest` (the
  * distance to the nearest species centre, default) or `relative` (minus the distance to the
@@ -159,9 +167,7 @@ export function trainSettings(argv: string[]): TrainSettings {
   if (quantize !== 'float32' && quantize !== 'float16')
     throw new UsageError('--quantize must be float16 or float32');
   const resize = parseResize(a.resize);
-  const augmentation = String(a.augment ?? 'light') as Augmentation;
-  if (!AUGMENTATIONS.includes(augmentation))
-    throw new UsageError(`--augment must be one of ${AUGMENTATIONS.join(', ')}`);
+  const augmentation = parseAugmentation(a.augment);
   const num = (key: keyof typeof OPTIONS, fallback: number) =>
     a[key] === undefined ? fallback : Number(a[key]);
   const headKind = parseHeadKind(a.head);
