@@ -70,7 +70,8 @@ export function securityHeaders(): MiddlewareHandler {
     crossOriginResourcePolicy: 'same-origin',
     referrerPolicy: 'no-referrer',
     xFrameOptions: 'DENY',
-    // The camera for this origin only; nothing else the app does not use.
+    // The camera for this origin only; nothing else the app does not use. Only features
+    // Chromium knows: it warns on every page load about one it does not (`bluetooth`).
     permissionsPolicy: {
       camera: ['self'],
       microphone: [],
@@ -79,7 +80,6 @@ export function securityHeaders(): MiddlewareHandler {
       usb: [],
       serial: [],
       hid: [],
-      bluetooth: [],
       midi: [],
       displayCapture: [],
       browsingTopics: [],

@@ -67,6 +67,14 @@ test('using the app, its workers and the dashboard violates no Content-Security-
     });
   });
   const page = await context.newPage();
+  // Chromium says so in the console when it cannot parse a security header, or a part of it
+  // (an unknown Permissions-Policy feature is ignored, with a warning, on every page load).
+  const headerComplaints: string[] = [];
+  page.on('console', (message) => {
+    if (/Error with [\w-]+ header|Unrecognized feature/i.test(message.text())) {
+      headerComplaints.push(message.text());
+    }
+  });
 
   await page.goto('/');
   await chooseFirstPack(page, pack.name);
@@ -103,6 +111,7 @@ test('using the app, its workers and the dashboard violates no Content-Security-
   await expect(page.getByTestId('chart-species')).toBeVisible();
 
   expect(seen, 'securitypolicyviolation events in the pages').toEqual([]);
+  expect(headerComplaints, 'security headers Chromium could not parse').toEqual([]);
 
   // The sentinel: an inline script, which the policy refuses and the browser reports.
   await page.evaluate(() => {
