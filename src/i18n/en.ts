@@ -11,6 +11,7 @@ export const en = {
   'nav.status': 'Status',
   'nav.label': 'Main',
   'language.label': 'Language',
+  'app.skipToContent': 'Skip to content',
   'identify.title': 'Identify a fish',
   'identify.intro': 'Take or choose a photo of a fish. It is identified on this device.',
   'history.title': 'History',
@@ -163,7 +164,7 @@ export const en = {
   'result.technical.answer': 'Answer',
   'species.probability': 'For your photo: {percent}',
   'species.photoAlt': 'Reference photo {n} of {name}',
-  'species.photosCredit': 'Photos: {credit}',
+  'species.photosCredit': 'Photos:',
   'species.close': 'Close',
   'error.not-an-image': 'This file is not an image we can read. Choose a JPEG, PNG or WebP photo.',
   'error.heic-unsupported':

@@ -13,6 +13,7 @@ export const ru: Record<keyof typeof en, Message> = {
   'nav.status': 'Состояние',
   'nav.label': 'Главное меню',
   'language.label': 'Язык',
+  'app.skipToContent': 'Перейти к содержимому',
   'identify.title': 'Определить рыбу',
   'identify.intro':
     'Сфотографируйте рыбу или выберите фото. Распознавание идёт на этом устройстве.',
@@ -151,7 +152,7 @@ export const ru: Record<keyof typeof en, Message> = {
   'result.technical.answer': 'Ответ',
   'species.probability': 'Для вашего фото: {percent}',
   'species.photoAlt': 'Эталонное фото {n}: {name}',
-  'species.photosCredit': 'Фото: {credit}',
+  'species.photosCredit': 'Фото:',
   'species.close': 'Закрыть',
   'error.not-an-image':
     'Этот файл не является изображением, которое мы можем прочитать. Выберите фото JPEG, PNG или WebP.',

@@ -28,7 +28,7 @@ export function Layout(props: {
   return (
     <div class="shell">
       <a class="skip-link" href="#main">
-        Skip to content
+        {t('app.skipToContent')}
       </a>
       <header class="app-header">
         <div class="brand">
@@ -45,7 +45,7 @@ export function Layout(props: {
             onChange={(event) => setLocale(event.currentTarget.value as Locale)}
           >
             {LOCALES.map((code) => (
-              <option key={code} value={code}>
+              <option key={code} value={code} lang={code}>
                 {LANGUAGE_NAMES[code]}
               </option>
             ))}

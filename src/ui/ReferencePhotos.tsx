@@ -6,12 +6,17 @@ export interface ReferencePhotoView extends ReferencePhoto {
   url: string;
 }
 
-/** "Photos: <credit> · <licence>", once per distinct credit. */
+/**
+ * "Photos: <credit> · <licence>", once per distinct credit. The credits are the pack's words as
+ * their authors wrote them: names, sources and licences, not for translating.
+ */
 function Credits(props: { photos: readonly ReferencePhotoView[] }) {
   const { t } = useI18n();
   const credits = [...new Set(props.photos.map((p) => `${p.credit} · ${p.licence}`))];
   return (
-    <p class="reference-credit">{t('species.photosCredit', { credit: credits.join('; ') })}</p>
+    <p class="reference-credit">
+      {t('species.photosCredit')} <span translate={false}>{credits.join('; ')}</span>
+    </p>
   );
 }
 

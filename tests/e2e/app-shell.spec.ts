@@ -1,5 +1,6 @@
 import { launchPersistentChromium } from '../support/chromium-context.js';
 import { startFishlens } from '../support/fishlens-server.js';
+import { englishWords } from './english-words.js';
 import { expect, test } from './fixtures.js';
 
 test('the home page is HTML that links a complete web app manifest', async ({ page, request }) => {
@@ -99,6 +100,16 @@ test('the interface switches to Russian and remembers the choice', async ({ page
   await page.reload();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Определить рыбу');
   await expect(page.locator('html')).toHaveAttribute('lang', 'ru');
+});
+
+test('a Russian screen has no English words, shown or for screen readers', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel('Language').selectOption('ru');
+  for (const path of ['/', '/history', '/models', '/status']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    expect(await englishWords(page), path).toEqual([]);
+  }
 });
 
 test('the embedded database keeps what was stored across a restart', async ({ request }) => {

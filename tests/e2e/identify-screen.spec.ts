@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { fixturePhotos, nodeDecisions, packLabels, ROOT } from '../support/test-packs.js';
 import { expectAccessible } from './axe.js';
+import { englishWords } from './english-words.js';
 import { DEMO_PACKS_DIR, test } from './demo-server.js';
 import { expect } from './fixtures.js';
 import { identify } from './identify-fixtures.js';
@@ -83,6 +84,11 @@ const WORDS = {
     notNow: 'Не сейчас',
   },
 } as const;
+
+/** On a Russian screen, its English words (tests/e2e/english-words.ts); none is checked in English. */
+async function englishOnRussianScreen(page: Page, locale: Locale): Promise<string[]> {
+  return locale === 'ru' ? englishWords(page) : [];
+}
 
 /** Words that must not reach people on the Identify screen: slugs, backends, versions, timings, ids. */
 const JARGON =
@@ -187,6 +193,7 @@ for (const locale of LOCALES) {
     expect(await main.innerText()).not.toMatch(JARGON);
     expect((await identify(page, BREAM)).kind).toBe('prediction');
     expect(await main.innerText()).not.toMatch(JARGON);
+    expect(await englishOnRussianScreen(page, locale)).toEqual([]);
     const details = page.getByTestId('technical-details');
     await details.getByText(w.details).click();
     await expect(details).toContainText(RIVER);
@@ -303,6 +310,7 @@ for (const locale of LOCALES) {
     });
     expect(countLines).toBe(1);
     await expect(card.getByTestId('species-confidence')).toHaveCount(0);
+    expect(await englishOnRussianScreen(page, locale)).toEqual([]);
     await expectAccessible(page);
     // History keeps the answer as it was given, not as a species.
     await page.getByRole('navigation').getByRole('link', { name: w.history }).click();
