@@ -4,10 +4,16 @@
  * view, the species card with reference photos, honest answers ("not one of my species"), the
  * install offer, plain words and a layout that holds at 360 px. The server publishes both demo packs.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { fixturePhotos, nodeDecisions, packLabels, ROOT } from '../support/test-packs.js';
+import {
+  fixturePhotos,
+  nodeDecisions,
+  packLabels,
+  ROOT,
+  UNSURE_FIXTURES,
+} from '../support/test-packs.js';
 import { expectAccessible } from './axe.js';
 import { englishWords } from './english-words.js';
 import { DEMO_PACKS_DIR, test } from './demo-server.js';
@@ -216,7 +222,10 @@ for (const locale of LOCALES) {
     // A fixture photo the river pack answers "not sure", as Node decides (the browser decides the
     // same: decisions.spec): the photo changes with each retraining of the pack.
     const dir = join(DEMO_PACKS_DIR, RIVER);
-    const photos = fixturePhotos(packLabels(dir)).map((p) => p.file);
+    const photos = [
+      ...fixturePhotos(packLabels(dir)).map((p) => p.file),
+      ...readdirSync(join(UNSURE_FIXTURES, 'bream')).map((f) => join(UNSURE_FIXTURES, 'bream', f)),
+    ];
     const unsure = Object.entries(await nodeDecisions(dir, photos)).find(
       ([, d]) => d.verdict === 'not-sure',
     );

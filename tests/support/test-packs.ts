@@ -15,6 +15,8 @@ import type { Decision } from '../../shared/decision.js';
 const run = promisify(execFile);
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const FIXTURES = join(ROOT, 'tests/fixtures/fish');
+/** River fish photos the committed river pack answers "not sure" (its README), by label id. */
+export const UNSURE_FIXTURES = join(ROOT, 'tests/fixtures/fish-unsure');
 
 export interface TestPack {
   /** Folder of pack folders, for the server's DEMO_MODELS_DIR. */
