@@ -6,7 +6,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { FIXTURES, nodeDecisions, ROOT, UNSURE_FIXTURES } from '../support/test-packs.js';
+import {
+  FIXTURES,
+  labelledPhotos,
+  nodeDecisions,
+  ROOT,
+  UNSURE_FIXTURES,
+} from '../support/test-packs.js';
 import type {} from '../../src/dev/debug.js'; // window.fishlensDebug
 import { DEMO_PACKS_DIR, test } from './demo-server.js';
 import { expect } from './fixtures.js';
@@ -15,23 +21,13 @@ import { openReady } from './identify-fixtures.js';
 const UNKNOWN = join(ROOT, 'tests/fixtures/unknown');
 const isPhoto = (f: string) => /\.(png|jpe?g)$/i.test(f);
 
-/** The photos in the label folders of `dir`. */
-const labelled = (dir: string) =>
-  readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .flatMap((d) =>
-      readdirSync(join(dir, d.name))
-        .filter(isPhoto)
-        .map((f) => join(dir, d.name, f)),
-    );
-
 /**
  * Every fixture photo: the river fish by species (those the river pack names and those it is not
  * sure about), then the photos of none of the river species.
  */
 const PHOTOS = [
-  ...labelled(FIXTURES),
-  ...labelled(UNSURE_FIXTURES),
+  ...labelledPhotos(FIXTURES),
+  ...labelledPhotos(UNSURE_FIXTURES),
   ...readdirSync(UNKNOWN)
     .filter(isPhoto)
     .map((f) => join(UNKNOWN, f)),

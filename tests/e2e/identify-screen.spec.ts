@@ -4,11 +4,12 @@
  * view, the species card with reference photos, honest answers ("not one of my species"), the
  * install offer, plain words and a layout that holds at 360 px. The server publishes both demo packs.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import {
   fixturePhotos,
+  labelledPhotos,
   nodeDecisions,
   packLabels,
   ROOT,
@@ -224,7 +225,7 @@ for (const locale of LOCALES) {
     const dir = join(DEMO_PACKS_DIR, RIVER);
     const photos = [
       ...fixturePhotos(packLabels(dir)).map((p) => p.file),
-      ...readdirSync(join(UNSURE_FIXTURES, 'bream')).map((f) => join(UNSURE_FIXTURES, 'bream', f)),
+      ...labelledPhotos(UNSURE_FIXTURES),
     ];
     const unsure = Object.entries(await nodeDecisions(dir, photos)).find(
       ([, d]) => d.verdict === 'not-sure',

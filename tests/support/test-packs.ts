@@ -119,6 +119,18 @@ export function packsWithUnsureVariant(pack: TestPack): { packsDir: string; unsu
   return { packsDir, unsureName };
 }
 
+/** Every photo in the label folders of `dir` (`<dir>/<label id>/<photo>`), sorted. */
+export function labelledPhotos(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      readdirSync(join(dir, d.name))
+        .filter((f) => /\.(png|jpe?g|webp)$/i.test(f))
+        .map((f) => join(dir, d.name, f)),
+    )
+    .sort();
+}
+
 /** One fixture photo per class (the first file of each class folder). */
 export function fixturePhotos(labels: string[]): { label: string; file: string }[] {
   return labels.flatMap((label) => {
