@@ -12,7 +12,7 @@ import { predictHead, type FeatureRows } from './head';
 import { FEATURE_SIZE } from './mobilenet-v2';
 import { fishCount } from './pack-metadata';
 import { disposeTail, pooledFeatures, readTail } from './tail';
-import { flatten, rowsOf } from './linalg';
+import { flatten, median, rowsOf } from './linalg';
 import { detectorParts, whiten, type DetectorParts } from './unknown';
 
 /** What is kept of one fold: its model's outputs on fish it never saw, and its detector's data. */
@@ -86,9 +86,6 @@ export function featureRows(
   });
   return { x, y };
 }
-
-/** The middle value (the lower of the two middle ones for an even count). */
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[(values.length - 1) >> 1]!;
 
 /**
  * K folds by fish on the cached features (view 0 of the held-out fish, as the app sees them):

@@ -1,6 +1,7 @@
 /** The new classification head on pooled backbone features, trained with early stopping on the validation fish. */
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom, shuffleInPlace } from './dataset';
+import { median } from './linalg';
 import { FEATURE_SIZE } from './mobilenet-v2';
 
 export interface HeadOptions {
@@ -17,6 +18,12 @@ export interface HeadOptions {
   centresDims?: number | undefined;
   /** Hidden units before the softmax; 0 = a single dense softmax layer. */
   hidden: number;
+  /**
+   * Heads trained apart (each its own start, row order, dropout and early stopping) and shipped
+   * as one: averaging their logits is one head with every member's hidden units side by side and
+   * their output kernels stacked and divided by the count (default 1).
+   */
+  members?: number | undefined;
   dropout: number;
   l2: number;
   learningRate: number;
@@ -56,7 +63,7 @@ export function headLayers(classes: number, options: HeadOptions): tf.layers.Lay
   if (options.hidden > 0) {
     layers.push(
       tf.layers.dense({
-        units: options.hidden,
+        units: options.hidden * (options.members ?? 1),
         activation: 'relu',
         name: 'head_hidden',
         kernelRegularizer: regularizer,
@@ -181,6 +188,73 @@ export interface EpochReport {
  * `patience` epochs without improvement. Without validation rows, trains `maxEpochs` epochs.
  */
 export async function trainHead(
+  train: FeatureRows,
+  validation: FeatureRows | undefined,
+  classes: number,
+  options: HeadOptions,
+  onEpoch?: (report: EpochReport) => void,
+  inputSize = FEATURE_SIZE,
+): Promise<{ head: tf.LayersModel; bestEpoch: number; epochs: number }> {
+  const count = options.members ?? 1;
+  if (count <= 1) return trainMember(train, validation, classes, options, onEpoch, inputSize);
+  const fits: Awaited<ReturnType<typeof trainMember>>[] = [];
+  try {
+    for (let m = 0; m < count; m++) {
+      const seed = options.seed === undefined ? undefined : options.seed + MEMBER_SEED_STEP * m;
+      const member = { ...options, members: 1, seed };
+      fits.push(await trainMember(train, validation, classes, member, onEpoch, inputSize));
+    }
+    const head = buildHead(classes, options, inputSize);
+    const weights = mergeMembers(fits.map((f) => f.head));
+    head.setWeights(weights);
+    tf.dispose(weights);
+    head.optimizer.dispose();
+    return {
+      head,
+      bestEpoch: median(fits.map((f) => f.bestEpoch)),
+      epochs: Math.max(...fits.map((f) => f.epochs)),
+    };
+  } finally {
+    for (const f of fits) f.head.dispose();
+  }
+}
+
+/** Far apart, so member m's seeds (start, row order: seed, seed + 1, seed * 7919 + epoch) differ. */
+const MEMBER_SEED_STEP = 1000;
+
+/**
+ * The weights of one head whose logits are the mean of the members' logits: hidden kernels and
+ * biases side by side, output kernels stacked and divided by the count, output biases averaged
+ * (a linear head: kernels and biases averaged).
+ */
+export function mergeMembers(members: tf.LayersModel[]): tf.Tensor[] {
+  const n = members.length;
+  return tf.tidy(() => {
+    const weights = members.map((m) => m.getWeights());
+    const [first] = weights;
+    if (first!.length === 2) return [0, 1].map((i) => tf.addN(weights.map((w) => w[i]!)).div(n));
+    return [
+      tf.concat(
+        weights.map((w) => w[0]!),
+        1,
+      ),
+      tf.concat(
+        weights.map((w) => w[1]!),
+        0,
+      ),
+      tf
+        .concat(
+          weights.map((w) => w[2]!),
+          0,
+        )
+        .div(n),
+      tf.addN(weights.map((w) => w[3]!)).div(n),
+    ];
+  });
+}
+
+/** One head, trained as `trainHead` describes. */
+async function trainMember(
   train: FeatureRows,
   validation: FeatureRows | undefined,
   classes: number,

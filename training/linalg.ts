@@ -148,3 +148,7 @@ export function rowsOf(flat: Float32Array, width: number): Float32Array[] {
     flat.subarray(i * width, (i + 1) * width),
   );
 }
+
+/** The middle value (the lower of the two middle ones for an even count). */
+export const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[(values.length - 1) >> 1]!;

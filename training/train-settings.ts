@@ -26,6 +26,7 @@ export const OPTIONS = {
   head: 'string',
   'head-dims': 'number',
   hidden: 'number',
+  members: 'number',
   dropout: 'number',
   l2: 'number',
   lr: 'number',
@@ -49,6 +50,9 @@ export const OPTIONS = {
   'split-out': 'string',
   quiet: 'boolean',
 } as const;
+
+/** Heads averaged into one (`--members`): each adds its hidden units to the pack and its epochs to training. */
+const MAX_MEMBERS = 10;
 
 export interface TrainSettings {
   data: string;
@@ -173,6 +177,11 @@ export function trainSettings(argv: string[]): TrainSettings {
   const headKind = parseHeadKind(a.head);
   if (headKind === 'centres' && num('hidden', 0) !== 0)
     throw new UsageError('--head centres has no hidden layer: leave out --hidden');
+  const members = num('members', 1);
+  if (!Number.isInteger(members) || members < 1 || members > MAX_MEMBERS)
+    throw new UsageError(`--members must be a whole number from 1 to ${MAX_MEMBERS}`);
+  if (headKind === 'centres' && members !== 1)
+    throw new UsageError('--head centres is computed, not trained: leave out --members');
   if (a['head-dims'] !== undefined) {
     const d = num('head-dims', 0);
     if (headKind !== 'centres') throw new UsageError('--head-dims needs --head centres');
@@ -231,6 +240,7 @@ export function trainSettings(argv: string[]): TrainSettings {
       kind: headKind,
       ...(a['head-dims'] === undefined ? {} : { centresDims: num('head-dims', 0) }),
       hidden: num('hidden', DEFAULT_HEAD.hidden),
+      members,
       dropout: num('dropout', DEFAULT_HEAD.dropout),
       l2: num('l2', DEFAULT_HEAD.l2),
       learningRate: num('lr', DEFAULT_HEAD.learningRate),
