@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectLocale, translate } from './index';
+import { detectLocale, translate, translateParts } from './index';
 import { ERROR_CODES } from '../../shared/errors';
 import { messages } from './messages';
 
@@ -54,5 +54,19 @@ describe('translate', () => {
       if (typeof message === 'string') continue;
       expect(Object.keys(message).sort(), key).toEqual(['one', 'other']);
     }
+  });
+});
+
+describe('translateParts', () => {
+  it('puts markup parameters where the language puts them, text and numbers filled in', () => {
+    const name = { marked: 'Acanthurus nigrofuscus' };
+    expect(translateParts('ru', 'history.maybe', { name })).toEqual(['Возможно, ', name]);
+    expect(translateParts('en', 'history.maybe', { name })).toEqual(['Maybe ', name]);
+    expect(translateParts('ru', 'status.pending', { count: 12345 }).join('')).toBe(
+      translate('ru', 'status.pending', { count: 12345 }),
+    );
+  });
+  it('leaves a placeholder without a value as it is', () => {
+    expect(translateParts('en', 'history.maybe', {})).toEqual(['Maybe ', '{name}']);
   });
 });

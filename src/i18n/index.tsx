@@ -1,6 +1,6 @@
 import { createContext } from 'preact';
 import { useContext, useMemo, useState } from 'preact/hooks';
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, VNode } from 'preact';
 import { LOCALES, messages, type Locale, type Message, type MessageKey } from './messages';
 
 const STORAGE_KEY = 'fishlens.locale';
@@ -27,26 +27,42 @@ function pluralForm(locale: Locale, message: Message, count: unknown): string {
 /**
  * Looks up `key` in `locale`, falling back to English, picks the plural form for `params.count`,
  * and fills `{name}` placeholders; numbers are written the language's way (1 234 in Russian).
+ * A parameter may be markup (a name in another language, marked as such): the message comes back
+ * in pieces, text and that markup in the language's order.
  */
+export function translateParts<Node>(
+  locale: Locale,
+  key: MessageKey,
+  params?: Record<string, string | number | Node>,
+): (string | Node)[] {
+  const text = pluralForm(locale, messages[locale][key] ?? messages.en[key], params?.count);
+  if (!params) return [text];
+  const numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+  return text
+    .split(/(\{\w+\})/)
+    .filter((part) => part !== '')
+    .map((part) => {
+      const value = /^\{(\w+)\}$/.test(part) ? params[part.slice(1, -1)] : undefined;
+      if (value === undefined) return part;
+      return typeof value === 'number' ? numbers.format(value) : value;
+    });
+}
+
+/** `translateParts` with text parameters only: the message as one string. */
 export function translate(
   locale: Locale,
   key: MessageKey,
   params?: Record<string, string | number>,
 ): string {
-  const text = pluralForm(locale, messages[locale][key] ?? messages.en[key], params?.count);
-  if (!params) return text;
-  const numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
-  return text.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const value = params[name];
-    if (value === undefined) return `{${name}}`;
-    return typeof value === 'number' ? numbers.format(value) : value;
-  });
+  return translateParts<never>(locale, key, params).join('');
 }
 
-interface I18n {
+export interface I18n {
   locale: Locale;
   setLocale: (locale: Locale) => void;
   t: Translate;
+  /** `t` with markup among the parameters, for a message shown as markup. */
+  tm: (key: MessageKey, params: Record<string, string | number | VNode>) => ComponentChildren;
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -76,6 +92,7 @@ export function I18nProvider({ children }: { children: ComponentChildren }) {
         }
       },
       t: (key, params) => translate(locale, key, params),
+      tm: (key, params) => translateParts(locale, key, params),
     }),
     [locale],
   );

@@ -1,4 +1,5 @@
 import { useLocation } from 'preact-iso';
+import type { Label } from '../../shared/pack';
 import { useState } from 'preact/hooks';
 import { deleteHistoryEntry, useHistoryEntry } from '../hooks/use-history';
 import { useI18n } from '../i18n';
@@ -7,16 +8,17 @@ import { BlobImage } from '../ui/BlobImage';
 import { formatPercent } from '../ui/format';
 import { predictionWords, speciesById, SYNC_STATE_WORDS } from '../ui/HistoryList';
 import { SpeciesPicker } from '../ui/SpeciesPicker';
-import { speciesName } from '../ui/names';
+import { SpeciesName } from '../ui/SpeciesName';
 
 /** One prediction of History (/history/:id): photo, species, correction, delete, technical details. */
 export function HistoryEntryScreen(props: { id?: string }) {
-  const { t, locale } = useI18n();
+  const i18n = useI18n();
+  const { t, tm, locale } = i18n;
   const { route } = useLocation();
   const id = props.id ?? '';
   const view = useHistoryEntry(id);
   const [picking, setPicking] = useState(false);
-  const [saved, setSaved] = useState<string | null>(null);
+  const [saved, setSaved] = useState<Label | null>(null);
   const back = (
     <a class="back-link" href="/history">
       {t('history.back')}
@@ -32,7 +34,7 @@ export function HistoryEntryScreen(props: { id?: string }) {
     );
 
   const { entry, species } = view.item;
-  const words = predictionWords(view.item, t, locale);
+  const words = predictionWords(view.item, i18n);
   const when = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short' });
   const choices = species.length > 0 ? species : entry.top.map((l) => speciesById([], l.label));
   const remove = async () => {
@@ -68,7 +70,7 @@ export function HistoryEntryScreen(props: { id?: string }) {
       <div class="card history-correction-card">
         <p data-testid="history-correction">
           {words.correction
-            ? t('history.corrected', { name: words.correction })
+            ? tm('history.corrected', { name: words.correction })
             : t('history.noCorrection')}
         </p>
         <button type="button" data-testid="correct-species" onClick={() => setPicking(true)}>
@@ -76,7 +78,7 @@ export function HistoryEntryScreen(props: { id?: string }) {
         </button>
         {saved && (
           <p class="notice" role="status" data-testid="correction-saved">
-            {t('history.saved', { name: saved })}
+            {tm('history.saved', { name: <SpeciesName species={saved} /> })}
           </p>
         )}
       </div>
@@ -85,7 +87,7 @@ export function HistoryEntryScreen(props: { id?: string }) {
       <ol class="history-top">
         {entry.top.map(({ label, probability }) => (
           <li key={label}>
-            <span>{speciesName(speciesById(species, label), locale)}</span>{' '}
+            <SpeciesName species={speciesById(species, label)} />{' '}
             <span class="muted percent">{formatPercent(probability, locale)}</span>
           </li>
         ))}
@@ -133,7 +135,7 @@ export function HistoryEntryScreen(props: { id?: string }) {
           current={entry.feedback?.label ?? null}
           onClose={() => setPicking(false)}
           onSave={(label) => {
-            setSaved(speciesName(speciesById(choices, label), locale));
+            setSaved(speciesById(choices, label));
             void giveFeedback(entry.id, label);
           }}
         />

@@ -1,9 +1,9 @@
 import type { Label, PackRef } from '../../shared/pack';
-import { useI18n, type Translate } from '../i18n';
+import { useI18n, type I18n } from '../i18n';
 import type { MessageKey } from '../i18n/messages';
 import { BlobImage } from './BlobImage';
 import { formatPercent } from './format';
-import { speciesName } from './names';
+import { SpeciesName } from './SpeciesName';
 
 /** The species with id `id` in `species`, or a stand-in named by the id (a log kept no names). */
 export function speciesById(species: readonly Label[], id: string): Label {
@@ -45,32 +45,33 @@ export const SYNC_STATE_WORDS: Record<HistoryEntry['entry']['state'], MessageKey
  * The words of a logged prediction: the species ("Maybe …" when the model was not sure, "Not one
  * of the pack's species" when it was none), its best label's percentage and the correction.
  */
-export function predictionWords(item: HistoryEntry, t: Translate, locale: string) {
+export function predictionWords(item: HistoryEntry, i18n: Pick<I18n, 'tm' | 'locale'>) {
+  const { tm, locale } = i18n;
   const { entry, species } = item;
   const best = entry.top[0];
-  const label: Label | undefined = best ? speciesById(species, best.label) : undefined;
-  const name = label ? speciesName(label, locale) : '?';
+  const name = best ? <SpeciesName species={speciesById(species, best.label)} /> : '?';
   const correction = entry.feedback ? speciesById(species, entry.feedback.label) : undefined;
   return {
     title: entry.unknown
-      ? t('history.unknown', { name })
+      ? tm('history.unknown', { name })
       : entry.notSure
-        ? t('history.maybe', { name })
+        ? tm('history.maybe', { name })
         : name,
     percent: best && !entry.unknown ? formatPercent(best.probability, locale) : '',
-    correction: correction ? speciesName(correction, locale) : null,
+    correction: correction ? <SpeciesName species={correction} /> : null,
   };
 }
 
 /** The predictions on this device, newest first; each opens its own page. */
 export function HistoryList(props: { items: HistoryEntry[] }) {
-  const { t, locale } = useI18n();
+  const i18n = useI18n();
+  const { t, tm, locale } = i18n;
   const when = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   return (
     <ul class="history-list">
       {props.items.map((item) => {
         const { entry } = item;
-        const words = predictionWords(item, t, locale);
+        const words = predictionWords(item, i18n);
         return (
           <li
             key={entry.id}
@@ -98,7 +99,7 @@ export function HistoryList(props: { items: HistoryEntry[] }) {
                 </span>
                 {words.correction && (
                   <span class="history-correction">
-                    {t('history.corrected', { name: words.correction })}
+                    {tm('history.corrected', { name: words.correction })}
                   </span>
                 )}
                 <span class="muted history-meta">

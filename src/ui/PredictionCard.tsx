@@ -6,6 +6,7 @@ import { formatPercent } from './format';
 import { speciesName } from './names';
 import { ReferencePhotos, type ReferencePhotoView } from './ReferencePhotos';
 import { SpeciesCard } from './SpeciesCard';
+import { SpeciesName } from './SpeciesName';
 
 export interface RankedSpecies {
   label: Label;
@@ -37,12 +38,9 @@ let scrolledTo = 0;
 
 function VerdictText(props: { view: PredictionView; best: RankedSpecies }) {
   const { t, locale } = useI18n();
-  const name = speciesName(props.best.label, locale);
   const percent = formatPercent(props.best.probability, locale);
   const nameTag = (extra = '') => (
-    <span class={`species-name${extra}`} data-testid="species-name">
-      {name}
-    </span>
+    <SpeciesName species={props.best.label} class={`species-name${extra}`} testid="species-name" />
   );
   switch (props.view.verdict) {
     case 'sure':
@@ -126,9 +124,7 @@ function RankedList(props: { rows: RankedSpecies[]; onOpen: (row: RankedSpecies)
             aria-haspopup="dialog"
             onClick={() => props.onOpen(row)}
           >
-            <span class="ranked-name" data-testid="ranked-name">
-              {speciesName(row.label, locale)}
-            </span>
+            <SpeciesName species={row.label} class="ranked-name" testid="ranked-name" />
             <span class="ranked-percent percent">{formatPercent(row.probability, locale)}</span>
             <span class="ranked-bar" aria-hidden="true">
               <span style={{ width: `${displayPercent(row.probability)}%` }} />
@@ -182,7 +178,7 @@ export function PredictionCard(props: {
   otherPacks: OtherPack[];
   onTryPack: (name: string) => void;
 }) {
-  const { t, locale } = useI18n();
+  const { t, tm, locale } = useI18n();
   const [showAll, setShowAll] = useState(false);
   const [opened, setOpened] = useState<RankedSpecies | null>(null);
   const head = useRef<HTMLDivElement>(null);
@@ -236,7 +232,9 @@ export function PredictionCard(props: {
       )}
       {bestPhotos.length > 0 && (
         <section class="compare" aria-labelledby="compare-title">
-          <h3 id="compare-title">{t('result.compare', { name: bestName })}</h3>
+          <h3 id="compare-title">
+            {tm('result.compare', { name: <SpeciesName species={best.label} /> })}
+          </h3>
           <ReferencePhotos
             name={bestName}
             photos={bestPhotos}

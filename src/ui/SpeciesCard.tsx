@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { Label } from '../../shared/pack';
 import { useI18n } from '../i18n';
 import { formatPercent } from './format';
-import { speciesName } from './names';
+import { speciesName, speciesNameLang } from './names';
 import { ReferencePhotos, type ReferencePhotoView } from './ReferencePhotos';
 
 /**
@@ -40,7 +40,9 @@ export function SpeciesCard(props: {
     >
       <div class="species-card-body">
         <header class="species-card-head">
-          <h2 id="species-card-title">{name}</h2>
+          <h2 id="species-card-title" lang={speciesNameLang(label, locale)}>
+            {name}
+          </h2>
           {/* First in the dialog, so it gets the focus and the card opens at its top. */}
           <form method="dialog">
             <button type="submit">{t('species.close')}</button>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Label } from '../../shared/pack';
 import { useI18n } from '../i18n';
 import { ModalDialog } from './ModalDialog';
+import { SpeciesName } from './SpeciesName';
 import { speciesName } from './names';
 
 /**
@@ -40,7 +41,7 @@ export function SpeciesPicker(props: {
                 onChange={() => setChosen(label.id)}
               />
               <span>
-                <span class="species-choice-name">{speciesName(label, locale)}</span>
+                <SpeciesName species={label} class="species-choice-name" />
                 {label.latin !== speciesName(label, locale) && (
                   <i lang="la" class="muted">
                     {' '}

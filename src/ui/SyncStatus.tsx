@@ -1,6 +1,6 @@
 import type { Label } from '../../shared/pack';
 import { useI18n } from '../i18n';
-import { speciesName } from './names';
+import { SpeciesName } from './SpeciesName';
 
 /** A prediction the server refused, as the Status screen lists it. */
 export interface DeadLetter {
@@ -56,7 +56,7 @@ export function SyncStatus(props: {
             {props.deadLetters.map((letter) => (
               <li key={letter.id} class="card" data-id={letter.id}>
                 <p>
-                  {speciesName(letter.species, locale)}{' '}
+                  <SpeciesName species={letter.species} />{' '}
                   <span class="muted">{when.format(new Date(letter.createdAt))}</span>
                 </p>
                 <button type="button" onClick={() => props.onRetry(letter.id)}>

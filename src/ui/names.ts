@@ -16,6 +16,14 @@ export function speciesName(species: SpeciesNames, locale: string): string {
   return species.names[locale] ?? species.latin;
 }
 
+/**
+ * The language of `speciesName(species, locale)` when it is not the page's: Latin for the
+ * fallback, so screen readers read it as Latin and it is not taken for untranslated words.
+ */
+export function speciesNameLang(species: SpeciesNames, locale: string): 'la' | undefined {
+  return species.names[locale] === undefined ? 'la' : undefined;
+}
+
 /** What a pack says about itself, from its metadata or the registry's list. */
 export interface PackWords {
   name: string;

@@ -37,6 +37,8 @@ const BREAM = join(FISH, 'bream/20150413_165229_B562_00408CF4B573_fish1_frame22.
  * common nase (90 %).
  */
 const MOORISH_IDOL = join(ROOT, 'tests/fixtures/reef/moorish-idol_fish_000024219597_05203.png');
+/** A brown surgeonfish (Acanthurus nigrofuscus): the reef pack has no Russian name for it. */
+const SURGEONFISH = join(ROOT, 'tests/fixtures/reef/brown-surgeonfish_fish_000013890001_01463.png');
 /** Whether the committed river pack carries what "not one of my species" needs (shared/decision.ts). */
 const RIVER_DETECTS_UNKNOWN =
   'unknown' in JSON.parse(readFileSync(join(ROOT, 'models/demo/river-fish/metadata.json'), 'utf8'));
@@ -483,3 +485,47 @@ for (const locale of LOCALES) {
     await expect(page.getByTestId('install-button')).toHaveCount(0);
   });
 }
+
+test('[ru] a species with no Russian name is shown by its Latin name marked as Latin, wherever it is named', async ({
+  page,
+}) => {
+  const w = WORDS.ru;
+  const { labels } = JSON.parse(
+    readFileSync(join(DEMO_PACKS_DIR, REEF, 'metadata.json'), 'utf8'),
+  ) as { labels: { latin: string; names: Record<string, string> }[] };
+  const unnamed = labels.filter((l) => !l.names.ru).map((l) => l.latin);
+  expect(unnamed).toContain('Acanthurus nigrofuscus');
+  await open(page, 'ru');
+  await chooseFirstPack(page, REEF);
+  expect((await identify(page, SURGEONFISH)).kind).toBe('prediction');
+  const card = page.getByTestId('prediction');
+  await card.getByRole('button', { name: /Показать все виды/ }).click();
+  // Every species of the pack is listed: each name is the Russian one, or the Latin one marked so.
+  const names = card.getByTestId('ranked-name');
+  await expect(names).toHaveCount(labels.length);
+  for (const name of await names.all()) {
+    const text = (await name.innerText()).trim();
+    expect(await name.getAttribute('lang'), text).toBe(unnamed.includes(text) ? 'la' : null);
+  }
+  expect(await englishWords(page)).toEqual([]);
+  // The species card of one without a Russian name.
+  const latinRow = card
+    .getByTestId('ranked-species')
+    .getByRole('listitem')
+    .filter({
+      has: page.locator('[lang="la"]'),
+    });
+  await latinRow.first().getByRole('button').click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('heading', { level: 2 })).toHaveAttribute('lang', 'la');
+  expect(await englishWords(page)).toEqual([]);
+  await page.keyboard.press('Escape');
+  // History, its list and the entry's page (its top three included).
+  await page.getByRole('navigation').getByRole('link', { name: w.history }).click();
+  await expect(page.getByTestId('history-item')).toHaveCount(1);
+  expect(await englishWords(page)).toEqual([]);
+  await page.getByTestId('history-item').getByRole('link').click();
+  await expect(page.getByTestId('history-entry')).toBeVisible();
+  expect(await englishWords(page)).toEqual([]);
+  await expectAccessible(page);
+});
