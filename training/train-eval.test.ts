@@ -288,6 +288,14 @@ describe('train + eval on the fixture fish', () => {
       expect(() => trainSettings([...base, '--input', input])).toThrow(
         /--input must be WIDTHxHEIGHT, each a multiple of 32 from 96 to 640/,
       );
+    for (const members of ['0', '11', '1.5'])
+      expect(() => trainSettings([...base, '--members', members])).toThrow(
+        /--members must be a whole number from 1 to 10/,
+      );
+    expect(() => trainSettings([...base, '--head', 'centres', '--members', '3'])).toThrow(
+      /leave out --members/,
+    );
+    expect(trainSettings([...base, '--members', '5']).head.members).toBe(5);
     for (const folds of ['1', '21', '2.5'])
       expect(() => trainSettings([...base, '--folds', folds])).toThrow(
         /--folds must be a whole number from 2 to 20/,
