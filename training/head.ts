@@ -231,25 +231,11 @@ export function mergeMembers(members: tf.LayersModel[]): tf.Tensor[] {
   const n = members.length;
   return tf.tidy(() => {
     const weights = members.map((m) => m.getWeights());
-    const [first] = weights;
-    if (first!.length === 2) return [0, 1].map((i) => tf.addN(weights.map((w) => w[i]!)).div(n));
-    return [
-      tf.concat(
-        weights.map((w) => w[0]!),
-        1,
-      ),
-      tf.concat(
-        weights.map((w) => w[1]!),
-        0,
-      ),
-      tf
-        .concat(
-          weights.map((w) => w[2]!),
-          0,
-        )
-        .div(n),
-      tf.addN(weights.map((w) => w[3]!)).div(n),
-    ];
+    /** Weight i of every member, in member order. */
+    const each = (i: number): tf.Tensor[] => weights.map((w) => w[i]!);
+    const mean = (i: number): tf.Tensor => tf.addN(each(i)).div(n);
+    if (weights[0]!.length === 2) return [mean(0), mean(1)];
+    return [tf.concat(each(0), 1), tf.concat(each(1), 0), tf.concat(each(2), 0).div(n), mean(3)];
   });
 }
 
