@@ -81,8 +81,8 @@ test('every screen is reachable from the navigation and deep links load directly
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Models');
 });
 
-test('the shell fits a 360 px wide phone without sideways scrolling', async ({ page }) => {
-  await page.setViewportSize({ width: 360, height: 740 });
+test('the shell fits a 320 px wide phone without sideways scrolling', async ({ page }) => {
+  await page.setViewportSize({ width: 320, height: 640 });
   for (const path of ['/', '/history', '/models', '/status']) {
     await page.goto(path);
     const overflow = await page.evaluate(
@@ -90,6 +90,49 @@ test('the shell fits a 360 px wide phone without sideways scrolling', async ({ p
     );
     expect(overflow, path).toBeLessThanOrEqual(0);
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeInViewport();
+  }
+});
+
+test('on 320 and 360 px phones every tab name fits inside its tab, in English and Russian', async ({
+  page,
+}) => {
+  for (const [width, locale, path] of [
+    [320, 'en', '/'],
+    [320, 'ru', '/'],
+    [320, 'ru', '/status'],
+    [360, 'ru', '/'],
+  ] as const) {
+    await page.setViewportSize({ width, height: 640 });
+    await page.goto(path);
+    await page.getByLabel(/Language|Язык/).selectOption(locale);
+    await expect(page.locator('html')).toHaveAttribute('lang', locale);
+    const labels = await page.locator('.tab').evaluateAll((tabs) =>
+      tabs.map((tab) => {
+        const label = tab.lastElementChild!.getBoundingClientRect();
+        const box = tab.getBoundingClientRect();
+        return {
+          text: tab.textContent,
+          inside: label.left >= box.left && label.right <= box.right,
+          oneLine: label.height < 2 * parseFloat(getComputedStyle(tab).fontSize),
+          tabWidth: box.width,
+          left: label.left,
+          right: label.right,
+        };
+      }),
+    );
+    const where = (text: string | null) => `${width} px ${locale} ${path} ${text}`;
+    for (const label of labels) {
+      expect(label.inside, where(label.text)).toBe(true);
+      expect(label.oneLine, where(label.text)).toBe(true);
+      // Four equal tabs: a long label must not widen its own tab at its neighbours' expense.
+      expect(label.tabWidth, where(label.text)).toBeCloseTo(width / 4, 0);
+    }
+    // Words of neighbouring tabs stay clearly apart.
+    for (let i = 1; i < labels.length; i++) {
+      expect(labels[i]!.left - labels[i - 1]!.right, where(labels[i]!.text)).toBeGreaterThanOrEqual(
+        8,
+      );
+    }
   }
 });
 
