@@ -32,6 +32,19 @@ export interface RunDescription {
 const inputName = ({ width, height }: InputSize) =>
   width === height ? `${width}` : `${width}x${height}`;
 
+/** The head in words, for `architecture`. */
+export function headDescription(head: FitSettings['head'], dims: number): string {
+  if (head.kind === 'centres')
+    return `nearest-centre head on the leading ${head.centresDims ?? dims} coordinates (as a dense softmax layer)`;
+  const members = head.members ?? 1;
+  if (head.hidden === 0)
+    return members > 1 ? `${members} dense softmax heads averaged as one` : 'dense softmax head';
+  const layer = `a hidden layer of ${head.hidden} ReLU units`;
+  return members > 1
+    ? `${members} softmax heads, each with ${layer}, averaged as one`
+    : `softmax head with ${layer}`;
+}
+
 export const fishCount = (images: LabelledImage[]) => new Set(images.map((i) => i.fishKey)).size;
 
 /** Metadata of a pack trained by `fit` (a refit when `refitOn` is given), before measurements. */
@@ -52,11 +65,10 @@ export function packMetadata(
       blocks > 0
         ? `; blocks ${17 - blocks}-16 and Conv_1 fine-tuned, batch norm frozen`
         : ', frozen'
-    }) + ${f.whitening.dims}-d whitening of the pooled features + ${
-      r.fit.head.kind === 'centres'
-        ? `nearest-centre head on the leading ${r.fit.head.centresDims ?? f.whitening.dims} coordinates (as a dense softmax layer)`
-        : 'dense softmax head'
-    }`,
+    }) + ${f.whitening.dims}-d whitening of the pooled features + ${headDescription(
+      r.fit.head,
+      f.whitening.dims,
+    )}`,
     modelFormat: 'tfjs-layers',
     input: { ...r.size, channels: 3 },
     preprocessing: r.preprocessing,
