@@ -55,7 +55,8 @@ const WORDS = {
     reefSpecies: '23 species',
     riverExample: 'common bream',
     englishDescription: 'Seven river fish species',
-    size: /\d\.\d\sMB/,
+    // "6.8 MB", or "8 MB" when the one decimal rounds to zero.
+    size: /\b\d+(\.\d)?\sMB/,
     change: 'Change',
     cancel: 'Cancel',
     details: 'Technical details',
@@ -77,7 +78,7 @@ const WORDS = {
     reefSpecies: /видов: 23/i,
     riverExample: 'лещ',
     englishDescription: 'Seven river fish species',
-    size: /\d,\d\sМБ/,
+    size: /\b\d+(,\d)?\sМБ/,
     change: 'Сменить',
     cancel: 'Отмена',
     details: 'Технические подробности',
