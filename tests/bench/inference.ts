@@ -3,10 +3,15 @@
  * Chromium, and prints one JSON object per backend:
  *   {"backend","model","loadMs","firstPredictionMs","p50Ms","p95Ms","n","longestMainThreadTaskMs", …}
  *   npm run bench:inference -- [--json] [--backends wasm,webgpu,webgl,cpu] [--n 50] [--executor fused|layers] [--threads|--no-threads] [--busy] [--photo <file>] [--skip-build]
- *                              [--packs-dir <folder of packs> --model <pack name>]
+ *                              [--packs-dir <folder of packs> --model <pack name>] [--against <folder of packs> [--rounds 10]]
  * --busy keeps one core busy (a process spinning, like another app) from the moment the model is
  * ready, i.e. after warm-up chose its threads: what the thread guard must handle.
  * --packs-dir/--model measure another pack (e.g. an older version of a demo pack) in the same way.
+ * --against <folder>: a comparison in one run. The pack of the same name from that folder (e.g. the
+ * version before a change) is loaded in a second page beside the first, and the two take turns:
+ * `--rounds` rounds of n/rounds classifications each, the order swapped every round. Prints one
+ * object per backend with both packs' numbers and their ratios (measured / against), so a slow
+ * spell of the shared machine falls on both and not on whichever ran during it.
  * loadMs: page open → model ready (registry fetch, sha256 checks, worker, backend, weights, warm-up).
  * loadTimings: where the worker's part of it went (backend start, model build, warm-up, threadsMs:
  * the thread policy, with starting again without threads where it keeps one).
@@ -22,7 +27,7 @@ import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath, WEBGL_ARGS, WEBGPU_ARGS } from '../support/chromium.js';
-import { startFishlens } from '../support/fishlens-server.js';
+import { startFishlens, type FishlensServer } from '../support/fishlens-server.js';
 import { FIXTURES, identificationPack, packLabels, ROOT } from '../support/test-packs.js';
 import type {} from '../../src/dev/debug.js'; // window.fishlensDebug
 
@@ -41,6 +46,9 @@ interface Options {
   busy: boolean;
   /** Packs to serve and the one to measure (default: the river-fish demo pack). */
   pack?: { packsDir: string; name: string };
+  /** A folder with another version of the same pack, measured in turns with it. */
+  against?: string;
+  rounds: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -54,6 +62,9 @@ function parseOptions(argv: string[]): Options {
   const name = value('model');
   if ((packsDir === undefined) !== (name === undefined))
     throw new Error('--packs-dir and --model go together');
+  const against = value('against');
+  const rounds = Number(value('rounds') ?? 10);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number ≥ 1');
   return {
     json: argv.includes('--json'),
     backends,
@@ -64,6 +75,8 @@ function parseOptions(argv: string[]): Options {
     photo: value('photo'),
     busy: argv.includes('--busy'),
     pack: packsDir && name ? { packsDir: resolve(packsDir), name } : undefined,
+    against: against === undefined ? undefined : resolve(against),
+    rounds,
   };
 }
 
@@ -96,15 +109,14 @@ const median = (values: number[]) =>
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
-async function benchBackend(
+/** Opens the app with `packName` installed on `backend`; resolves once the model is ready. */
+async function openLoaded(
   browser: Browser,
   url: string,
   backend: BenchBackend,
-  n: number,
   options: Options,
-  photo: string,
   packName: string,
-) {
+): Promise<{ page: Page; loadMs: number }> {
   const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
   // Watch the main thread from the first script on: how late a 10 ms timer fires is how long the
   // thread was blocked (±1 ms). A timer, not a MessageChannel ping-pong: the ping-pong kept the
@@ -139,7 +151,19 @@ async function benchBackend(
     .waitFor({ timeout: 300_000 });
   if ((await status.getAttribute('data-state')) !== 'ready')
     throw new Error(`${backend}: ${await status.innerText()}`);
-  const loadMs = Date.now() - started;
+  return { page, loadMs: Date.now() - started };
+}
+
+async function benchBackend(
+  browser: Browser,
+  url: string,
+  backend: BenchBackend,
+  n: number,
+  options: Options,
+  photo: string,
+  packName: string,
+) {
+  const { page, loadMs } = await openLoaded(browser, url, backend, options, packName);
   const busy = options.busy ? busyCore() : undefined;
   try {
     return await measureLoaded(page, backend, n, options, photo, loadMs);
@@ -147,6 +171,17 @@ async function benchBackend(
     busy?.kill();
   }
 }
+
+/** Hands `photo` to the Identify screen and waits for the answer: ms until it is shown. */
+async function firstPrediction(page: Page, photo: string): Promise<number> {
+  const started = Date.now();
+  await page.setInputFiles('[data-testid="photo-input"]', photo);
+  await page.getByTestId('prediction').waitFor({ timeout: 120_000 });
+  return Date.now() - started;
+}
+
+const repeatLast = (page: Page, count: number) =>
+  page.evaluate((c) => window.fishlensDebug!.repeatLast(c), count);
 
 async function measureLoaded(
   page: Page,
@@ -167,15 +202,8 @@ async function measureLoaded(
   await page.evaluate(() => {
     (window as unknown as { __longestGapSinceMarkMs: number }).__longestGapSinceMarkMs = 0;
   });
-  const firstStarted = Date.now();
-  await page.setInputFiles('[data-testid="photo-input"]', photo);
-  await page.getByTestId('prediction').waitFor({ timeout: 120_000 });
-  const firstPredictionMs = Date.now() - firstStarted;
-
-  const { latenciesMs, timings } = await page.evaluate(
-    (count) => window.fishlensDebug!.repeatLast(count),
-    n,
-  );
+  const firstPredictionMs = await firstPrediction(page, photo);
+  const { latenciesMs, timings } = await repeatLast(page, n);
   const [longestMainThreadTaskMs, longestMainThreadTaskIdentifyingMs] = await page.evaluate(() => {
     const w = window as unknown as { __longestGapMs: number; __longestGapSinceMarkMs: number };
     return [w.__longestGapMs, w.__longestGapSinceMarkMs];
@@ -202,6 +230,90 @@ async function measureLoaded(
     details,
     loadTimings,
     photo: basename(photo),
+    busyCore: options.busy,
+    loadAverage1m: round(loadavg()[0] ?? NaN),
+  };
+}
+
+/** One pack's latencies over the rounds of a comparison. */
+interface Turns {
+  details: string;
+  latenciesMs: number[];
+  forwardMs: number[];
+  roundP50Ms: number[];
+}
+
+function summariseTurns(turns: Turns) {
+  const sorted = [...turns.latenciesMs].sort((a, b) => a - b);
+  return {
+    details: turns.details,
+    p50Ms: round(percentile(sorted, 50)),
+    p95Ms: round(percentile(sorted, 95)),
+    minMs: round(sorted[0] ?? NaN),
+    forwardP50Ms: round(median(turns.forwardMs)),
+    n: sorted.length,
+    roundP50Ms: turns.roundP50Ms.map(round),
+  };
+}
+
+/**
+ * The pack from `url` against the same pack from `againstUrl`, in two pages of one browser taking
+ * turns (the order swapped every round), so both see the same spells of a busy machine.
+ */
+async function compareBackend(
+  browser: Browser,
+  urls: { measured: string; against: string },
+  backend: BenchBackend,
+  n: number,
+  options: Options,
+  photo: string,
+  packName: string,
+) {
+  const measured = await openLoaded(browser, urls.measured, backend, options, packName);
+  const against = await openLoaded(browser, urls.against, backend, options, packName);
+  const pages = [measured.page, against.page] as const;
+  const turns: Turns[] = [];
+  for (const page of pages) {
+    await firstPrediction(page, photo);
+    const details = await page.evaluate(() => window.fishlensDebug!.classifier!.details);
+    turns.push({ details, latenciesMs: [], forwardMs: [], roundP50Ms: [] });
+  }
+  const perRound = Math.max(1, Math.round(n / options.rounds));
+  const busy = options.busy ? busyCore() : undefined;
+  try {
+    for (let r = 0; r < options.rounds; r++) {
+      for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+        const { latenciesMs, timings } = await repeatLast(pages[i]!, perRound);
+        const t = turns[i]!;
+        t.latenciesMs.push(...latenciesMs);
+        t.forwardMs.push(...timings.map((x) => x.inferenceMs));
+        t.roundP50Ms.push(median(latenciesMs));
+      }
+    }
+  } finally {
+    busy?.kill();
+  }
+  for (const page of pages) await page.close();
+  const [m, a] = turns.map(summariseTurns) as [
+    ReturnType<typeof summariseTurns>,
+    ReturnType<typeof summariseTurns>,
+  ];
+  const ratio = (x: number, y: number) => Math.round((x / y) * 1000) / 1000;
+  const roundRatios = m.roundP50Ms.map((x, r) => ratio(x, a.roundP50Ms[r]!));
+  return {
+    backend,
+    model: packName,
+    photo: basename(photo),
+    rounds: options.rounds,
+    perRound,
+    measured: { packsDir: options.pack?.packsDir, loadMs: measured.loadMs, ...m },
+    against: { packsDir: options.against, loadMs: against.loadMs, ...a },
+    // measured / against: p50 and forward pass over all turns, and the median of the rounds' ratios.
+    p50Ratio: ratio(m.p50Ms, a.p50Ms),
+    forwardP50Ratio: ratio(m.forwardP50Ms, a.forwardP50Ms),
+    minRatio: ratio(m.minMs, a.minMs),
+    medianRoundRatio: median(roundRatios),
+    roundRatios,
     busyCore: options.busy,
     loadAverage1m: round(loadavg()[0] ?? NaN),
   };
@@ -240,7 +352,14 @@ async function main(): Promise<void> {
     timeoutMs: 300_000,
     env: { DEMO_MODELS: 'always', DEMO_MODELS_DIR: pack.packsDir },
   });
+  let againstServer: FishlensServer | undefined;
   try {
+    if (options.against)
+      againstServer = await startFishlens({
+        embedded: true,
+        timeoutMs: 300_000,
+        env: { DEMO_MODELS: 'always', DEMO_MODELS_DIR: options.against },
+      });
     for (const backend of options.backends) {
       const browser = await chromium.launch({
         executablePath: chromiumPath(),
@@ -249,15 +368,18 @@ async function main(): Promise<void> {
       });
       try {
         log(`${backend}: measuring…`);
-        const result = await benchBackend(
-          browser,
-          server.url,
-          backend,
-          options.n ?? DEFAULT_N[backend],
-          options,
-          photo,
-          pack.name,
-        );
+        const n = options.n ?? DEFAULT_N[backend];
+        const result = againstServer
+          ? await compareBackend(
+              browser,
+              { measured: server.url, against: againstServer.url },
+              backend,
+              n,
+              options,
+              photo,
+              pack.name,
+            )
+          : await benchBackend(browser, server.url, backend, n, options, photo, pack.name);
         if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
         else console.log(result);
       } catch (error) {
@@ -270,6 +392,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await server.dispose();
+    await againstServer?.dispose();
   }
 }
 
