@@ -239,6 +239,7 @@ async function measureLoaded(
 interface Turns {
   details: string;
   latenciesMs: number[];
+  preprocessMs: number[];
   forwardMs: number[];
   roundP50Ms: number[];
 }
@@ -250,6 +251,7 @@ function summariseTurns(turns: Turns) {
     p50Ms: round(percentile(sorted, 50)),
     p95Ms: round(percentile(sorted, 95)),
     minMs: round(sorted[0] ?? NaN),
+    preprocessP50Ms: round(median(turns.preprocessMs)),
     forwardP50Ms: round(median(turns.forwardMs)),
     n: sorted.length,
     roundP50Ms: turns.roundP50Ms.map(round),
@@ -276,7 +278,7 @@ async function compareBackend(
   for (const page of pages) {
     await firstPrediction(page, photo);
     const details = await page.evaluate(() => window.fishlensDebug!.classifier!.details);
-    turns.push({ details, latenciesMs: [], forwardMs: [], roundP50Ms: [] });
+    turns.push({ details, latenciesMs: [], preprocessMs: [], forwardMs: [], roundP50Ms: [] });
   }
   const perRound = Math.max(1, Math.round(n / options.rounds));
   const busy = options.busy ? busyCore() : undefined;
@@ -286,6 +288,7 @@ async function compareBackend(
         const { latenciesMs, timings } = await repeatLast(pages[i]!, perRound);
         const t = turns[i]!;
         t.latenciesMs.push(...latenciesMs);
+        t.preprocessMs.push(...timings.map((x) => x.preprocessMs));
         t.forwardMs.push(...timings.map((x) => x.inferenceMs));
         t.roundP50Ms.push(median(latenciesMs));
       }
