@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fillBuffers, fillDarkBorders } from './dark-borders';
 import { MOBILENET_V2_PREPROCESSING, PREPROCESSING_PRESETS, type Preprocessing } from './pack';
 import {
   createPreprocessor,
@@ -288,6 +289,29 @@ describe('fillDarkBorders', () => {
     for (let y = 0; y < 32; y++)
       for (let x = 0; x < 32; x++)
         if (x !== 16 || y !== 16) expect(pixel(after, 32, x, y)[1]).toBeGreaterThan(-0.2);
+  });
+
+  it('fills two pixels beyond the dark region, stepping left, right, up and down only', () => {
+    // 12×8 input values, grey 100, with a black notch at the top-left corner: columns 0–2 of
+    // rows 0–1. Filled: the notch, plus every pixel at most two 4-neighbour steps from it.
+    const size = { width: 12, height: 8 };
+    const buffers = fillBuffers(size);
+    const dark = (x: number, y: number) => x <= 2 && y <= 1;
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 12; x++)
+        buffers.values.fill(dark(x, y) ? 0 : 100 + x, (y * 12 + x) * 3, (y * 12 + x + 1) * 3);
+    fillDarkBorders(size, buffers);
+    const steps = (x: number, y: number) => Math.max(0, x - 2) + Math.max(0, y - 1);
+    const rest = [];
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 12; x++) if (steps(x, y) > 2) rest.push(100 + x);
+    const mean = rest.reduce((a, b) => a + b, 0) / rest.length;
+    for (let y = 0; y < 8; y++)
+      for (let x = 0; x < 12; x++)
+        expect(buffers.values[(y * 12 + x) * 3], `${x},${y}`).toBeCloseTo(
+          steps(x, y) <= 2 ? mean : 100 + x,
+          9,
+        );
   });
 
   it('leaves a photo without dark borders, and an all-dark one, exactly as they are', () => {
