@@ -105,10 +105,9 @@ export function wilsonLowerBound(hits: number, n: number, z: number): number {
 /**
  * The lowest threshold whose "sure" answers (top probability ≥ threshold) are right at least
  * `precision` of the time — the most photos named at that precision — but never below `floor`.
- * With `z` > 0 the Wilson lower bound of that share must reach `precision` (`cross-validate
- * --precision-z`; on new river fish it dropped answers without making the rest more right,
- * training/README.md, so the packs use z = 0). When no threshold reaches it, the highest
- * confidence seen (almost nothing is "sure").
+ * With `z` > 0 the Wilson lower bound of that share must reach `precision` (`train
+ * --sure-precision-z`, `cross-validate --precision-z`; measured in training/README.md). When no
+ * threshold reaches it, the highest confidence seen (almost nothing is "sure").
  */
 export function chooseNotSureBelow(
   confidence: readonly number[],

@@ -124,4 +124,43 @@ describe('fitAnswers on every fold (what `train --folds` stores)', () => {
     });
     expect(fitAnswers(outputs, nearest, false).threshold).toBe(0);
   });
+
+  it('with precisionZ, asks the Wilson lower bound of the share right to reach the target', () => {
+    // Said with 99 %: 20 photos, 19 right; with 90 %: 60 more, 53 right. Over all 80 the share
+    // right is 90 % (72), so z = 0 names them all; one standard error down (the Wilson bound) no
+    // threshold reaches 90 % (0.88 for 19 of 20, 0.86 for 72 of 80), so z = 1 names none.
+    const graded = (groups: [n: number, confidence: number, right: number][]): FoldOutput => ({
+      ...fold(0, 0.5, 0, 7),
+      known: groups.flatMap(([n, confidence, right]) =>
+        fold(n, confidence, 1, 8).known.map((r, i) =>
+          i < right ? r : { ...r, truth: (r.truth + 1) % 3 },
+        ),
+      ),
+    });
+    const folds = [
+      graded([
+        [10, 0.99, 10],
+        [30, 0.9, 26],
+      ]),
+      graded([
+        [10, 0.99, 9],
+        [30, 0.9, 27],
+      ]),
+    ];
+    const settings = { ...nearest, keep: 1 };
+    const plain = fitAnswers(folds, settings);
+    const margin = fitAnswers(folds, { ...settings, precisionZ: 1 });
+    // The same fish let through and calibrated: only the rule for notSureBelow differs.
+    expect(margin.temperature).toBe(plain.temperature);
+    expect(margin.threshold).toBe(plain.threshold);
+    const rows = folds.flatMap((o) => o.known);
+    const shown = rows.map((r) => calibrate(r.probabilities, plain.temperature));
+    const confidence = shown.map((p) => Math.max(...p));
+    const correct = shown.map((p, i) => p.indexOf(Math.max(...p)) === rows[i]!.truth);
+    expect(plain.notSureBelow).toBe(chooseNotSureBelow(confidence, correct, 0.9));
+    expect(margin.notSureBelow).toBe(chooseNotSureBelow(confidence, correct, 0.9, 0.5, 1));
+    expect(margin.notSureBelow).toBeGreaterThan(plain.notSureBelow);
+    // An explicit z (cross-validate's --precision-z) overrides the setting.
+    expect(fitAnswers(folds, { ...settings, precisionZ: 1 }, true, 0)).toEqual(plain);
+  });
 });

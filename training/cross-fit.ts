@@ -22,6 +22,12 @@ import { detector, quantile, type DistanceKind } from './unknown';
 export interface HonestSettings {
   /** Target share of "sure" answers that are right, on the validation fish. */
   precision: number;
+  /**
+   * A margin on `precision`, in standard errors: the Wilson lower bound of the share right must
+   * reach it (0: the share itself). The lowest threshold at which the share touches the target
+   * is, on new fish, a little less right than the target (training/README.md).
+   */
+  precisionZ?: number;
   /** Share of validation fish that unknown-detection must let through. */
   keep: number;
   /** How the unknown detector scores a photo. */
@@ -55,10 +61,11 @@ export interface FittedAnswers {
  */
 export function fitAnswers(
   folds: readonly FoldOutput[],
-  { labels, distance, keep, precision, notSureBelow: fixed }: Fitting,
+  fitting: Fitting,
   useDetector = true,
-  z = 0,
+  z = fitting.precisionZ ?? 0,
 ): FittedAnswers {
+  const { labels, distance, keep, precision, notSureBelow: fixed } = fitting;
   const known = folds.flatMap((o) => o.known);
   const temperature = fitTemperature(
     known.map((o) => o.probabilities),

@@ -58,6 +58,8 @@ export function fitHonestAnswers(
       kept.map((i) => top(outputs[i]!).p),
       kept.map((i) => top(outputs[i]!).index === truth[i]),
       s.precision,
+      0.5,
+      s.precisionZ ?? 0,
     );
   // Rounded once, so the stored threshold is the one the metrics were measured with.
   const notSureBelow = Math.min(1, Number(chosen.toFixed(4)));
@@ -105,7 +107,7 @@ export function fitHonestAnswersOnFolds(
 ): HonestAnswers {
   const fitting = { labels, ...s };
   const fitted = fitAnswers(folds, fitting);
-  const measured = summariseFolds(folds, fitting, true, 0);
+  const measured = summariseFolds(folds, fitting, true, s.precisionZ ?? 0);
   const known = folds.flatMap((o) => o.known);
   const notSureBelow = Math.min(1, Number(fitted.notSureBelow.toFixed(4)));
   return {

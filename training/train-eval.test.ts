@@ -408,6 +408,15 @@ describe('train + eval on the fixture fish', () => {
     });
   });
 
+  it('--sure-precision-z sets the margin on the precision target, from 0 to 3', () => {
+    const base = ['--data', 'x', '--name', 'a', '--out', 'o'];
+    expect(trainSettings(base).honest.precisionZ).toBe(0);
+    expect(trainSettings([...base, '--sure-precision-z', '0.5']).honest.precisionZ).toBe(0.5);
+    expect(() => trainSettings([...base, '--sure-precision-z', '4'])).toThrow(
+      '--sure-precision-z must be between 0 and 3',
+    );
+  });
+
   it('--stretch-contrast puts the contrast stretch in the preprocessing the pack records', () => {
     const base = ['--data', 'x', '--name', 'a', '--out', 'o'];
     expect(trainSettings(base).preprocessing.stretchContrast).toBeUndefined();

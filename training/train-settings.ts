@@ -40,6 +40,7 @@ export const OPTIONS = {
   'fine-tune-epochs': 'number',
   'whitened-dims': 'number',
   'sure-precision': 'number',
+  'sure-precision-z': 'number',
   'unknown-keep': 'number',
   'unknown-distance': 'string',
   refit: 'boolean',
@@ -200,6 +201,7 @@ export function trainSettings(argv: string[]): TrainSettings {
   for (const [key, lo, hi] of [
     ['whitened-dims', 2, 1280],
     ['sure-precision', 0.01, 1],
+    ['sure-precision-z', 0, 3],
     ['unknown-keep', 0.5, 1],
   ] as const) {
     const v = a[key];
@@ -256,6 +258,7 @@ export function trainSettings(argv: string[]): TrainSettings {
     whitenedDims: Math.round(num('whitened-dims', 64)),
     honest: {
       precision: num('sure-precision', 0.9),
+      precisionZ: num('sure-precision-z', 0),
       keep: num('unknown-keep', 0.95),
       distance: parseDistanceKind(a['unknown-distance']),
     },
