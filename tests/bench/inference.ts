@@ -259,8 +259,9 @@ function summariseTurns(turns: Turns) {
 }
 
 /**
- * The pack from `url` against the same pack from `againstUrl`, in two pages of one browser taking
- * turns (the order swapped every round), so both see the same spells of a busy machine.
+ * The pack served at `urls.measured` against the one of the same name at `urls.against`, in two
+ * pages of one browser taking turns (the order swapped every round), so both see the same spells
+ * of a busy machine.
  */
 async function compareBackend(
   browser: Browser,
