@@ -127,7 +127,7 @@ export function summariseFolds(
   outputs: FoldOutput[],
   fitting: Fitting,
   useDetector: boolean,
-  z: number,
+  z = fitting.precisionZ ?? 0,
 ) {
   const per = outputs.map((o, k) => ({
     n: o.known.length,

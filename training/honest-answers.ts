@@ -107,7 +107,7 @@ export function fitHonestAnswersOnFolds(
 ): HonestAnswers {
   const fitting = { labels, ...s };
   const fitted = fitAnswers(folds, fitting);
-  const measured = summariseFolds(folds, fitting, true, s.precisionZ ?? 0);
+  const measured = summariseFolds(folds, fitting, true);
   const known = folds.flatMap((o) => o.known);
   const notSureBelow = Math.min(1, Number(fitted.notSureBelow.toFixed(4)));
   return {

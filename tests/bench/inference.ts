@@ -29,6 +29,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath, WEBGL_ARGS, WEBGPU_ARGS } from '../support/chromium.js';
 import { startFishlens, type FishlensServer } from '../support/fishlens-server.js';
 import { FIXTURES, identificationPack, packLabels, ROOT } from '../support/test-packs.js';
+import type { RepeatResult } from '../../src/classifier/types.js';
 import type {} from '../../src/dev/debug.js'; // window.fishlensDebug
 
 type BenchBackend = 'wasm' | 'webgpu' | 'webgl' | 'cpu';
@@ -183,6 +184,22 @@ async function firstPrediction(page: Page, photo: string): Promise<number> {
 const repeatLast = (page: Page, count: number) =>
   page.evaluate((c) => window.fishlensDebug!.repeatLast(c), count);
 
+/** classify() latencies of `repeatLast` runs, and the medians of their stages. */
+function latencySummary({ latenciesMs, timings }: Pick<RepeatResult, 'latenciesMs' | 'timings'>) {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return {
+    p50Ms: round(percentile(sorted, 50)),
+    p95Ms: round(percentile(sorted, 95)),
+    // The fastest run: what the code can do when the shared machine lets it (p50 includes waiting for a core).
+    minMs: round(sorted[0] ?? NaN),
+    n: sorted.length,
+    // Medians of the stages: decode (not in p50Ms), preprocessing and the forward pass alone.
+    decodeP50Ms: round(median(timings.map((t) => t.decodeMs))),
+    preprocessP50Ms: round(median(timings.map((t) => t.preprocessMs))),
+    forwardP50Ms: round(median(timings.map((t) => t.inferenceMs))),
+  };
+}
+
 async function measureLoaded(
   page: Page,
   backend: BenchBackend,
@@ -203,30 +220,21 @@ async function measureLoaded(
     (window as unknown as { __longestGapSinceMarkMs: number }).__longestGapSinceMarkMs = 0;
   });
   const firstPredictionMs = await firstPrediction(page, photo);
-  const { latenciesMs, timings } = await repeatLast(page, n);
+  const runs = await repeatLast(page, n);
   const [longestMainThreadTaskMs, longestMainThreadTaskIdentifyingMs] = await page.evaluate(() => {
     const w = window as unknown as { __longestGapMs: number; __longestGapSinceMarkMs: number };
     return [w.__longestGapMs, w.__longestGapSinceMarkMs];
   });
   await page.close();
-  const sorted = [...latenciesMs].sort((a, b) => a - b);
   return {
     backend,
     model,
     loadMs,
     firstPredictionMs,
-    p50Ms: round(percentile(sorted, 50)),
-    p95Ms: round(percentile(sorted, 95)),
-    // The fastest run: what the code can do when the shared machine lets it (p50 includes waiting for a core).
-    minMs: round(sorted[0] ?? NaN),
-    n: sorted.length,
+    ...latencySummary(runs),
     longestMainThreadTaskMs: round(longestMainThreadTaskMs),
     // The same, only from the first photo handed over to the end (not page and model load).
     longestMainThreadTaskIdentifyingMs: round(longestMainThreadTaskIdentifyingMs),
-    // Medians of the stages: decode (not in p50Ms), preprocessing and the forward pass alone.
-    decodeP50Ms: round(median(timings.map((t) => t.decodeMs))),
-    preprocessP50Ms: round(median(timings.map((t) => t.preprocessMs))),
-    forwardP50Ms: round(median(timings.map((t) => t.inferenceMs))),
     details,
     loadTimings,
     photo: basename(photo),
@@ -235,28 +243,17 @@ async function measureLoaded(
   };
 }
 
-/** One pack's latencies over the rounds of a comparison. */
-interface Turns {
+/** One pack's runs over the rounds of a comparison. */
+interface Turns extends Pick<RepeatResult, 'latenciesMs' | 'timings'> {
   details: string;
-  latenciesMs: number[];
-  preprocessMs: number[];
-  forwardMs: number[];
   roundP50Ms: number[];
 }
 
-function summariseTurns(turns: Turns) {
-  const sorted = [...turns.latenciesMs].sort((a, b) => a - b);
-  return {
-    details: turns.details,
-    p50Ms: round(percentile(sorted, 50)),
-    p95Ms: round(percentile(sorted, 95)),
-    minMs: round(sorted[0] ?? NaN),
-    preprocessP50Ms: round(median(turns.preprocessMs)),
-    forwardP50Ms: round(median(turns.forwardMs)),
-    n: sorted.length,
-    roundP50Ms: turns.roundP50Ms.map(round),
-  };
-}
+const summariseTurns = (turns: Turns) => ({
+  details: turns.details,
+  ...latencySummary(turns),
+  roundP50Ms: turns.roundP50Ms.map(round),
+});
 
 /**
  * The pack served at `urls.measured` against the one of the same name at `urls.against`, in two
@@ -279,7 +276,7 @@ async function compareBackend(
   for (const page of pages) {
     await firstPrediction(page, photo);
     const details = await page.evaluate(() => window.fishlensDebug!.classifier!.details);
-    turns.push({ details, latenciesMs: [], preprocessMs: [], forwardMs: [], roundP50Ms: [] });
+    turns.push({ details, latenciesMs: [], timings: [], roundP50Ms: [] });
   }
   const perRound = Math.max(1, Math.round(n / options.rounds));
   const busy = options.busy ? busyCore() : undefined;
@@ -289,8 +286,7 @@ async function compareBackend(
         const { latenciesMs, timings } = await repeatLast(pages[i]!, perRound);
         const t = turns[i]!;
         t.latenciesMs.push(...latenciesMs);
-        t.preprocessMs.push(...timings.map((x) => x.preprocessMs));
-        t.forwardMs.push(...timings.map((x) => x.inferenceMs));
+        t.timings.push(...timings);
         t.roundP50Ms.push(median(latenciesMs));
       }
     }
