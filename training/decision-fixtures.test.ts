@@ -12,6 +12,8 @@ import { metadataSchema } from '../shared/pack';
 import { initBackend } from './backend';
 import { listImageSet, listImagesDeep } from './dataset';
 import { packDecisions } from './decisions';
+import type { FitSettings } from './fit';
+import { headDescription } from './pack-metadata';
 
 const RIVER = 'models/demo/river-fish';
 const REEF = 'models/demo/reef-fish';
@@ -52,6 +54,17 @@ describe('decisions of the demo packs on the fixture photos', () => {
       const metadata = metadataOf(dir);
       expect(metadata.calibration?.temperature, dir).toBeGreaterThan(0);
       expect(metadata.unknown?.centres.length, dir).toBe(metadata.labels.length);
+    }
+  });
+
+  it('the demo packs name the head they were trained with', () => {
+    for (const dir of [RIVER, REEF]) {
+      const { architecture, training } = metadataOf(dir);
+      // `training` keeps what the trainer wrote beyond its schema: the head and the whitening.
+      const head = training?.['head'] as FitSettings['head'];
+      const whitenedDims = training?.['whitenedDims'] as number;
+      expect(architecture, dir).toMatch(/^MobileNetV2 1\.0 224 /);
+      expect(architecture.endsWith(` + ${headDescription(head, whitenedDims)}`), dir).toBe(true);
     }
   });
 
