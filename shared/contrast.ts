@@ -34,7 +34,9 @@ export function stretchContrast(input: Float32Array, { scale, offset, mean, std 
       0.299 * (input[i]! * ar + br) +
       0.587 * (input[i + 1]! * ag + bg) +
       0.114 * (input[i + 2]! * ab + bb);
-    histogram[Math.min(BINS - 1, Math.max(0, Math.floor((luma * BINS) / 256)))]!++;
+    // Truncation is the floor here (negative bins go to 0 first), and cheaper than Math.floor.
+    const bin = (luma * BINS) / 256;
+    histogram[bin < 0 ? 0 : bin >= BINS - 1 ? BINS - 1 : bin | 0]!++;
   }
   let seen = 0;
   let lo = -1;

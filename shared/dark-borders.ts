@@ -6,16 +6,16 @@
  */
 import type { InputSize } from './preprocess';
 
-/** Scratch space of the dark-border fill: the resampled [0, 255] values, a mask, a stack. */
+/** Scratch space of the dark-border fill: the resampled [0, 255] values, a mask, a queue. */
 export interface FillBuffers {
   values: Float64Array;
   mask: Uint8Array;
-  stack: Int32Array;
+  queue: Int32Array;
 }
 
 export function fillBuffers(size: InputSize): FillBuffers {
   const n = size.width * size.height;
-  return { values: new Float64Array(n * 3), mask: new Uint8Array(n), stack: new Int32Array(n) };
+  return { values: new Float64Array(n * 3), mask: new Uint8Array(n), queue: new Int32Array(n) };
 }
 
 /** Darker than this in every channel (of 255) counts as border: JPEG edges are not exactly 0. */
@@ -31,12 +31,14 @@ const FRINGE = 2;
  * resampled [0, 255] RGB values. A photo with no dark border is left exactly as it is; an all-dark
  * one too (there is no rest to take a colour from).
  */
-export function fillDarkBorders(size: InputSize, { values, mask, stack }: FillBuffers): void {
+export function fillDarkBorders(size: InputSize, { values, mask, queue }: FillBuffers): void {
   const { width: w, height: h } = size;
   const n = w * h;
   mask.fill(0);
-  let top = 0;
-  const visit = (p: number) => {
+  // `queue` keeps every pixel marked, in order: the flood's (breadth first), then each ring's;
+  // no pixel enters twice, so n places are enough.
+  let end = 0;
+  const visitDark = (p: number) => {
     if (
       mask[p] ||
       values[3 * p]! >= DARK ||
@@ -45,47 +47,63 @@ export function fillDarkBorders(size: InputSize, { values, mask, stack }: FillBu
     )
       return;
     mask[p] = 1;
-    stack[top++] = p;
+    queue[end++] = p;
+  };
+  const visitAny = (p: number) => {
+    if (mask[p]) return;
+    mask[p] = 1;
+    queue[end++] = p;
   };
   for (let x = 0; x < w; x++) {
-    visit(x);
-    visit(n - w + x);
+    visitDark(x);
+    visitDark(n - w + x);
   }
   for (let y = 0; y < h; y++) {
-    visit(y * w);
-    visit(y * w + w - 1);
+    visitDark(y * w);
+    visitDark(y * w + w - 1);
   }
-  if (top === 0) return;
-  while (top > 0) {
-    const p = stack[--top]!;
+  if (end === 0) return;
+  for (let k = 0; k < end; k++) {
+    const p = queue[k]!;
     const x = p % w;
-    if (x > 0) visit(p - 1);
-    if (x < w - 1) visit(p + 1);
-    if (p >= w) visit(p - w);
-    if (p < n - w) visit(p + w);
+    if (x > 0) visitDark(p - 1);
+    if (x < w - 1) visitDark(p + 1);
+    if (p >= w) visitDark(p - w);
+    if (p < n - w) visitDark(p + w);
   }
-  // Ring r marks the unmarked pixels beside one marked 1…r, i.e. beside one marked in ring r − 1
-  // (the flood's pixels are 1): each ring grows from the pixels the ring before it marked.
-  // By row and column, no closure or `%` per pixel: it runs on every photo with dark corners.
-  for (let ring = 1; ring <= FRINGE; ring++) {
-    for (let y = 0, p = 0; y < h; y++) {
-      for (let x = 0; x < w; x++, p++) {
-        if (mask[p] !== ring) continue;
-        if (x > 0 && mask[p - 1] === 0) mask[p - 1] = ring + 1;
-        if (x < w - 1 && mask[p + 1] === 0) mask[p + 1] = ring + 1;
-        if (y > 0 && mask[p - w] === 0) mask[p - w] = ring + 1;
-        if (y < h - 1 && mask[p + w] === 0) mask[p + w] = ring + 1;
-      }
+  // Ring r: the unmarked pixels beside one ring r − 1 marked (ring 0 is the flood). Grown from the
+  // queue, so the work follows the dark region's size, not the photo's.
+  for (let ring = 1, from = 0; ring <= FRINGE; ring++) {
+    const to = end;
+    for (let k = from; k < to; k++) {
+      const p = queue[k]!;
+      const x = p % w;
+      if (x > 0) visitAny(p - 1);
+      if (x < w - 1) visitAny(p + 1);
+      if (p >= w) visitAny(p - w);
+      if (p < n - w) visitAny(p + w);
     }
+    from = to;
   }
-  const mean = [0, 0, 0];
+  let red = 0;
+  let green = 0;
+  let blue = 0;
   let rest = 0;
-  for (let p = 0; p < n; p++) {
+  for (let p = 0, i = 0; p < n; p++, i += 3) {
     if (mask[p]) continue;
-    for (let c = 0; c < 3; c++) mean[c]! += values[3 * p + c]!;
+    red += values[i]!;
+    green += values[i + 1]!;
+    blue += values[i + 2]!;
     rest++;
   }
   if (rest === 0) return;
-  for (let c = 0; c < 3; c++) mean[c]! /= rest;
-  for (let p = 0; p < n; p++) if (mask[p]) for (let c = 0; c < 3; c++) values[3 * p + c] = mean[c]!;
+  red /= rest;
+  green /= rest;
+  blue /= rest;
+  for (let p = 0, i = 0; p < n; p++, i += 3) {
+    if (!mask[p]) continue;
+    values[i] = red;
+    values[i + 1] = green;
+    values[i + 2] = blue;
+  }
 }
