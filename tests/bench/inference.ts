@@ -11,7 +11,11 @@
  * version before a change) is loaded in a second page beside the first, and the two take turns:
  * `--rounds` rounds of n/rounds classifications each, the order swapped every round. Prints one
  * object per backend with both packs' numbers and their ratios (measured / against), so a slow
- * spell of the shared machine falls on both and not on whichever ran during it.
+ * spell of the shared machine falls on both and not on whichever ran during it. Both pages run
+ * the WASM thread pool (`--threads`) unless `--no-threads` says otherwise: left to the app, each
+ * page measures one thread against the pool at warm-up and drops or retries the pool as it goes
+ * (worker/classifier/threads.ts), so one page can run on the pool while the other runs on one
+ * thread, for the whole run or part of it, and the ratio then measures that, not the packs.
  * loadMs: page open → model ready (registry fetch, sha256 checks, worker, backend, weights, warm-up).
  * loadTimings: where the worker's part of it went (backend start, model build, warm-up, threadsMs:
  * the thread policy, with starting again without threads where it keeps one).
@@ -72,7 +76,13 @@ function parseOptions(argv: string[]): Options {
     n: n ? Number(n) : undefined,
     executor: value('executor') === 'layers' ? 'layers' : 'fused',
     build: !argv.includes('--skip-build'),
-    threads: argv.includes('--threads') ? 'on' : argv.includes('--no-threads') ? 'off' : 'auto',
+    threads: argv.includes('--threads')
+      ? 'on'
+      : argv.includes('--no-threads')
+        ? 'off'
+        : against !== undefined
+          ? 'on'
+          : 'auto',
     photo: value('photo'),
     busy: argv.includes('--busy'),
     pack: packsDir && name ? { packsDir: resolve(packsDir), name } : undefined,
@@ -306,6 +316,7 @@ async function compareBackend(
     photo: basename(photo),
     rounds: options.rounds,
     perRound,
+    threads: options.threads,
     measured: { packsDir: options.pack?.packsDir, loadMs: measured.loadMs, ...m },
     against: { packsDir: options.against, loadMs: against.loadMs, ...a },
     // measured / against: p50 and forward pass over all turns, and the median of the rounds' ratios.
