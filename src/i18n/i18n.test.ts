@@ -41,6 +41,20 @@ describe('translate', () => {
     expect(body(5)).toBe('С устройства будут удалены 5 определений.');
     expect(body(21)).toBe('С устройства будет удалено 21 определение.');
   });
+  it('counts species in Russian with the noun agreeing, not as "видов: 23"', () => {
+    const species = (count: number) => translate('ru', 'packs.species', { count });
+    expect([1, 3, 7, 21, 23].map(species)).toEqual([
+      '1 вид',
+      '3 вида',
+      '7 видов',
+      '21 вид',
+      '23 вида',
+    ]);
+    expect(translate('ru', 'identify.pack.species', { count: 7 })).toBe('· 7 видов');
+    expect(translate('ru', 'result.unknown.knows', { title: 'Рыбы рифов', count: 23 })).toBe(
+      '«Рыбы рифов» знает 23 вида, и это фото не похоже ни на один из них.',
+    );
+  });
   it('writes numbers the language’s way', () => {
     expect(translate('ru', 'status.pending', { count: 12345 })).toBe('Ждут отправки: 12\u00a0345');
     expect(translate('en', 'status.pending', { count: 12345 })).toMatch(/^12,345 /);

@@ -111,7 +111,12 @@ export const ru: Record<keyof typeof en, Message> = {
   'identify.model.error': 'Не удалось загрузить модель.',
   'identify.retry': 'Повторить',
   'identify.pack.label': 'Пакет:',
-  'identify.pack.species': '· видов: {count}',
+  'identify.pack.species': {
+    one: '· {count} вид',
+    few: '· {count} вида',
+    many: '· {count} видов',
+    other: '· {count} вида',
+  },
   'identify.pack.change': 'Сменить',
   'identify.install.text':
     'Установите Fishlens, чтобы открывать его с главного экрана — с сетью и без.',
@@ -135,7 +140,12 @@ export const ru: Record<keyof typeof en, Message> = {
   'result.notSure.hint': 'Попробуйте другое фото: одна рыба, сбоку, чётко и при хорошем свете.',
   'result.unknown': 'Это не один из видов, которые я знаю',
   'result.looksLike': 'Ближе всего из знакомых видов:',
-  'result.unknown.knows': '«{title}» знает видов: {count}, и это фото не похоже ни на один из них.',
+  'result.unknown.knows': {
+    one: '«{title}» знает {count} вид, и это фото на него не похоже.',
+    few: '«{title}» знает {count} вида, и это фото не похоже ни на один из них.',
+    many: '«{title}» знает {count} видов, и это фото не похоже ни на один из них.',
+    other: '«{title}» знает {count} вида, и это фото не похоже ни на один из них.',
+  },
   'result.unknown.tryOthers': 'Если на нём рыба из других вод, её может знать другой пакет:',
   'result.unknown.noOthers':
     'Если на нём рыба из других вод, её может знать другой пакет — загляните в «Модели», когда будет сеть.',
@@ -166,7 +176,7 @@ export const ru: Record<keyof typeof en, Message> = {
   'error.model-ops-unsupported':
     'Эта модель использует операции, которые приложение не может выполнить на телефоне ({names}). Попросите её автора о версии без них.',
   'error.model-labels-mismatch':
-    'Модель даёт {outputs} ответов на фото, а в её пакете названо видов: {labels}, поэтому ответы нельзя сопоставить с видами.',
+    'Число ответов модели на фото ({outputs}) не совпадает с числом видов в её пакете ({labels}), поэтому ответы нельзя сопоставить с видами.',
   'error.no-backend':
     'Этот браузер не может запустить модель (не запустились WebGL, WebAssembly и CPU).',
   'error.worker-failed': 'Модуль распознавания остановился. Перезагрузите страницу.',
@@ -181,7 +191,12 @@ export const ru: Record<keyof typeof en, Message> = {
   'packs.none': 'Пакетов пока нет.',
   'packs.unusable':
     'Версия {version} на сервере не может определять рыб в приложении (её модель приложение запустить не может). Это должен исправить её автор.',
-  'packs.species': 'Видов: {count}',
+  'packs.species': {
+    one: '{count} вид',
+    few: '{count} вида',
+    many: '{count} видов',
+    other: '{count} вида',
+  },
   'packs.examples': '(например: {names})',
   'packs.size': 'Размер: {size}',
   'packs.quality.lead': 'Проверка на рыбах, которых не было в обучении:',

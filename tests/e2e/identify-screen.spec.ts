@@ -74,8 +74,8 @@ const WORDS = {
   ru: {
     riverTitle: 'Речные рыбы Центральной Европы',
     reefTitle: 'Рыбы коралловых рифов Тайваня',
-    riverSpecies: /видов: 7/i,
-    reefSpecies: /видов: 23/i,
+    riverSpecies: /7 видов/i,
+    reefSpecies: /23 вида/i,
     riverExample: 'лещ',
     englishDescription: 'Seven river fish species',
     size: /\b\d+(,\d)?\sМБ/,
