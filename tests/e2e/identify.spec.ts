@@ -179,12 +179,16 @@ test('a 12-megapixel phone JPEG stored sideways with EXIF orientation 6 is decod
   const thumb = page.locator('.history-thumb').first();
   await expect(thumb).toBeVisible();
   // Visible is not loaded: the thumbnail comes from IndexedDB as a blob URL, and its natural size
-  // is 0 × 0 until it has decoded.
-  const size = await thumb.evaluate(async (img: HTMLImageElement) => {
-    await img.decode();
-    return [img.naturalWidth, img.naturalHeight];
-  });
-  expect(size[0]).toBe(160);
+  // is 0 × 0 until it has decoded. Polled, not awaited with img.decode(): when the list reloads
+  // (the log changed, say the entry was sent meanwhile) the image gets a new object URL, the old
+  // one is revoked, and a pending decode() rejects with EncodingError.
+  let size = [0, 0];
+  await expect
+    .poll(async () => {
+      size = await thumb.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+      return size[0];
+    })
+    .toBe(160);
   expect(size[1]).toBeGreaterThan(60);
   expect(size[1]).toBeLessThan(100);
 });
